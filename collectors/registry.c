@@ -1,0 +1,19 @@
+/* The table of collectors (tmux's cmd_table[] idea). */
+#include <string.h>
+
+#include "collector.h"
+
+extern const struct collector trading_collector;
+
+const struct collector *const collector_table[] = {
+    &trading_collector,
+};
+const size_t collector_count = sizeof(collector_table) / sizeof(collector_table[0]);
+
+const struct collector *collector_find(const char *name)
+{
+	for (size_t i = 0; i < collector_count; i++)
+		if (strcmp(collector_table[i]->name, name) == 0)
+			return collector_table[i];
+	return NULL;
+}

@@ -1,0 +1,18 @@
+/* The trading source (交易系统): deals and the centre hierarchy. */
+#include "collector.h"
+
+#define SQL(file) "collectors/trading/" file
+
+static const struct stream_def trading_streams[] = {
+    {.name = "deals",
+     .changed_days_sql = SQL("deals.changed_days.sql"),
+     .months_sql = SQL("deals.months.sql"),
+     .recompute_sql = SQL("deals.recompute.sql")},
+};
+
+const struct collector trading_collector = {
+    .name = "trading",
+    .streams = trading_streams,
+    .nstreams = sizeof(trading_streams) / sizeof(trading_streams[0]),
+    .centers_sql = SQL("centers.sql"),
+};

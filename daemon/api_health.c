@@ -1,0 +1,35 @@
+/* /healthz and /readyz. */
+#include <jansson.h>
+
+#include "app.h"
+#include "http.h"
+#include "scheduler.h"
+#include "store.h"
+
+void api_healthz(struct evhttp_request *req, struct app *app)
+{
+	(void)app;
+	http_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+void api_readyz(struct evhttp_request *req, struct app *app)
+{
+	json_t *reasons = json_array();
+	if (!store_is_ready(app->store) || !store_is_up(app->store))
+		json_array_append_new(reasons,
+				      json_sprintf("store: %s", store_last_error(app->store)));
+	for (size_t i = 0; i < scheduler_nsources(app->sched); i++) {
+		struct source_status st;
+		scheduler_status(app->sched, i, &st);
+		if (!st.first_poll_done)
+			json_array_append_new(reasons,
+					      json_sprintf("source %s: first poll not finished (%s)",
+							   st.name, st.last_error));
+	}
+	if (json_array_size(reasons) == 0) {
+		json_decref(reasons);
+		http_reply_json(req, 200, json_pack("{s:s}", "status", "ready"));
+		return;
+	}
+	http_reply_json(req, 503, json_pack("{s:s, s:o}", "status", "not ready", "reasons", reasons));
+}

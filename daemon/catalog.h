@@ -1,0 +1,52 @@
+/* catalog — the one declaration of every metric (SPEC §3): names, units,
+ * kind, labels, which collector stream fills a base metric and how a derived
+ * metric is computed. Collectors, /metrics, /api/v1/metrics, the series API
+ * and the docs all read this table; nothing else lists metrics. */
+#ifndef GGZY_CATALOG_H
+#define GGZY_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum label {
+	LABEL_CENTER = 1 << 0,
+	LABEL_CATEGORY = 1 << 1,
+	LABEL_KIND = 1 << 2,
+	LABEL_SCOPE = 1 << 3,
+	LABEL_ROLE = 1 << 4,
+};
+#define LABEL_COUNT 5
+
+enum metric_kind { METRIC_COUNT, METRIC_AMOUNT, METRIC_RATE };
+
+struct metric_def {
+	const char *name;
+	const char *name_zh;
+	const char *name_en;
+	const char *unit;    /* "元", "宗", "次", "人次", "笔", "" (rates) */
+	enum metric_kind kind;
+	unsigned labels;     /* enum label bits */
+	/* Base metrics: the collector and stream whose rows fill it. */
+	const char *source;
+	const char *stream;
+	/* Derived metrics: sum(numerator) / sum(denominator), or, with no
+	 * denominator, sum(numerator) restricted by exclude_kind. */
+	const char *numerator;
+	const char *denominator;
+	const char *exclude_kind;
+};
+
+extern const struct metric_def catalog_metrics[];
+extern const size_t catalog_nmetrics;
+
+/* Label names in bit order: "center", "category", "kind", "scope", "role". */
+extern const char *const catalog_label_names[LABEL_COUNT];
+
+/* Borrowed pointer into the table, or NULL. */
+const struct metric_def *catalog_find(const char *name);
+bool catalog_is_derived(const struct metric_def *m);
+/* The label bit of NAME, or 0 when NAME is not a label. */
+unsigned catalog_label_bit(const char *name);
+const char *catalog_kind_name(enum metric_kind kind);
+
+#endif

@@ -1,0 +1,103 @@
+/* config — the configuration file of SPEC §5: INI parsing against one key
+ * table, validation, and every problem reported as "FILE:LINE: message".
+ *
+ * A struct config is built whole and is immutable afterwards; reload builds a
+ * new one and the caller swaps it in only when it is valid (PgBouncer style). */
+#ifndef GGZY_CONFIG_H
+#define GGZY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_SOURCES 8
+
+struct source_config {
+	char *name; /* "trading", "deposit", "expert" */
+	int line;   /* where its [source NAME] header is */
+	char *conninfo;
+	long interval;		 /* seconds */
+	long overlap;		 /* seconds */
+	long reconcile_interval; /* seconds */
+	long statement_timeout;	 /* seconds */
+};
+
+struct alerts_config {
+	bool present;
+	char *webhook;
+	long evaluate_interval;
+	char *pacing; /* "linear" | "last_year" */
+	double threshold;
+};
+
+struct config {
+	char *path;
+	char *listen; /* as written, "host:port" */
+	char *listen_host;
+	int listen_port;
+	char *timezone;
+	char *store;
+	char *targets;
+	char *api_token_file;
+	int log_level;
+	size_t nsources;
+	struct source_config sources[CONFIG_MAX_SOURCES];
+	struct alerts_config alerts;
+};
+
+/* Problems found while loading, each "FILE:LINE: message". */
+struct config_errors {
+	size_t count;
+	char **lines;
+};
+
+/* One row of the key table: exported so that a test can check that every key
+ * is documented in config/ggzy-metricsd.conf and the README. */
+enum config_type {
+	CFG_STRING,
+	CFG_FILE, /* a path that must exist and be readable */
+	CFG_DURATION,
+	CFG_LISTEN,
+	CFG_TIMEZONE,
+	CFG_LOGLEVEL,
+	CFG_CONNINFO,
+	CFG_PACING,
+	CFG_RATIO,
+	CFG_URL,
+};
+
+struct config_key {
+	const char *section; /* "daemon", "source", "alerts" */
+	const char *name;
+	enum config_type type;
+	size_t offset; /* within struct config, source_config or alerts_config */
+	const char *default_value; /* NULL: required (or optional with no default) */
+	bool required;
+	bool reloadable;
+	const char *help;
+};
+extern const struct config_key config_keys[];
+extern const size_t config_nkeys;
+
+/* Loads and validates PATH. known_sources lists the source names a
+ * [source NAME] section may use (the collector table's names).
+ * Returns a new config (caller frees with config_free) or NULL; every
+ * problem is appended to errs in either case. */
+struct config *config_load(const char *path, const char *const *known_sources,
+			   size_t nknown, struct config_errors *errs)
+    __attribute__((warn_unused_result));
+void config_free(struct config *cfg);
+void config_errors_clear(struct config_errors *errs);
+
+/* The source section named NAME, or NULL when absent. Borrowed. */
+const struct source_config *config_source(const struct config *cfg,
+					  const char *name);
+
+/* Parses "90", "90s", "5m", "1h", "2d" into seconds; -1 on error. */
+long config_parse_duration(const char *text);
+
+/* Keys that differ between two configs but cannot change on reload; writes a
+ * comma-separated list into buf and returns true when there is any. */
+bool config_restart_needed(const struct config *old, const struct config *new,
+			   char *buf, size_t len);
+
+#endif

@@ -1,0 +1,48 @@
+/* http — the evhttp server: binding, limits, the route table, and the reply
+ * helpers every API file uses. Every request gets exactly one reply. */
+#ifndef GGZY_HTTP_H
+#define GGZY_HTTP_H
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+struct app;
+struct http_server;
+
+typedef void (*http_handler)(struct evhttp_request *req, struct app *app);
+
+struct http_route {
+	enum evhttp_cmd_type method;
+	const char *path;
+	http_handler handler;
+};
+
+/* Binds cfg->listen; returns NULL and fills err when it cannot. */
+struct http_server *http_server_new(struct app *app, char *err, size_t errlen);
+void http_server_free(struct http_server *srv);
+
+/* Replies; body is stolen. */
+void http_reply_json(struct evhttp_request *req, int status, json_t *body);
+void http_reply_text(struct evhttp_request *req, int status, const char *content_type,
+		     const char *text, size_t len);
+/* {"error": {"code": code, "message": ...}} */
+void http_reply_error(struct evhttp_request *req, int status, const char *code,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Parses the query string into q, rejecting names not in allowed (NULL
+ * terminated), repeated names, and values that are not short valid UTF-8.
+ * On failure replies 400 itself and returns false. */
+bool http_parse_query(struct evhttp_request *req, const char *const *allowed,
+		      struct evkeyvalq *q) __attribute__((warn_unused_result));
+
+/* The route handlers, one file per API family. */
+void api_healthz(struct evhttp_request *req, struct app *app);
+void api_readyz(struct evhttp_request *req, struct app *app);
+void api_metrics(struct evhttp_request *req, struct app *app);
+void api_catalog(struct evhttp_request *req, struct app *app);
+void api_series(struct evhttp_request *req, struct app *app);
+void api_refresh(struct evhttp_request *req, struct app *app);
+
+#endif

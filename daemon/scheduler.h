@@ -1,0 +1,58 @@
+/* scheduler — runs every configured collector on its own timer: incremental
+ * polls every `interval`, a reconciliation every `reconcile_interval`, one job
+ * at a time per source, failures retried with backoff. Sources are
+ * independent: each has its own connection, watermarks and health.
+ *
+ * A job reads the source, then commits each batch of recomputed days and
+ * the watermark in one store transaction (store_apply_days), so a crash at
+ * any moment costs at most a redo of the batch in flight. */
+#ifndef GGZY_SCHEDULER_H
+#define GGZY_SCHEDULER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct event_base;
+struct config;
+struct store;
+struct scheduler;
+
+struct source_status {
+	const char *name;
+	bool up;
+	bool first_poll_done;
+	bool running;
+	time_t last_success; /* 0: never */
+	double poll_duration; /* seconds, last finished poll */
+	unsigned long long rows_total;
+	const char *last_error; /* "" when the last job succeeded */
+};
+
+/* Returns a new scheduler for the sources of cfg that have a collector; the
+ * config is copied. With once set, each source runs one poll and one
+ * reconciliation, then on_once_done(all_ok, arg) is called. */
+struct scheduler *scheduler_new(struct event_base *base, const struct config *cfg,
+				struct store *store, bool once,
+				void (*on_once_done)(bool all_ok, void *arg),
+				void *arg);
+/* Marks every job abandoned: callbacks still due (from store_free, say)
+ * return at once. Call before freeing the store, then scheduler_free. */
+void scheduler_stop(struct scheduler *s);
+void scheduler_free(struct scheduler *s);
+/* Starts the timers (call once the store is ready). */
+void scheduler_start(struct scheduler *s);
+/* Applies the reloadable settings of a new configuration. */
+void scheduler_reload(struct scheduler *s, const struct config *cfg);
+
+size_t scheduler_nsources(const struct scheduler *s);
+/* Status of source i; the strings are borrowed until the next loop turn. */
+void scheduler_status(const struct scheduler *s, size_t i, struct source_status *out);
+
+/* Runs a poll of every source now (after the job in flight, if any) and
+ * calls done with one summary line per source once all have finished.
+ * summary is a borrowed JSON array text. */
+typedef void (*scheduler_refresh_cb)(const char *summary_json, bool all_ok,
+				     void *arg);
+void scheduler_refresh(struct scheduler *s, scheduler_refresh_cb done, void *arg);
+
+#endif

@@ -1,0 +1,51 @@
+/* store — the daemon's PostgreSQL store: schema migrations (versioned, run
+ * by the daemon itself), the atomic replacement of days with their watermark,
+ * and read queries for the HTTP side.
+ *
+ * Two connections: a writer for collectors and migrations, a reader for
+ * HTTP, so a long write never delays a scrape. All calls are asynchronous;
+ * callbacks follow pg.h's rules. */
+#ifndef GGZY_STORE_H
+#define GGZY_STORE_H
+
+#include <stdbool.h>
+
+#include "pg.h"
+
+struct event_base;
+struct store;
+
+typedef void (*store_done_cb)(bool ok, const char *error, void *arg);
+
+/* Returns a new store handle and starts migrating in the background; a store
+ * that is down is retried with backoff. on_ready (may be NULL) is called
+ * once the schema is current. */
+struct store *store_new(struct event_base *base, const char *conninfo,
+			const char *timezone, void (*on_ready)(void *), void *arg);
+void store_free(struct store *st);
+
+/* Runs only the migrations, for --once and report; ok when current. */
+bool store_is_ready(const struct store *st);
+/* Whether the last statement on either connection reached the server. */
+bool store_is_up(const struct store *st);
+const char *store_last_error(const struct store *st);
+int store_schema_version(const struct store *st);
+
+/* Replaces DAYS of STREAM (a PostgreSQL date[] literal, e.g. "{2021-01-01}")
+ * with the given facts and day states (JSON texts, see sql/store) and, when
+ * watermark is not NULL, moves the stream's watermark, all in one
+ * transaction. */
+void store_apply_days(struct store *st, const char *stream, const char *days,
+		      const char *facts_json, const char *states_json,
+		      const char *watermark, store_done_cb cb, void *arg);
+void store_replace_centers(struct store *st, const char *rows_json,
+			   store_done_cb cb, void *arg);
+
+/* Writer-side reads that must see the collectors' own commits in order. */
+void store_query_writer(struct store *st, const char *sql, int nparams,
+			const char *const *params, pg_result_cb cb, void *arg);
+/* Reader-side query for HTTP handlers. */
+void store_query(struct store *st, const char *sql, int nparams,
+		 const char *const *params, pg_result_cb cb, void *arg);
+
+#endif

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Sets up and runs ggzy-metricsd on generated demo data: installs packages,
+# builds, starts a private PostgreSQL (its own directory and port, nothing
+# system-wide), loads the source contract with demo data, and runs the daemon
+# in the foreground. Ctrl-C stops the daemon; the database keeps running
+# (stop it with: deploy/demo.sh stop).
+#   GGZY_DEMO_DIR   where the database lives (default /tmp/ggzy-metricsd-demo)
+#   GGZY_DEMO_ROWS  number of demo deals (default 20000)
+#   GGZY_DEMO_PORT  PostgreSQL port (default 54329); the daemon listens on 9470
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=${GGZY_DEMO_DIR:-/tmp/ggzy-metricsd-demo}
+port=${GGZY_DEMO_PORT:-54329}
+rows=${GGZY_DEMO_ROWS:-20000}
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+as=()
+if [ "$(id -u)" -eq 0 ]; then
+	as=(runuser -u postgres --) # initdb refuses to run as root
+fi
+pg_ctl() { "${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" "$@"; }
+
+if [ "${1:-}" = stop ]; then
+	pg_ctl -m fast stop
+	exit 0
+fi
+
+deploy/install-deps.sh
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/demo -j"$(nproc)" >/dev/null
+
+if [ ! -d "$dir/data" ]; then
+	mkdir -p "$dir"
+	[ ${#as[@]} -eq 0 ] || chown postgres: "$dir"
+	"${as[@]}" "$pgbin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+fi
+if ! pg_ctl status >/dev/null 2>&1; then
+	pg_ctl -l "$dir/server.log" -w start \
+		-o "-k $dir -p $port -c listen_addresses=''" >/dev/null
+fi
+psql=(psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres)
+if ! "${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'trading'" | grep -q 1; then
+	echo "loading $rows demo deals"
+	"${psql[@]}" -d postgres -c "CREATE DATABASE trading" -c "CREATE DATABASE ggzy_metrics"
+	"${psql[@]}" -d trading -f sql/contract/trading.sql >/dev/null
+	"${psql[@]}" -d trading -v rows="$rows" -f deploy/demo/trading_data.sql >/dev/null
+fi
+
+conf=$dir/ggzy-metricsd.conf
+cat >"$conf" <<CONF
+[daemon]
+listen = 127.0.0.1:9470
+timezone = Asia/Shanghai
+store = host=$dir port=$port user=postgres dbname=ggzy_metrics
+log_level = info
+
+[source trading]
+conninfo = host=$dir port=$port user=postgres dbname=trading
+interval = 30s
+overlap = 5m
+reconcile_interval = 10m
+statement_timeout = 30s
+CONF
+
+cat <<MSG
+
+ggzy-metricsd demo: the daemon now runs in the foreground (Ctrl-C stops it).
+  figures:   curl 'http://127.0.0.1:9470/api/v1/series?metric=deal_amount&from=2021-01-01&to=2021-12-31&step=month'
+  rates:     curl 'http://127.0.0.1:9470/api/v1/series?metric=e_bid_rate&from=2021-01-01&to=2021-12-31&step=year&center=433100'
+  scrape:    curl 'http://127.0.0.1:9470/metrics'   (year to date; the demo data covers 2021-2022)
+  health:    curl 'http://127.0.0.1:9470/readyz'
+  catalogue: curl 'http://127.0.0.1:9470/api/v1/metrics'
+  config:    $conf
+  database:  psql -h $dir -p $port -U postgres trading   (stop it: deploy/demo.sh stop)
+
+MSG
+exec build/demo/ggzy-metricsd -c "$conf" --now "${GGZY_DEMO_NOW:-2022-12-31T12:00:00}"

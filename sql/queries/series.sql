@@ -1,0 +1,41 @@
+-- One metric as a series of periods (the series API).
+-- $1 numerator metric, $2 denominator metric (NULL: a sum), $3 kind excluded
+-- from the numerator (NULL: none), $4 from, $5 to (inclusive dates),
+-- $6 step (day | week | month | quarter | year), $7 centre (with its
+-- descendants), $8 category, $9 kind, $10 scope, $11 role (NULL: any),
+-- $12 cumulative, $13 decimals of a sum.
+-- A period that starts before $4 is reported from $4. A centre the store does
+-- not know gives no periods at all.
+WITH periods AS (
+    SELECT p::date AS pstart, greatest(p::date, $4::date) AS start
+      FROM generate_series(date_trunc($6, $4::date::timestamp), $5::date::timestamp,
+                           CASE $6 WHEN 'quarter' THEN interval '3 months'
+                                   ELSE ('1 ' || $6)::interval END) AS p
+     WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM ggzy.center WHERE center_code = $7)
+),
+agg AS (
+    SELECT date_trunc($6, b.day::timestamp)::date AS pstart,
+           sum(b.value) FILTER (WHERE b.metric = $1 AND b.kind IS DISTINCT FROM $3) AS num,
+           sum(b.value) FILTER (WHERE b.metric = $2) AS den
+      FROM ggzy.bucket b
+     WHERE b.metric IN ($1, $2)
+       AND b.day BETWEEN $4::date AND $5::date
+       AND ($7::text IS NULL OR b.center IN (SELECT ggzy.center_subtree($7)))
+       AND ($8::text IS NULL OR b.category = $8)
+       AND ($9::text IS NULL OR b.kind = $9)
+       AND ($10::text IS NULL OR b.scope = $10)
+       AND ($11::text IS NULL OR b.role = $11)
+     GROUP BY 1
+),
+running AS (
+    SELECT p.start,
+           CASE WHEN $12::boolean THEN sum(coalesce(a.num, 0)) OVER w ELSE coalesce(a.num, 0) END AS num,
+           CASE WHEN $12::boolean THEN sum(coalesce(a.den, 0)) OVER w ELSE coalesce(a.den, 0) END AS den
+      FROM periods p LEFT JOIN agg a USING (pstart)
+    WINDOW w AS (ORDER BY p.pstart)
+)
+SELECT to_char(start, 'YYYY-MM-DD'),
+       round(num, $13::int)::text,
+       (num / nullif(den, 0))::float8::text
+  FROM running
+ ORDER BY start

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: installs packages, builds with -Werror, runs the
+# unit and integration tests (each integration test starts its own
+# PostgreSQL), then builds again with AddressSanitizer + UBSan and runs the
+# whole suite once more.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+deploy/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+run_suite() {
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DGGZY_WERROR=ON "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs"
+	(cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900)
+}
+
+echo "== build and test (RelWithDebInfo)"
+run_suite build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DGGZY_SANITIZE=ON

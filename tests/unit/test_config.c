@@ -1,0 +1,123 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "unit.h"
+
+static const char *const sources[] = {"trading", "deposit", "expert"};
+
+static const char *write_file(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/ggzy-test-config-%d.conf", (int)getpid());
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Each case: a file and the "LINE: message" fragments its errors must hold,
+ * in order ("" for a valid file). */
+static const struct {
+	const char *text;
+	const char *expect[4];
+} cases[] = {
+    {"[daemon]\nstore = dbname=s\n", {NULL}},
+    {"[daemon]\nstore = dbname=s\n[source trading]\nconninfo = dbname=t\ninterval = 5m\n"
+     "overlap = 0\n[source deposit]\nconninfo = dbname=d\n[source expert]\nconninfo = dbname=e\n"
+     "[alerts]\nwebhook = http://127.0.0.1:9093/api/v2/alerts\npacing = last_year\nthreshold = 0.8\n",
+     {NULL}},
+    {"[daemon]\nstore = dbname=s\nbogus = 1\n", {":3: unknown key 'bogus' in [daemon]", NULL}},
+    {"[daemon]\nstore = dbname=s\n[nope]\nx = 1\n", {":3: unknown section [nope]", NULL}},
+    {"[daemon]\n", {":1: [daemon] is missing required key 'store'", NULL}},
+    {"[daemon]\nstore = dbname=s\n[source trading]\ninterval = 10x\n",
+     {":4: interval: must be a positive duration", ":3: [source trading] is missing required key 'conninfo'", NULL}},
+    {"[daemon]\nstore = dbname=s\n[source payroll]\nconninfo = x=1\n", {":3: unknown source 'payroll'", NULL}},
+    {"[daemon]\nstore = dbname=s\ntimezone = Mars/Olympus\nlisten = nowhere\n",
+     {":3: timezone: unknown time zone", ":4: listen: must be host:port", NULL}},
+    {"[daemon]\nstore = dbname=s\nlog_level = loud\n", {":3: log_level: must be error", NULL}},
+    {"[daemon]\nstore = 'unterminated\n", {":2: store: not a valid libpq conninfo", NULL}},
+    {"[daemon]\nstore = dbname=s\nstore = dbname=t\n", {":3: duplicate key 'store'", NULL}},
+    {"[daemon]\nstore = dbname=s\n[alerts]\nwebhook = ftp://x\nthreshold = 2\n",
+     {":4: webhook: must be an http:// URL", ":5: threshold: must be a number in (0, 1]", NULL}},
+    {"store = dbname=s\n[daemon]\nstore = dbname=s\n", {":1: key 'store' outside any section", NULL}},
+    {"[daemon\nstore = dbname=s\n", {":1: malformed section header", ":2: missing section [daemon]", NULL}},
+    {"[daemon]\nstore = dbname=s\n[source trading]\nconninfo = dbname=t\n[source trading]\n",
+     {":5: duplicate section [source trading]", NULL}},
+    {"[daemon]\nstore = dbname=s password=a#b;c\n", {NULL}},
+    {"[daemon]\nstore = dbname=s\ntargets = /nonexistent/targets.json\n",
+     {":3: targets: file does not exist", NULL}},
+    {"[daemon]\nstore\n", {":2: expected 'key = value'", NULL}},
+};
+
+static void check_documented(const char *srcdir, const char *file)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", srcdir, file);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot open %s", path);
+	if (!f)
+		return;
+	static char text[1 << 20];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	for (size_t i = 0; i < config_nkeys; i++) {
+		char needle[128];
+		snprintf(needle, sizeof(needle), "%s = ", config_keys[i].name);
+		CHECK(strstr(text, needle) != NULL, "key %s is not documented in %s",
+		      config_keys[i].name, file);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config_errors errs = {0};
+		const char *path = write_file(cases[i].text);
+		struct config *cfg = config_load(path, sources, 3, &errs);
+		size_t nexpect = 0;
+		while (cases[i].expect[nexpect])
+			nexpect++;
+		CHECK((cfg != NULL) == (nexpect == 0), "case %zu: valid=%d", i, cfg != NULL);
+		CHECK(errs.count == nexpect, "case %zu: %zu errors, expected %zu (first: %s)", i,
+		      errs.count, nexpect, errs.count ? errs.lines[0] : "-");
+		for (size_t e = 0; e < nexpect && e < errs.count; e++) {
+			CHECK(strncmp(errs.lines[e], path, strlen(path)) == 0, "prefix %s",
+			      errs.lines[e]);
+			CHECK(strstr(errs.lines[e], cases[i].expect[e]) != NULL,
+			      "case %zu: '%s' lacks '%s'", i, errs.lines[e], cases[i].expect[e]);
+		}
+		if (cfg && i == 1) {
+			const struct source_config *t = config_source(cfg, "trading");
+			CHECK(t && t->interval == 300 && t->overlap == 0 &&
+				  t->reconcile_interval == 3600 && t->statement_timeout == 30,
+			      "trading durations");
+			CHECK(cfg->listen_port == 9470 && strcmp(cfg->listen_host, "127.0.0.1") == 0,
+			      "listen default");
+			CHECK(cfg->alerts.present && cfg->alerts.threshold == 0.8, "alerts");
+		}
+		if (cfg && i == 15)
+			CHECK(strcmp(cfg->store, "dbname=s password=a#b;c") == 0, "comment chars in value: %s",
+			      cfg->store);
+		config_free(cfg);
+		config_errors_clear(&errs);
+		unlink(path);
+	}
+	static const struct {
+		const char *text;
+		long seconds;
+	} durations[] = {{"90", 90}, {"30s", 30}, {"5m", 300}, {"1h", 3600}, {"2d", 172800},
+			 {"0", 0},   {"-1", -1},  {"5x", -1},  {"m", -1},	 {"400d", -1},
+			 {"5m5", -1}, {"", -1}};
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
+		CHECK(config_parse_duration(durations[i].text) == durations[i].seconds, "%s",
+		      durations[i].text);
+	if (argc > 1) {
+		check_documented(argv[1], "config/ggzy-metricsd.conf");
+		check_documented(argv[1], "README.md");
+	}
+	return UNIT_DONE();
+}
