@@ -104,8 +104,10 @@ static void health_series(struct evbuffer *out, struct app *app)
 	     "Unix time of the last successful poll or reconciliation"},
 	    {"ggzy_poll_duration_seconds", "gauge", "duration of the last poll"},
 	    {"ggzy_poll_rows_total", "counter", "result rows read from the source"},
+	    {"ggzy_reconcile_last_success_timestamp_seconds", "gauge",
+	     "Unix time of the last successful reconciliation"},
 	};
-	for (size_t k = 0; k < 4; k++) {
+	for (size_t k = 0; k < sizeof(series) / sizeof(series[0]); k++) {
 		evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", series[k].name,
 				    series[k].help, series[k].name, series[k].type);
 		for (size_t i = 0; i < n; i++) {
@@ -116,7 +118,8 @@ static void health_series(struct evbuffer *out, struct app *app)
 			case 0: evbuffer_add_printf(out, "%d\n", st.up ? 1 : 0); break;
 			case 1: evbuffer_add_printf(out, "%lld\n", (long long)st.last_success); break;
 			case 2: evbuffer_add_printf(out, "%.6f\n", st.poll_duration); break;
-			default: evbuffer_add_printf(out, "%llu\n", st.rows_total); break;
+			case 3: evbuffer_add_printf(out, "%llu\n", st.rows_total); break;
+			default: evbuffer_add_printf(out, "%lld\n", (long long)st.last_reconcile); break;
 			}
 		}
 	}

@@ -315,7 +315,7 @@ struct config *config_load(const char *path, const char *const *known_sources,
 
 	char line[4096];
 	int lineno = 0;
-	int daemon_line = 0;
+	int daemon_line = 0, alerts_line = 0;
 	bool seen_daemon = false;
 	/* Where keys go: the current section's kind and struct. */
 	const char *section = NULL;
@@ -365,6 +365,7 @@ struct config *config_load(const char *path, const char *const *known_sources,
 				if (cfg->alerts.present)
 					add_error(errs, path, lineno, "duplicate section [alerts]");
 				cfg->alerts.present = true;
+				alerts_line = lineno;
 				apply_defaults("alerts", &cfg->alerts, cfg);
 				section = "alerts";
 				base = &cfg->alerts;
@@ -450,7 +451,7 @@ struct config *config_load(const char *path, const char *const *known_sources,
 		check_required("source", sc, sc->line, path, errs, label, &mentioned);
 	}
 	if (cfg->alerts.present)
-		check_required("alerts", &cfg->alerts, lineno, path, errs, "alerts", &mentioned);
+		check_required("alerts", &cfg->alerts, alerts_line, path, errs, "alerts", &mentioned);
 
 	if (errs->count > errors_before) {
 		config_free(cfg);

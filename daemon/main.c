@@ -21,7 +21,8 @@
 #define GGZY_VERSION "0.1.0"
 #endif
 
-#define ONCE_STORE_DEADLINE 60
+/* --once gives an unreachable store this long before giving up. */
+#define ONCE_STORE_DEADLINE 5
 
 /* The sources SPEC §2 names; a section for one without a collector in this
  * build is accepted and ignored with a warning. */
@@ -126,6 +127,12 @@ static void on_once_deadline(evutil_socket_t fd, short what, void *arg)
 	struct runtime *rt = arg;
 	if (store_is_ready(rt->app.store))
 		return;
+	if (store_is_up(rt->app.store)) {
+		/* Reachable and still migrating: wait on. */
+		struct timeval tv = {.tv_sec = 1, .tv_usec = 0};
+		evtimer_add(rt->once_deadline, &tv);
+		return;
+	}
 	log_error("--once: the store is not ready after %ds: %s", ONCE_STORE_DEADLINE,
 		  store_last_error(rt->app.store));
 	rt->exit_code = 1;

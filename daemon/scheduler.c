@@ -69,6 +69,7 @@ struct runner {
 	bool up;
 	bool first_poll_done;
 	time_t last_success;
+	time_t last_reconcile;
 	double poll_duration;
 	unsigned long long rows_total;
 	char last_error[512];
@@ -178,8 +179,10 @@ static void job_finish(struct runner *r, bool ok, const char *error)
 			r->first_poll_done = true;
 			r->poll_duration = took;
 		}
-		if (kind == JOB_RECONCILE || r->backfilled)
+		if (kind == JOB_RECONCILE || r->backfilled) {
 			r->next_reconcile = time(NULL) + r->reconcile_interval;
+			r->last_reconcile = time(NULL);
+		}
 		log_debug("source %s: %s done in %.3fs (%llu rows)", r->name,
 			  kind == JOB_POLL ? "poll" : "reconciliation", took, r->job_rows);
 	} else {
@@ -813,6 +816,7 @@ void scheduler_status(const struct scheduler *s, size_t i, struct source_status 
 	out->first_poll_done = r->first_poll_done;
 	out->running = r->job != JOB_NONE;
 	out->last_success = r->last_success;
+	out->last_reconcile = r->last_reconcile;
 	out->poll_duration = r->poll_duration;
 	out->rows_total = r->rows_total;
 	out->last_error = r->last_error;

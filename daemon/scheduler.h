@@ -23,6 +23,7 @@ struct source_status {
 	bool first_poll_done;
 	bool running;
 	time_t last_success; /* 0: never */
+	time_t last_reconcile; /* end of the last successful reconciliation */
 	double poll_duration; /* seconds, last finished poll */
 	unsigned long long rows_total;
 	const char *last_error; /* "" when the last job succeeded */
