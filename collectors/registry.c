@@ -4,9 +4,13 @@
 #include "collector.h"
 
 extern const struct collector trading_collector;
+extern const struct collector deposit_collector;
+extern const struct collector expert_collector;
 
 const struct collector *const collector_table[] = {
     &trading_collector,
+    &deposit_collector,
+    &expert_collector,
 };
 const size_t collector_count = sizeof(collector_table) / sizeof(collector_table[0]);
 

@@ -5,7 +5,8 @@
 # in the foreground. Ctrl-C stops the daemon; the database keeps running
 # (stop it with: deploy/demo.sh stop).
 #   GGZY_DEMO_DIR   where the database lives (default /tmp/ggzy-metricsd-demo)
-#   GGZY_DEMO_ROWS  number of demo deals (default 20000)
+#   GGZY_DEMO_ROWS  number of demo deals (default 20000; evaluations and
+#                   deposits in proportion)
 #   GGZY_DEMO_PORT  PostgreSQL port (default 54329); the daemon listens on 9470
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,10 +42,16 @@ if ! pg_ctl status >/dev/null 2>&1; then
 fi
 psql=(psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres)
 if ! "${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'trading'" | grep -q 1; then
-	echo "loading $rows demo deals"
-	"${psql[@]}" -d postgres -c "CREATE DATABASE trading" -c "CREATE DATABASE ggzy_metrics"
+	echo "loading demo data: $rows deals, $((rows * 2 / 5)) evaluations, $((rows * 3 / 2)) deposits"
+	for db in trading deposit expert ggzy_metrics; do
+		"${psql[@]}" -d postgres -c "CREATE DATABASE $db"
+	done
 	"${psql[@]}" -d trading -f sql/contract/trading.sql >/dev/null
 	"${psql[@]}" -d trading -v rows="$rows" -f deploy/demo/trading_data.sql >/dev/null
+	"${psql[@]}" -d expert -f sql/contract/expert.sql >/dev/null
+	"${psql[@]}" -d expert -v rows="$((rows * 2 / 5))" -f deploy/demo/expert_data.sql >/dev/null
+	"${psql[@]}" -d deposit -f sql/contract/deposit.sql >/dev/null
+	"${psql[@]}" -d deposit -v rows="$((rows * 3 / 2))" -f deploy/demo/deposit_data.sql >/dev/null
 fi
 
 conf=$dir/ggzy-metricsd.conf
@@ -61,6 +68,16 @@ interval = 30s
 overlap = 5m
 reconcile_interval = 10m
 statement_timeout = 30s
+
+[source deposit]
+conninfo = host=$dir port=$port user=postgres dbname=deposit
+interval = 30s
+reconcile_interval = 10m
+
+[source expert]
+conninfo = host=$dir port=$port user=postgres dbname=expert
+interval = 30s
+reconcile_interval = 10m
 CONF
 
 cat <<MSG
@@ -68,11 +85,13 @@ cat <<MSG
 ggzy-metricsd demo: the daemon now runs in the foreground (Ctrl-C stops it).
   figures:   curl 'http://127.0.0.1:9470/api/v1/series?metric=deal_amount&from=2021-01-01&to=2021-12-31&step=month'
   rates:     curl 'http://127.0.0.1:9470/api/v1/series?metric=e_bid_rate&from=2021-01-01&to=2021-12-31&step=year&center=433100'
+  deposits:  curl 'http://127.0.0.1:9470/api/v1/series?metric=liquidity_released_amount&from=2022-01-01&to=2022-12-31&step=quarter'
+  remote:    curl 'http://127.0.0.1:9470/api/v1/series?metric=remote_evaluation_rate&from=2021-01-01&to=2022-12-31&step=year'
   scrape:    curl 'http://127.0.0.1:9470/metrics'   (year to date; the demo data covers 2021-2022)
   health:    curl 'http://127.0.0.1:9470/readyz'
   catalogue: curl 'http://127.0.0.1:9470/api/v1/metrics'
   config:    $conf
-  database:  psql -h $dir -p $port -U postgres trading   (stop it: deploy/demo.sh stop)
+  database:  psql -h $dir -p $port -U postgres trading|deposit|expert|ggzy_metrics   (stop it: deploy/demo.sh stop)
 
 MSG
 exec build/demo/ggzy-metricsd -c "$conf" --now "${GGZY_DEMO_NOW:-2022-12-31T12:00:00}"

@@ -95,6 +95,9 @@ def main():
         bad_request("metric=deals_count&from=2021-01-01&to=2021-12-31&colour=red", "unknown_parameter")
         bad_request("metric=deals_count&metric=deal_amount&from=2021-01-01&to=2021-12-31")
         bad_request("metric=deals_count&from=2021-01-01&to=2021-12-31&kind=cash", "unknown_label")
+        bad_request("metric=evaluations_count&from=2021-01-01&to=2021-12-31&scope=cross_province",
+                    "unknown_label")
+        bad_request("metric=e_bid_rate&from=2021-01-01&to=2021-12-31&role=host", "unknown_label")
         bad_request("metric=deals_count&from=2021-01-01&to=2021-12-31&cumulative=yes")
         bad_request("metric=deals_count&from=2021-01-01&to=2021-12-31&center=%FF%FE")
         bad_request("metric=deals_count&from=2021-01-01&to=2021-12-31&center=" + "9" * 300)

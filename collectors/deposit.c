@@ -1,0 +1,23 @@
+/* The deposit source (保证金系统): deposits by receipt day and refunds by refund
+ * day, two streams over one relation, so a refund moves only the refund
+ * series, whatever year the deposit was received. */
+#include "collector.h"
+
+#define SQL(file) "collectors/deposit/" file
+
+static const struct stream_def deposit_streams[] = {
+    {.name = "deposit_received",
+     .changed_days_sql = SQL("received.changed_days.sql"),
+     .months_sql = SQL("received.months.sql"),
+     .recompute_sql = SQL("received.recompute.sql")},
+    {.name = "deposit_refunded",
+     .changed_days_sql = SQL("refunded.changed_days.sql"),
+     .months_sql = SQL("refunded.months.sql"),
+     .recompute_sql = SQL("refunded.recompute.sql")},
+};
+
+const struct collector deposit_collector = {
+    .name = "deposit",
+    .streams = deposit_streams,
+    .nstreams = sizeof(deposit_streams) / sizeof(deposit_streams[0]),
+};
