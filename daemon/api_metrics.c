@@ -202,9 +202,10 @@ void api_metrics(struct evhttp_request *req, struct app *app)
 	time_t now = app_now(app);
 	struct tm tm;
 	localtime_r(&now, &tm); /* TZ is the configured time zone (main.c) */
+	/* Year to date: from 1 January to today, both in the centre's zone. */
 	char from[16], to[16];
 	snprintf(from, sizeof(from), "%04d-01-01", tm.tm_year + 1900);
-	snprintf(to, sizeof(to), "%04d-12-31", tm.tm_year + 1900);
+	strftime(to, sizeof(to), "%Y-%m-%d", &tm);
 	static struct figure_arrays arrays;
 	if (arrays.name[0] == '\0')
 		api_figure_arrays(&arrays);

@@ -142,6 +142,28 @@ def main():
         expert_pg.start()
         wait_until(lambda: up(daemon, "expert"), timeout=90, what="expert up again")
         ck.eq(daemon.stop(), 0, "clean exit")
+
+        # /metrics: the new metrics year to date, as of a replayed instant.
+        daemon = Daemon(work, cfg, ["--now", "2022-06-30T23:59:59+08:00"])
+        daemon.start()
+        status, text = daemon.get("/metrics")
+        checks = {
+            "deposit_amount": (main_pg, "deposit", "SELECT center_code, category, kind, sum(amount) FROM deposits "
+                               "WHERE (received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN '2022-01-01' AND "
+                               "'2022-06-30' GROUP BY 1, 2, 3"),
+            "expert_fee_amount": (expert_pg, "expert", "SELECT center_code, sum(fee_amount) FROM assignments "
+                                  "WHERE (drawn_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN '2022-01-01' "
+                                  "AND '2022-06-30' GROUP BY 1"),
+        }
+        for metric, (server, db, sql) in checks.items():
+            want = {tuple(r[:-1]): r[-1] for r in server.rows(db, sql)}
+            got = {}
+            for line in text.splitlines():
+                if line.startswith("ggzy_%s{" % metric):
+                    labels = re.findall(r'="([^"]*)"', line[:line.index("}")])
+                    got[tuple(labels)] = line.rsplit(" ", 1)[1]
+            ck.eq(got, want, "/metrics %s year to date per label set" % metric)
+        ck.eq(daemon.stop(), 0, "clean exit")
         daemon = None
     finally:
         if daemon:
