@@ -18,16 +18,6 @@
 
 static const char *const steps[] = {"day", "week", "month", "quarter", "year", NULL};
 
-/* Label values the source contract allows (SPEC §2); anything else cannot
- * have data, so it is an empty series rather than an error. */
-static const char *const known_values[LABEL_COUNT][8] = {
-    [0] = {NULL},
-    [1] = {"engineering", "gov_procurement", "land_mineral", "state_property", "medical", "other", NULL},
-    [2] = {"cash", "e_guarantee", "e_commitment", "insurance", NULL},
-    [3] = {"intra_province", "cross_province", NULL},
-    [4] = {"host", "guest", NULL},
-};
-
 static long count_periods(long from, long to, const char *step)
 {
 	int y1, m1, d1, y2, m2, d2;
@@ -158,12 +148,7 @@ void api_series(struct evhttp_request *req, struct app *app)
 				evhttp_clear_headers(&q);
 				return;
 			}
-			if (known_values[l][0]) {
-				bool known = false;
-				for (const char *const *k = known_values[l]; *k; k++)
-					known |= strcmp(*k, v) == 0;
-				empty |= !known;
-			}
+			empty |= !catalog_label_value_known(1u << l, v);
 			label_values[l] = v;
 		}
 		struct series_req *sr = calloc(1, sizeof(*sr));

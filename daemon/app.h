@@ -11,6 +11,7 @@ struct config;
 struct store;
 struct scheduler;
 struct http_server;
+struct targets;
 
 struct app {
 	struct event_base *base;
@@ -22,6 +23,7 @@ struct app {
 	time_t now;	/* the --now instant */
 	char *api_token; /* NULL: POST endpoints are open */
 	char *figures_cache; /* last /metrics figures, served while the store is down */
+	struct targets *targets; /* NULL: no targets file */
 };
 
 /* The current time, or the --now instant. */

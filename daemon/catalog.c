@@ -80,3 +80,25 @@ const char *catalog_kind_name(enum metric_kind kind)
 	}
 	return "?";
 }
+
+/* Label values the source contract allows (SPEC §2). */
+static const char *const known_values[LABEL_COUNT][8] = {
+    [0] = {NULL},
+    [1] = {"engineering", "gov_procurement", "land_mineral", "state_property", "medical", "other", NULL},
+    [2] = {"cash", "e_guarantee", "e_commitment", "insurance", NULL},
+    [3] = {"intra_province", "cross_province", NULL},
+    [4] = {"host", "guest", NULL},
+};
+
+bool catalog_label_value_known(unsigned label, const char *value)
+{
+	int l = __builtin_ctz(label);
+	if (label == 0 || l >= LABEL_COUNT || label != (1u << l))
+		return false;
+	if (!known_values[l][0])
+		return true;
+	for (const char *const *k = known_values[l]; *k; k++)
+		if (strcmp(*k, value) == 0)
+			return true;
+	return false;
+}

@@ -48,5 +48,8 @@ bool catalog_is_derived(const struct metric_def *m);
 /* The label bit of NAME, or 0 when NAME is not a label. */
 unsigned catalog_label_bit(const char *name);
 const char *catalog_kind_name(enum metric_kind kind);
+/* Whether VALUE can occur for label bit LABEL under the source contract
+ * (SPEC §2). Centres are open-ended, so every centre is "known". */
+bool catalog_label_value_known(unsigned label, const char *value);
 
 #endif

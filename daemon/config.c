@@ -51,11 +51,8 @@ const struct config_key config_keys[] = {
 };
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 
-static void add_error(struct config_errors *errs, const char *path, int line,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void add_error(struct config_errors *errs, const char *path, int line,
-		      const char *fmt, ...)
+void config_errors_add(struct config_errors *errs, const char *path, int line,
+		       const char *fmt, ...)
 {
 	char msg[512], full[1024];
 	va_list ap;
@@ -295,7 +292,7 @@ static void check_required(const char *section, const void *base, int line,
 		    was_mentioned(seen, base, k->name))
 			continue;
 		if (!*(char *const *)((const char *)base + k->offset))
-			add_error(errs, path, line, "[%s] is missing required key '%s'",
+			config_errors_add(errs, path, line, "[%s] is missing required key '%s'",
 				  label, k->name);
 	}
 }
@@ -305,7 +302,7 @@ struct config *config_load(const char *path, const char *const *known_sources,
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		add_error(errs, path, 0, "cannot open: %s", strerror(errno));
+		config_errors_add(errs, path, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	size_t errors_before = errs->count;
@@ -331,7 +328,7 @@ struct config *config_load(const char *path, const char *const *known_sources,
 		lineno++;
 		size_t len = strlen(line);
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			add_error(errs, path, lineno, "line too long");
+			config_errors_add(errs, path, lineno, "line too long");
 			int c;
 			while ((c = fgetc(f)) != EOF && c != '\n')
 				;
@@ -344,7 +341,7 @@ struct config *config_load(const char *path, const char *const *known_sources,
 		if (*s == '[') {
 			char *close = strchr(s, ']');
 			if (!close || trim(close + 1)[0]) {
-				add_error(errs, path, lineno, "malformed section header");
+				config_errors_add(errs, path, lineno, "malformed section header");
 				section = NULL;
 				bad_header = true;
 				continue;
@@ -356,14 +353,14 @@ struct config *config_load(const char *path, const char *const *known_sources,
 			section = NULL;
 			if (strcmp(name, "daemon") == 0) {
 				if (seen_daemon)
-					add_error(errs, path, lineno, "duplicate section [daemon]");
+					config_errors_add(errs, path, lineno, "duplicate section [daemon]");
 				seen_daemon = true;
 				daemon_line = lineno;
 				section = "daemon";
 				base = cfg;
 			} else if (strcmp(name, "alerts") == 0) {
 				if (cfg->alerts.present)
-					add_error(errs, path, lineno, "duplicate section [alerts]");
+					config_errors_add(errs, path, lineno, "duplicate section [alerts]");
 				cfg->alerts.present = true;
 				alerts_line = lineno;
 				apply_defaults("alerts", &cfg->alerts, cfg);
@@ -376,13 +373,13 @@ struct config *config_load(const char *path, const char *const *known_sources,
 				for (size_t i = 0; i < nknown; i++)
 					known |= strcmp(known_sources[i], sname) == 0;
 				if (!known) {
-					add_error(errs, path, lineno,
+					config_errors_add(errs, path, lineno,
 						  "unknown source '%s' (known: trading, deposit, expert)",
 						  sname);
 					continue;
 				}
 				if (config_source(cfg, sname)) {
-					add_error(errs, path, lineno, "duplicate section [source %s]",
+					config_errors_add(errs, path, lineno, "duplicate section [source %s]",
 						  sname);
 					continue;
 				}
@@ -395,13 +392,13 @@ struct config *config_load(const char *path, const char *const *known_sources,
 				section = "source";
 				base = src;
 			} else {
-				add_error(errs, path, lineno, "unknown section [%s]", name);
+				config_errors_add(errs, path, lineno, "unknown section [%s]", name);
 			}
 			continue;
 		}
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			add_error(errs, path, lineno, "expected 'key = value'");
+			config_errors_add(errs, path, lineno, "expected 'key = value'");
 			if (section)
 				mention(&mentioned, base, s);
 			continue;
@@ -413,13 +410,13 @@ struct config *config_load(const char *path, const char *const *known_sources,
 			/* Keys outside a valid section were already reported with
 			 * their section, or precede any section. */
 			if (!bad_header && !seen_daemon && !cfg->alerts.present && !cfg->nsources)
-				add_error(errs, path, lineno, "key '%s' outside any section", key);
+				config_errors_add(errs, path, lineno, "key '%s' outside any section", key);
 			continue;
 		}
 		mention(&mentioned, base, key);
 		const struct config_key *k = find_key(section, key);
 		if (!k) {
-			add_error(errs, path, lineno, "unknown key '%s' in [%s]", key,
+			config_errors_add(errs, path, lineno, "unknown key '%s' in [%s]", key,
 				  section);
 			continue;
 		}
@@ -427,21 +424,21 @@ struct config *config_load(const char *path, const char *const *known_sources,
 		for (size_t i = 0; i < nseen; i++)
 			dup |= strcmp(seen[i], key) == 0;
 		if (dup)
-			add_error(errs, path, lineno, "duplicate key '%s'", key);
+			config_errors_add(errs, path, lineno, "duplicate key '%s'", key);
 		else if (nseen < 64)
 			snprintf(seen[nseen++], sizeof(seen[0]), "%s", key);
 		if (!*value) {
-			add_error(errs, path, lineno, "key '%s' has an empty value", key);
+			config_errors_add(errs, path, lineno, "key '%s' has an empty value", key);
 			continue;
 		}
 		const char *err = set_value(k, base, value, cfg);
 		if (err)
-			add_error(errs, path, lineno, "%s: %s", key, err);
+			config_errors_add(errs, path, lineno, "%s: %s", key, err);
 	}
 	fclose(f);
 
 	if (!seen_daemon)
-		add_error(errs, path, lineno, "missing section [daemon]");
+		config_errors_add(errs, path, lineno, "missing section [daemon]");
 	else
 		check_required("daemon", cfg, daemon_line, path, errs, "daemon", &mentioned);
 	for (size_t i = 0; i < cfg->nsources; i++) {

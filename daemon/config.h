@@ -87,6 +87,9 @@ struct config *config_load(const char *path, const char *const *known_sources,
     __attribute__((warn_unused_result));
 void config_free(struct config *cfg);
 void config_errors_clear(struct config_errors *errs);
+/* Appends "PATH:LINE: message" (also used by the targets loader). */
+void config_errors_add(struct config_errors *errs, const char *path, int line,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* The source section named NAME, or NULL when absent. Borrowed. */
 const struct source_config *config_source(const struct config *cfg,

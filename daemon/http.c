@@ -22,6 +22,7 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/metrics", api_metrics},
     {EVHTTP_REQ_GET, "/api/v1/metrics", api_catalog},
     {EVHTTP_REQ_GET, "/api/v1/series", api_series},
+    {EVHTTP_REQ_GET, "/api/v1/report", api_report},
     {EVHTTP_REQ_POST, "/api/v1/refresh", api_refresh},
 };
 

@@ -44,5 +44,6 @@ void api_metrics(struct evhttp_request *req, struct app *app);
 void api_catalog(struct evhttp_request *req, struct app *app);
 void api_series(struct evhttp_request *req, struct app *app);
 void api_refresh(struct evhttp_request *req, struct app *app);
+void api_report(struct evhttp_request *req, struct app *app);
 
 #endif

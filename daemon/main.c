@@ -14,8 +14,10 @@
 #include "days.h"
 #include "http.h"
 #include "log.h"
+#include "report.h"
 #include "scheduler.h"
 #include "store.h"
+#include "targets.h"
 
 #ifndef GGZY_VERSION
 #define GGZY_VERSION "0.1.0"
@@ -34,17 +36,26 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
+		"       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
 		"       ggzy-metricsd --version | --help\n"
 		"\n"
 		"Polls the trading, deposit and expert databases of a public resource\n"
 		"trading centre into exact daily figures and serves them over HTTP.\n"
 		"\n"
 		"  -c, --config FILE   configuration file (required)\n"
-		"      --check         validate the configuration, print every problem\n"
-		"                      as FILE:LINE: message; exit 0 if valid, 2 if not\n"
+		"      --check         validate the configuration and the targets file,\n"
+		"                      print every problem as FILE:LINE: message;\n"
+		"                      exit 0 if valid, 2 if not\n"
 		"      --once          one poll and one reconciliation of every source,\n"
 		"                      then exit: 0 if all succeeded, 1 otherwise\n"
 		"      --now TIMESTAMP behave as if the time were TIMESTAMP (ISO 8601)\n"
+		"\n"
+		"  report              print the year-end report from the store to stdout\n"
+		"                      (no server is started); exit 0 on success\n"
+		"      --year Y        the year (required)\n"
+		"      --center C      a centre, with its descendants (default: all)\n"
+		"      --format F      json (default), csv or md\n"
+		"\n"
 		"      --version       print the version\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -64,6 +75,25 @@ static struct config *load_config(const char *path, bool print_errors)
 	}
 	config_errors_clear(&errs);
 	return cfg;
+}
+
+/* Loads the configured targets file into *out (NULL when none is
+ * configured); false, with every problem reported, when it is invalid. */
+static bool load_targets(const struct config *cfg, bool print_errors, struct targets **out)
+{
+	*out = NULL;
+	if (!cfg->targets)
+		return true;
+	struct config_errors errs = {0};
+	*out = targets_load(cfg->targets, &errs);
+	for (size_t i = 0; i < errs.count; i++) {
+		if (print_errors)
+			fprintf(stderr, "%s\n", errs.lines[i]);
+		else
+			log_error("reload: %s", errs.lines[i]);
+	}
+	config_errors_clear(&errs);
+	return *out != NULL;
 }
 
 /* Reads the token file; refuses one that others may read. */
@@ -104,12 +134,39 @@ struct runtime {
 	bool once;
 	int exit_code;
 	struct event *once_deadline;
+	/* the report command */
+	bool report;
+	int report_year;
+	const char *report_center;
+	enum report_format report_format;
 };
+
+static void on_report_done(const struct report_result *r, void *arg)
+{
+	struct runtime *rt = arg;
+	if (r->status == 200) {
+		fwrite(r->body, 1, r->len, stdout);
+		if (fflush(stdout) != 0) {
+			log_error("report: cannot write to stdout");
+			rt->exit_code = 1;
+		} else {
+			rt->exit_code = 0;
+		}
+	} else {
+		fprintf(stderr, "ggzy-metricsd: report: %s\n", r->message);
+		rt->exit_code = r->status == 400 ? 2 : 1;
+	}
+	event_base_loopexit(rt->app.base, NULL);
+}
 
 static void on_store_ready(void *arg)
 {
 	struct runtime *rt = arg;
-	scheduler_start(rt->app.sched);
+	if (rt->report)
+		report_build(&rt->app, rt->report_year, rt->report_center, rt->report_format,
+			     on_report_done, rt);
+	else
+		scheduler_start(rt->app.sched);
 }
 
 static void on_once_done(bool all_ok, void *arg)
@@ -133,8 +190,8 @@ static void on_once_deadline(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(rt->once_deadline, &tv);
 		return;
 	}
-	log_error("--once: the store is not ready after %ds: %s", ONCE_STORE_DEADLINE,
-		  store_last_error(rt->app.store));
+	log_error("%s: the store is not ready after %ds: %s", rt->report ? "report" : "--once",
+		  ONCE_STORE_DEADLINE, store_last_error(rt->app.store));
 	rt->exit_code = 1;
 	event_base_loopexit(rt->app.base, NULL);
 }
@@ -165,6 +222,15 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 		config_free(cfg);
 		return;
 	}
+	struct targets *targets;
+	if (!load_targets(cfg, false, &targets)) {
+		log_error("reload: targets invalid, keeping the running configuration and targets");
+		free(token);
+		config_free(cfg);
+		return;
+	}
+	targets_free(app->targets);
+	app->targets = targets;
 	char keys[256];
 	if (config_restart_needed(app->cfg, cfg, keys, sizeof(keys)))
 		log_warn("reload: %s changed; a restart is needed for that to apply", keys);
@@ -194,9 +260,11 @@ int main(int argc, char **argv)
 	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
 	    {"once", no_argument, NULL, 'o'},	      {"now", required_argument, NULL, 'n'},
 	    {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"year", required_argument, NULL, 'y'},   {"center", required_argument, NULL, 'C'},
+	    {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *now_text = NULL;
+	const char *year_text = NULL, *center = NULL, *format = NULL;
 	bool check = false, once = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -205,15 +273,45 @@ int main(int argc, char **argv)
 		case 'k': check = true; break;
 		case 'o': once = true; break;
 		case 'n': now_text = optarg; break;
+		case 'y': year_text = optarg; break;
+		case 'C': center = optarg; break;
+		case 'f': format = optarg; break;
 		case 'V': printf("ggzy-metricsd %s\n", GGZY_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	struct runtime rt = {.once = once};
+	if (optind < argc && strcmp(argv[optind], "report") == 0) {
+		rt.report = true;
+		optind++;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "ggzy-metricsd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
+	}
+	if (!rt.report && (year_text || center || format)) {
+		fprintf(stderr, "ggzy-metricsd: --year, --center and --format belong to 'report'\n");
+		return 2;
+	}
+	if (rt.report) {
+		char *end;
+		long year = year_text ? strtol(year_text, &end, 10) : 0;
+		if (!year_text || *end || end == year_text || year < 1000 || year > 9999) {
+			fprintf(stderr, "ggzy-metricsd: report needs --year YYYY\n");
+			return 2;
+		}
+		rt.report_year = (int)year;
+		rt.report_center = center;
+		if (format && !report_format_parse(format, &rt.report_format)) {
+			fprintf(stderr, "ggzy-metricsd: --format must be json, csv or md\n");
+			return 2;
+		}
+		if (check || once) {
+			fprintf(stderr, "ggzy-metricsd: report runs alone, not with --check or --once\n");
+			return 2;
+		}
 	}
 	if (!config_path) {
 		fprintf(stderr, "ggzy-metricsd: -c FILE is required\n");
@@ -227,7 +325,6 @@ int main(int argc, char **argv)
 	 * in the centre's time zone. */
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
-	struct runtime rt = {.once = once};
 	if (now_text && !days_parse_instant(now_text, &rt.app.now)) {
 		fprintf(stderr, "ggzy-metricsd: --now: '%s' is not an ISO 8601 timestamp\n",
 			now_text);
@@ -235,32 +332,43 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rt.app.has_now = now_text != NULL;
+	struct targets *targets;
+	bool targets_ok = load_targets(cfg, true, &targets);
 	if (check) {
 		char *token;
-		bool ok = load_token(cfg->api_token_file, &token);
+		bool ok = load_token(cfg->api_token_file, &token) && targets_ok;
 		free(token);
+		targets_free(targets);
 		config_free(cfg);
 		if (!ok)
 			return 2;
 		printf("%s: ok\n", config_path);
 		return 0;
 	}
+	if (!targets_ok) {
+		config_free(cfg);
+		return 2;
+	}
 	log_set_level((enum log_level)cfg->log_level);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct app *app = &rt.app;
 	app->cfg = cfg;
+	app->targets = targets;
 	if (!load_token(cfg->api_token_file, &app->api_token)) {
+		targets_free(targets);
 		config_free(cfg);
 		return 2;
 	}
 	app->base = event_base_new();
 	char *redacted = pg_conninfo_redacted(cfg->store);
-	log_info("ggzy-metricsd %s starting: store %s, time zone %s", GGZY_VERSION, redacted,
-		 cfg->timezone);
+	if (!rt.report)
+		log_info("ggzy-metricsd %s starting: store %s, time zone %s", GGZY_VERSION,
+			 redacted, cfg->timezone);
 	free(redacted);
 	app->store = store_new(app->base, cfg->store, cfg->timezone, on_store_ready, &rt);
-	app->sched = scheduler_new(app->base, cfg, app->store, once, on_once_done, &rt);
+	if (!rt.report)
+		app->sched = scheduler_new(app->base, cfg, app->store, once, on_once_done, &rt);
 
 	struct event *sigterm = evsignal_new(app->base, SIGTERM, on_stop_signal, &rt);
 	struct event *sigint = evsignal_new(app->base, SIGINT, on_stop_signal, &rt);
@@ -269,7 +377,8 @@ int main(int argc, char **argv)
 	event_add(sigint, NULL);
 	event_add(sighup, NULL);
 
-	if (once) {
+	if (once || rt.report) {
+		rt.exit_code = 1; /* until the work says otherwise */
 		rt.once_deadline = evtimer_new(app->base, on_once_deadline, &rt);
 		struct timeval tv = {.tv_sec = ONCE_STORE_DEADLINE, .tv_usec = 0};
 		evtimer_add(rt.once_deadline, &tv);
@@ -298,7 +407,9 @@ out:
 	event_base_free(app->base);
 	free(app->api_token);
 	free(app->figures_cache);
+	targets_free(app->targets);
 	config_free(app->cfg);
-	log_info("stopped");
+	if (!rt.report)
+		log_info("stopped");
 	return rt.exit_code;
 }

@@ -165,6 +165,17 @@ static void begin_send(struct pg_conn *c, const struct pg_query_item *q)
 	arm(c, (short)(EV_READ | (f == 1 ? EV_WRITE : 0)));
 }
 
+/* Server notices ("relation already exists, skipping") are not problems;
+ * keep them out of stdout/stderr unless debugging. */
+static void log_notice(void *arg, const char *message)
+{
+	const struct pg_conn *c = arg;
+	size_t n = strlen(message);
+	while (n && message[n - 1] == '\n')
+		n--;
+	log_debug("%s: server notice: %.*s", c->name, (int)n, message);
+}
+
 static void start_connect(struct pg_conn *c)
 {
 	c->pg = PQconnectStart(c->conninfo);
@@ -174,6 +185,7 @@ static void start_connect(struct pg_conn *c)
 		return;
 	}
 	PQsetnonblocking(c->pg, 1);
+	PQsetNoticeProcessor(c->pg, log_notice, c);
 	c->state = PG_CONNECTING;
 	start_deadline(c);
 	/* PQconnectStart behaves as if PGRES_POLLING_WRITING was returned. */

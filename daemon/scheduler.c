@@ -804,7 +804,11 @@ void scheduler_free(struct scheduler *s)
 	free(s);
 }
 
-void scheduler_stop(struct scheduler *s) { s->stopping = true; }
+void scheduler_stop(struct scheduler *s)
+{
+	if (s)
+		s->stopping = true;
+}
 
 size_t scheduler_nsources(const struct scheduler *s) { return s->nrunners; }
 

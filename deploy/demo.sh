@@ -60,6 +60,7 @@ cat >"$conf" <<CONF
 listen = 127.0.0.1:9470
 timezone = Asia/Shanghai
 store = host=$dir port=$port user=postgres dbname=ggzy_metrics
+targets = $PWD/config/targets.json
 log_level = info
 
 [source trading]
@@ -88,6 +89,10 @@ ggzy-metricsd demo: the daemon now runs in the foreground (Ctrl-C stops it).
   deposits:  curl 'http://127.0.0.1:9470/api/v1/series?metric=liquidity_released_amount&from=2022-01-01&to=2022-12-31&step=quarter'
   remote:    curl 'http://127.0.0.1:9470/api/v1/series?metric=remote_evaluation_rate&from=2021-01-01&to=2022-12-31&step=year'
   scrape:    curl 'http://127.0.0.1:9470/metrics'   (year to date; the demo data covers 2021-2022)
+  report:    curl 'http://127.0.0.1:9470/api/v1/report?year=2021&center=433100&format=md'
+             curl -o report.csv 'http://127.0.0.1:9470/api/v1/report?year=2022&format=csv'   (opens in Excel)
+             build/demo/ggzy-metricsd -c $conf report --year 2021 --center 433100   (JSON, same content)
+  targets:   config/targets.json   (edit it, then: kill -HUP \$(pgrep ggzy-metricsd))
   health:    curl 'http://127.0.0.1:9470/readyz'
   catalogue: curl 'http://127.0.0.1:9470/api/v1/metrics'
   config:    $conf

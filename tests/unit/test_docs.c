@@ -38,8 +38,16 @@ int main(int argc, char **argv)
 			 m->name_en, catalog_kind_name(m->kind), m->unit, labels);
 		CHECK(strstr(text, row) != NULL, "README lacks the row: %s", row);
 	}
-	/* Rows of the table that name no catalogue metric. */
-	for (char *p = strstr(text, "\n| `"); p; p = strstr(p + 1, "\n| `")) {
+	/* Rows of the metric table (the "## Metrics" section) that name no
+	 * catalogue metric. */
+	char *section = strstr(text, "\n## Metrics\n");
+	CHECK(section != NULL, "README has a Metrics section");
+	if (!section)
+		return UNIT_DONE();
+	char *end = strstr(section + 1, "\n## ");
+	if (end)
+		*end = '\0';
+	for (char *p = strstr(section, "\n| `"); p; p = strstr(p + 1, "\n| `")) {
 		char name[128];
 		if (sscanf(p, "\n| `%127[a-z_]`", name) == 1)
 			CHECK(catalog_find(name) != NULL, "README lists unknown metric %s", name);

@@ -1,0 +1,779 @@
+#include "report.h"
+
+#include <ctype.h>
+#include <event2/buffer.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../collectors/collector.h"
+#include "app.h"
+#include "catalog.h"
+#include "config.h"
+#include "days.h"
+#include "log.h"
+#include "score.h"
+#include "sql_files.h"
+#include "store.h"
+#include "targets.h"
+
+bool report_format_parse(const char *text, enum report_format *out)
+{
+	static const struct {
+		const char *name;
+		enum report_format fmt;
+	} formats[] = {{"json", REPORT_JSON}, {"csv", REPORT_CSV}, {"md", REPORT_MD}};
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i].name, text) == 0) {
+			*out = formats[i].fmt;
+			return true;
+		}
+	return false;
+}
+
+/* One line of the report: an indicator of the targets file, or, for a year
+ * without targets, a catalogue metric. */
+struct line {
+	const struct indicator *ind;	 /* NULL: a catalogue line */
+	const struct metric_def *metric; /* NULL: a manual indicator */
+	struct frac cur, prev;
+	bool cur_ok, prev_ok; /* false: a rate over nothing */
+	bool has_score;
+	struct dec score;
+};
+
+struct job {
+	struct app *app;
+	int year;
+	char *center;
+	enum report_format fmt;
+	report_cb cb;
+	void *arg;
+	struct targets *targets; /* retained: a reload may swap app->targets */
+	const struct target_year *ty;
+	char from[11], to[11], prev_from[11], prev_to[11];
+	bool year_closed;
+	char *center_name;
+	long long as_of; /* -1: not every source polled yet */
+	struct line *lines;
+	size_t nlines;
+};
+
+static void job_free(struct job *j)
+{
+	targets_free(j->targets);
+	free(j->center);
+	free(j->center_name);
+	free(j->lines);
+	free(j);
+}
+
+static void finish_error(struct job *j, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void finish_error(struct job *j, int status, const char *code, const char *fmt, ...)
+{
+	struct report_result r = {.status = status, .code = code};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r.message, sizeof(r.message), fmt, ap);
+	va_end(ap);
+	j->cb(&r, j->arg);
+	job_free(j);
+}
+
+/* ---- figures ---- */
+
+static bool parse_frac(const char *num, const char *den, bool is_ratio, struct frac *out,
+		       bool *defined)
+{
+	if (!dec_parse(num, &out->num))
+		return false;
+	if (!is_ratio) {
+		out->den = dec_from_int(1);
+		*defined = true;
+		return true;
+	}
+	if (!dec_parse(den, &out->den))
+		return false;
+	*defined = !dec_is_zero(out->den);
+	return true;
+}
+
+/* (A − P) / P for two fractions: (an·pd − pn·ad) / (ad·pn), exactly. */
+static bool yoy_frac(struct frac a, struct frac p, struct frac *out)
+{
+	struct dec x, y, den;
+	if (!dec_mul(a.num, p.den, &x) || !dec_mul(p.num, a.den, &y) || !dec_sub(x, y, &out->num) ||
+	    !dec_mul(a.den, p.num, &den))
+		return false;
+	out->den = den;
+	return !dec_is_zero(den);
+}
+
+static json_t *json_dec(struct dec d, int scale)
+{
+	struct dec r;
+	if (!dec_round(d, scale, &r))
+		return json_null();
+	return json_real(dec_to_double(r));
+}
+
+static json_t *json_dec_text(struct dec d, int scale)
+{
+	struct dec r;
+	char buf[80];
+	if (!dec_round(d, scale, &r))
+		return json_null();
+	dec_format(r, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/* A figure of a metric as SPEC §7 writes it: amounts as strings with two
+ * decimals, counts as integers, rates as numbers. */
+static json_t *json_figure(const struct metric_def *m, struct frac v, bool defined)
+{
+	struct dec d;
+	if (!defined || !frac_value(v, m->kind == METRIC_RATE ? RATIO_SCALE : 2, &d))
+		return json_null();
+	if (m->kind == METRIC_RATE)
+		return json_dec(d, RATIO_SCALE);
+	if (m->kind == METRIC_AMOUNT)
+		return json_dec_text(d, 2);
+	if (!dec_round(d, 0, &d))
+		return json_null();
+	char buf[80];
+	dec_format(d, buf, sizeof(buf));
+	long long n;
+	if (sscanf(buf, "%lld", &n) != 1)
+		return json_string(buf);
+	return json_integer(n);
+}
+
+static json_t *json_target(const struct metric_def *m, struct dec t)
+{
+	if (m->kind == METRIC_AMOUNT)
+		return json_dec_text(t, 2);
+	if (m->kind == METRIC_RATE)
+		return json_dec(t, RATIO_SCALE);
+	struct dec whole;
+	int c;
+	if (dec_round(t, 0, &whole) && dec_cmp(whole, t, &c) && c == 0)
+		return json_figure(m, frac_of(t), true);
+	return json_dec_text(t, t.scale); /* a fractional count target, as written */
+}
+
+static void text_display(struct frac v, bool defined, const char *unit, char *buf, size_t len)
+{
+	if (!defined || !display_format(v, unit, buf, len))
+		snprintf(buf, len, "—");
+}
+
+/* 同比 as the reports write it: "+12.5%", "-3%", "—" when undefined. */
+static void text_yoy(const struct line *l, char *buf, size_t len)
+{
+	struct frac y;
+	char pct[64];
+	if (!l->cur_ok || !l->prev_ok || !yoy_frac(l->cur, l->prev, &y) ||
+	    !display_format(y, "%", pct, sizeof(pct))) {
+		snprintf(buf, len, "—");
+		return;
+	}
+	snprintf(buf, len, "%s%s", pct[0] == '-' || strcmp(pct, "0%") == 0 ? "" : "+", pct);
+}
+
+static const char *line_unit(const struct line *l)
+{
+	return l->ind ? l->ind->display_unit : display_unit_default(l->metric);
+}
+
+static void text_target(const struct line *l, char *buf, size_t len)
+{
+	const struct indicator *ind = l->ind;
+	char shown[96];
+	if (!ind) {
+		snprintf(buf, len, "%s", "");
+	} else if (ind->manual == MANUAL_SCORED) {
+		snprintf(buf, len, "%s", ind->manual_target);
+	} else if (ind->manual == MANUAL_BUDGET) {
+		snprintf(buf, len, "100%%");
+	} else {
+		text_display(frac_of(ind->target), true, ind->display_unit, shown, sizeof(shown));
+		snprintf(buf, len, "%s%s", ind->direction == DIRECTION_HIGHER ? "≥" : "≤", shown);
+	}
+}
+
+static struct frac budget_frac(const struct indicator *ind)
+{
+	return (struct frac){ind->executed, ind->budget};
+}
+
+static void text_actual(const struct line *l, char *buf, size_t len)
+{
+	if (l->ind && l->ind->manual == MANUAL_SCORED)
+		snprintf(buf, len, "%s", l->ind->manual_actual);
+	else if (l->ind && l->ind->manual == MANUAL_BUDGET)
+		text_display(budget_frac(l->ind), true, "%", buf, len);
+	else
+		text_display(l->cur, l->cur_ok, line_unit(l), buf, len);
+}
+
+static void text_score(const struct line *l, char *buf, size_t len)
+{
+	if (l->has_score)
+		dec_format(l->score, buf, len);
+	else
+		buf[0] = '\0';
+}
+
+static void text_weight(const struct line *l, char *buf, size_t len)
+{
+	if (l->ind)
+		dec_format_trim(l->ind->weight, buf, len);
+	else
+		buf[0] = '\0';
+}
+
+/* Scores every line; false on arithmetic overflow. */
+static bool score_lines(struct job *j)
+{
+	for (size_t i = 0; i < j->nlines; i++) {
+		struct line *l = &j->lines[i];
+		const struct indicator *ind = l->ind;
+		if (!ind)
+			continue;
+		l->has_score = true;
+		bool ok = true;
+		switch (ind->manual) {
+		case MANUAL_SCORED: ok = dec_round(ind->manual_score, SCORE_SCALE, &l->score); break;
+		case MANUAL_BUDGET:
+			ok = score_budget(ind->weight, ind->budget, ind->executed, &l->score);
+			break;
+		case MANUAL_NONE:
+			/* A rate over nothing earns nothing: there is no figure. */
+			if (!l->cur_ok)
+				ok = dec_round(dec_from_int(0), SCORE_SCALE, &l->score);
+			else
+				ok = score_computed(ind->direction, j->ty->lower, ind->weight,
+						    ind->target, l->cur, &l->score);
+			break;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool totals(const struct job *j, struct dec *total, struct dec *max)
+{
+	*total = dec_from_int(0);
+	*max = dec_from_int(0);
+	for (size_t i = 0; i < j->nlines; i++) {
+		const struct line *l = &j->lines[i];
+		if (!l->has_score)
+			continue;
+		if (!dec_add(*total, l->score, total) || !dec_add(*max, l->ind->weight, max))
+			return false;
+	}
+	return dec_round(*total, SCORE_SCALE, total);
+}
+
+/* ---- renderers ---- */
+
+static json_t *json_line(const struct job *j, const struct line *l)
+{
+	const struct indicator *ind = l->ind;
+	const struct metric_def *m = l->metric;
+	char buf[128];
+	json_t *o = json_object();
+	json_object_set_new(o, "level1", json_string(ind ? ind->level1 : ""));
+	json_object_set_new(o, "level2", json_string(ind ? ind->level2 : ""));
+	json_object_set_new(o, "name", json_string(ind ? ind->name : m->name_zh));
+	json_object_set_new(o, "metric", m ? json_string(m->name) : json_null());
+	json_t *filter = json_object();
+	for (int k = 0; ind && k < LABEL_COUNT; k++)
+		if (ind->filter[k])
+			json_object_set_new(filter, catalog_label_names[k],
+					    json_string(ind->filter[k]));
+	json_object_set_new(o, "filter", filter);
+	json_object_set_new(o, "unit", json_string(m ? m->unit : ""));
+	json_object_set_new(o, "display_unit",
+			    json_string(m ? line_unit(l) : (ind->manual == MANUAL_BUDGET ? "%" : "")));
+	json_object_set_new(o, "manual", json_boolean(ind && ind->manual != MANUAL_NONE));
+	json_object_set_new(o, "direction",
+			    ind && ind->manual == MANUAL_NONE
+				? json_string(ind->direction == DIRECTION_HIGHER ? "higher" : "lower")
+				: json_null());
+
+	json_t *target = json_null(), *actual = json_null(), *completion = json_null();
+	struct dec r;
+	if (ind && ind->manual == MANUAL_SCORED) {
+		target = json_string(ind->manual_target);
+		actual = json_string(ind->manual_actual);
+	} else if (ind && ind->manual == MANUAL_BUDGET) {
+		target = json_real(1.0);
+		if (frac_value(budget_frac(ind), RATIO_SCALE, &r))
+			actual = completion = json_dec(r, RATIO_SCALE);
+		json_incref(completion);
+		json_object_set_new(o, "budget", json_dec_text(ind->budget, ind->budget.scale));
+		json_object_set_new(o, "executed", json_dec_text(ind->executed, ind->executed.scale));
+	} else {
+		if (ind)
+			target = json_target(m, ind->target);
+		actual = json_figure(m, l->cur, l->cur_ok);
+		if (ind && l->cur_ok && frac_ratio(l->cur, frac_of(ind->target), RATIO_SCALE, &r))
+			completion = json_dec(r, RATIO_SCALE);
+	}
+	text_target(l, buf, sizeof(buf));
+	json_object_set_new(o, "target", target);
+	json_object_set_new(o, "target_display", ind ? json_string(buf) : json_null());
+	json_object_set_new(o, "actual", actual);
+	text_actual(l, buf, sizeof(buf));
+	json_object_set_new(o, "display", json_string(buf));
+	json_object_set_new(o, "completion", completion);
+	json_object_set_new(o, "weight", ind ? json_dec(ind->weight, ind->weight.scale) : json_null());
+	json_object_set_new(o, "score", l->has_score ? json_dec(l->score, SCORE_SCALE) : json_null());
+	if (m) {
+		json_object_set_new(o, "previous_year", json_figure(m, l->prev, l->prev_ok));
+		struct frac y;
+		json_object_set_new(o, "yoy",
+				    l->cur_ok && l->prev_ok && yoy_frac(l->cur, l->prev, &y) &&
+					    frac_value(y, RATIO_SCALE, &r)
+					? json_dec(r, RATIO_SCALE)
+					: json_null());
+	} else {
+		json_object_set_new(o, "previous_year", json_null());
+		json_object_set_new(o, "yoy", json_null());
+	}
+	(void)j;
+	return o;
+}
+
+static void as_of_text(long long as_of, char *buf, size_t len)
+{
+	time_t t = (time_t)as_of;
+	struct tm tm;
+	char zone[8];
+	localtime_r(&t, &tm); /* TZ is the centre's zone (main.c) */
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%z", &tm); /* +0800 -> +08:00 */
+	size_t n = strlen(buf);
+	snprintf(buf + n, len - n, "%.3s:%.2s", zone, zone + 3);
+}
+
+static char *render_json(const struct job *j, const struct dec *total, const struct dec *max)
+{
+	char as_of[40];
+	json_t *root = json_object();
+	json_object_set_new(root, "year", json_integer(j->year));
+	json_object_set_new(root, "center", j->center ? json_string(j->center) : json_null());
+	json_object_set_new(root, "center_name",
+			    j->center_name ? json_string(j->center_name) : json_null());
+	if (j->as_of >= 0)
+		as_of_text(j->as_of, as_of, sizeof(as_of));
+	json_object_set_new(root, "as_of", j->as_of >= 0 ? json_string(as_of) : json_null());
+	json_object_set_new(root, "period", json_pack("{s:s, s:s, s:b}", "from", j->from, "to",
+						      j->to, "closed", j->year_closed));
+	json_object_set_new(root, "previous_period",
+			    json_pack("{s:s, s:s}", "from", j->prev_from, "to", j->prev_to));
+	json_object_set_new(root, "targets", json_boolean(j->ty != NULL));
+	json_t *list = json_array();
+	for (size_t i = 0; i < j->nlines; i++)
+		json_array_append_new(list, json_line(j, &j->lines[i]));
+	json_object_set_new(root, "indicators", list);
+	if (j->ty) {
+		json_object_set_new(root, "max_score", json_dec(*max, max->scale));
+		json_object_set_new(root, "total_score", json_dec(*total, SCORE_SCALE));
+		json_object_set_new(root, "grade", json_string(score_grade(*total, &j->ty->grades)));
+	} else {
+		json_object_set_new(root, "max_score", json_null());
+		json_object_set_new(root, "total_score", json_null());
+		json_object_set_new(root, "grade", json_null());
+	}
+	/* 15 significant digits print 10.88 as 10.88, not 10.880000000000001. */
+	char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(root);
+	return text;
+}
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void csv_field(struct evbuffer *out, const char *v, bool last)
+{
+	if (strpbrk(v, ",\"\r\n")) {
+		evbuffer_add(out, "\"", 1);
+		for (; *v; v++) {
+			if (*v == '"')
+				evbuffer_add(out, "\"", 1);
+			evbuffer_add(out, v, 1);
+		}
+		evbuffer_add(out, "\"", 1);
+	} else {
+		evbuffer_add(out, v, strlen(v));
+	}
+	evbuffer_add(out, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+static void csv_row(struct evbuffer *out, const char *const cells[8])
+{
+	for (int i = 0; i < 8; i++)
+		csv_field(out, cells[i], i == 7);
+}
+
+static void render_csv(const struct job *j, struct evbuffer *out, const struct dec *total,
+		       const struct dec *max)
+{
+	static const char *const header[8] = {"一级指标", "二级指标", "三级指标", "年度指标值",
+					       "实际完成值", "分值", "得分",
+					       "偏差原因分析及改进措施"};
+	evbuffer_add(out, "\xEF\xBB\xBF", 3);
+	csv_row(out, header);
+	for (size_t i = 0; i < j->nlines; i++) {
+		const struct line *l = &j->lines[i];
+		char target[128], actual[128], weight[32], score[32];
+		text_target(l, target, sizeof(target));
+		text_actual(l, actual, sizeof(actual));
+		text_weight(l, weight, sizeof(weight));
+		text_score(l, score, sizeof(score));
+		const char *cells[8] = {l->ind ? l->ind->level1 : "", l->ind ? l->ind->level2 : "",
+					l->ind ? l->ind->name : l->metric->name_zh,
+					target, actual, weight, score, ""};
+		csv_row(out, cells);
+	}
+	if (j->ty) {
+		char weight[32], score[32];
+		dec_format_trim(*max, weight, sizeof(weight));
+		dec_format(*total, score, sizeof(score));
+		const char *sum[8] = {"合计", "", "", "", "", weight, score, ""};
+		csv_row(out, sum);
+		const char *grade[8] = {"自评等级", "", "", "", score_grade(*total, &j->ty->grades),
+					"", "", ""};
+		csv_row(out, grade);
+	}
+}
+
+/* A Markdown table cell: no line breaks, pipes escaped. */
+static void md_cell(struct evbuffer *out, const char *v)
+{
+	evbuffer_add(out, " ", 1);
+	for (; *v; v++) {
+		if (*v == '|')
+			evbuffer_add(out, "\\|", 2);
+		else if (*v == '\n' || *v == '\r')
+			evbuffer_add(out, " ", 1);
+		else
+			evbuffer_add(out, v, 1);
+	}
+	evbuffer_add(out, " |", 2);
+}
+
+static void render_md(const struct job *j, struct evbuffer *out, const struct dec *total,
+		      const struct dec *max)
+{
+	static const char *const header[] = {"一级指标", "二级指标", "三级指标", "年度指标值",
+					      "实际完成值", "上年同期", "同比", "分值", "得分"};
+	enum { NCOLS = sizeof(header) / sizeof(header[0]) };
+	char as_of[40] = "—";
+	if (j->as_of >= 0)
+		as_of_text(j->as_of, as_of, sizeof(as_of));
+	evbuffer_add_printf(out, "# %d年度绩效自评表 · %s\n\n", j->year,
+			    j->center_name ? j->center_name : j->center ? j->center : "全部中心");
+	evbuffer_add_printf(out, "统计期间 %s 至 %s（上年同期 %s 至 %s），数据截至 %s。\n\n", j->from,
+			    j->to, j->prev_from, j->prev_to, as_of);
+	evbuffer_add(out, "|", 1);
+	for (int c = 0; c < NCOLS; c++)
+		md_cell(out, header[c]);
+	evbuffer_add(out, "\n|", 2);
+	for (int c = 0; c < NCOLS; c++)
+		evbuffer_add(out, c >= 3 ? " ---: |" : " --- |", c >= 3 ? 7 : 6);
+	evbuffer_add(out, "\n", 1);
+	for (size_t i = 0; i < j->nlines; i++) {
+		const struct line *l = &j->lines[i];
+		char target[128], actual[128], prev[128], yoy[64], weight[32], score[32];
+		text_target(l, target, sizeof(target));
+		text_actual(l, actual, sizeof(actual));
+		text_weight(l, weight, sizeof(weight));
+		text_score(l, score, sizeof(score));
+		if (l->metric) {
+			text_display(l->prev, l->prev_ok, line_unit(l), prev, sizeof(prev));
+			text_yoy(l, yoy, sizeof(yoy));
+		} else {
+			snprintf(prev, sizeof(prev), "—");
+			snprintf(yoy, sizeof(yoy), "—");
+		}
+		const char *cells[NCOLS] = {l->ind ? l->ind->level1 : "", l->ind ? l->ind->level2 : "",
+					    l->ind ? l->ind->name : l->metric->name_zh,
+					    target, actual, prev, yoy, weight, score};
+		evbuffer_add(out, "|", 1);
+		for (int c = 0; c < NCOLS; c++)
+			md_cell(out, cells[c]);
+		evbuffer_add(out, "\n", 1);
+	}
+	if (j->ty) {
+		char weight[32], score[32];
+		dec_format_trim(*max, weight, sizeof(weight));
+		dec_format(*total, score, sizeof(score));
+		const char *cells[NCOLS] = {"**合计**", "", "", "", "", "", "", weight, score};
+		evbuffer_add(out, "|", 1);
+		for (int c = 0; c < NCOLS; c++)
+			md_cell(out, cells[c]);
+		evbuffer_add_printf(out, "\n\n自评得分 %s 分，等级：**%s**。\n", score,
+				    score_grade(*total, &j->ty->grades));
+	}
+}
+
+/* "ggzy-report-2021-433100.csv": only letters, digits and '-' from the
+ * centre code, which came from a source, so that the name needs no quoting. */
+static void download_name(const struct job *j, char *buf, size_t len)
+{
+	char center[65] = "all";
+	if (j->center) {
+		size_t n = 0;
+		for (const char *p = j->center; *p && n < sizeof(center) - 1; p++)
+			center[n++] = isalnum((unsigned char)*p) ? *p : '-';
+		center[n] = '\0';
+	}
+	snprintf(buf, len, "ggzy-report-%d-%s.%s", j->year, center,
+		 j->fmt == REPORT_CSV ? "csv" : "md");
+}
+
+static void finish(struct job *j)
+{
+	struct dec total, max;
+	if (!score_lines(j) || !totals(j, &total, &max)) {
+		finish_error(j, 500, "overflow", "a figure is too large to score exactly");
+		return;
+	}
+	struct report_result r = {.status = 200};
+	char *text = NULL;
+	struct evbuffer *out = evbuffer_new();
+	switch (j->fmt) {
+	case REPORT_JSON:
+		text = render_json(j, &total, &max);
+		r.content_type = "application/json; charset=utf-8";
+		break;
+	case REPORT_CSV:
+		render_csv(j, out, &total, &max);
+		r.content_type = "text/csv; charset=utf-8";
+		break;
+	case REPORT_MD:
+		render_md(j, out, &total, &max);
+		r.content_type = "text/markdown; charset=utf-8";
+		break;
+	}
+	if (!text) {
+		size_t n = evbuffer_get_length(out);
+		text = malloc(n + 1);
+		if (text) {
+			evbuffer_remove(out, text, n);
+			text[n] = '\0';
+		}
+	}
+	evbuffer_free(out);
+	if (!text) {
+		finish_error(j, 500, "out_of_memory", "cannot allocate the report");
+		return;
+	}
+	if (j->fmt != REPORT_JSON)
+		download_name(j, r.filename, sizeof(r.filename));
+	r.body = text;
+	r.len = strlen(text);
+	j->cb(&r, j->arg);
+	free(text);
+	job_free(j);
+}
+
+/* ---- queries ---- */
+
+/* A PostgreSQL text[] literal, elements quoted (NULL for a null). */
+struct array_literal {
+	struct evbuffer *buf;
+	bool first;
+};
+
+static void array_begin(struct array_literal *a)
+{
+	a->buf = evbuffer_new();
+	a->first = true;
+	evbuffer_add(a->buf, "{", 1);
+}
+
+static void array_add(struct array_literal *a, const char *item)
+{
+	if (!a->first)
+		evbuffer_add(a->buf, ",", 1);
+	a->first = false;
+	if (!item) {
+		evbuffer_add(a->buf, "NULL", 4);
+		return;
+	}
+	evbuffer_add(a->buf, "\"", 1);
+	for (const char *p = item; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			evbuffer_add(a->buf, "\\", 1);
+		evbuffer_add(a->buf, p, 1);
+	}
+	evbuffer_add(a->buf, "\"", 1);
+}
+
+static char *array_end(struct array_literal *a)
+{
+	evbuffer_add(a->buf, "}", 2); /* with the terminating NUL */
+	size_t n = evbuffer_get_length(a->buf);
+	char *text = malloc(n);
+	evbuffer_remove(a->buf, text, n);
+	evbuffer_free(a->buf);
+	return text;
+}
+
+static void on_actuals(PGresult *res, const char *error, void *arg)
+{
+	struct job *j = arg;
+	if (error) {
+		log_warn("report %d: store query failed: %s", j->year, error);
+		finish_error(j, 503, "store_unavailable", "the store did not answer");
+		return;
+	}
+	int row = 0;
+	for (size_t i = 0; i < j->nlines; i++) {
+		struct line *l = &j->lines[i];
+		if (!l->metric)
+			continue;
+		bool ratio = l->metric->denominator != NULL;
+		if (row >= PQntuples(res) ||
+		    !parse_frac(PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), ratio, &l->cur,
+				&l->cur_ok) ||
+		    !parse_frac(PQgetvalue(res, row, 3), PQgetvalue(res, row, 4), ratio, &l->prev,
+				&l->prev_ok)) {
+			finish_error(j, 500, "bad_figure", "the store returned a figure out of range");
+			return;
+		}
+		row++;
+	}
+	finish(j);
+}
+
+static void query_actuals(struct job *j)
+{
+	struct array_literal num, den, excl, labels[4];
+	array_begin(&num);
+	array_begin(&den);
+	array_begin(&excl);
+	for (int k = 0; k < 4; k++)
+		array_begin(&labels[k]);
+	size_t computed = 0;
+	for (size_t i = 0; i < j->nlines; i++) {
+		const struct line *l = &j->lines[i];
+		const struct metric_def *m = l->metric;
+		if (!m)
+			continue;
+		computed++;
+		array_add(&num, catalog_is_derived(m) ? m->numerator : m->name);
+		array_add(&den, m->denominator);
+		array_add(&excl, m->exclude_kind);
+		for (int k = 0; k < 4; k++) /* category, kind, scope, role */
+			array_add(&labels[k], l->ind ? l->ind->filter[k + 1] : NULL);
+	}
+	char *texts[7] = {array_end(&num), array_end(&den), array_end(&excl)};
+	for (int k = 0; k < 4; k++)
+		texts[3 + k] = array_end(&labels[k]);
+	if (computed == 0) {
+		for (int k = 0; k < 7; k++)
+			free(texts[k]);
+		finish(j);
+		return;
+	}
+	const char *params[12] = {texts[0], texts[1], texts[2], texts[3], texts[4], texts[5],
+				  texts[6], j->center, j->from, j->to, j->prev_from, j->prev_to};
+	store_query(j->app->store, sql_text("queries/report_actuals.sql"), 12, params, on_actuals,
+		    j);
+	for (int k = 0; k < 7; k++)
+		free(texts[k]);
+}
+
+static void on_meta(PGresult *res, const char *error, void *arg)
+{
+	struct job *j = arg;
+	if (error || PQntuples(res) != 1) {
+		log_warn("report %d: store query failed: %s", j->year, error ? error : "no row");
+		finish_error(j, 503, "store_unavailable", "the store did not answer");
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		finish_error(j, 404, "unknown_center",
+			     "centre '%.64s' is not in the store's centre hierarchy", j->center);
+		return;
+	}
+	if (!PQgetisnull(res, 0, 1))
+		j->center_name = strdup(PQgetvalue(res, 0, 1));
+	j->as_of = PQgetisnull(res, 0, 2) ? -1 : atoll(PQgetvalue(res, 0, 2));
+	query_actuals(j);
+}
+
+static void set_periods(struct job *j, long today)
+{
+	int ty, tm, td;
+	days_to_civil(today, &ty, &tm, &td);
+	j->year_closed = j->year < ty;
+	int m = j->year_closed ? 12 : tm, d = j->year_closed ? 31 : td;
+	days_format(days_from_civil(j->year, 1, 1), j->from);
+	days_format(days_from_civil(j->year, m, d), j->to);
+	days_format(days_from_civil(j->year - 1, 1, 1), j->prev_from);
+	/* The same day a year earlier; 29 February has none, so the 28th. */
+	int pd = d > days_in_month(j->year - 1, m) ? days_in_month(j->year - 1, m) : d;
+	days_format(days_from_civil(j->year - 1, m, pd), j->prev_to);
+}
+
+void report_build(struct app *app, int year, const char *center, enum report_format fmt,
+		  report_cb cb, void *arg)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	j->app = app;
+	j->year = year;
+	j->center = center ? strdup(center) : NULL;
+	j->fmt = fmt;
+	j->cb = cb;
+	j->arg = arg;
+
+	time_t now = app_now(app);
+	struct tm tm;
+	localtime_r(&now, &tm); /* TZ is the centre's zone (main.c) */
+	long today = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	if (year <= DAYS_MIN_YEAR || year > tm.tm_year + 1900) {
+		finish_error(j, 400, "bad_parameter", "'year' must be between %d and %d (this year)",
+			     DAYS_MIN_YEAR + 1, tm.tm_year + 1900);
+		return;
+	}
+	set_periods(j, today);
+
+	j->targets = targets_retain(app->targets);
+	j->ty = targets_find(j->targets, year, center);
+	if (j->ty) {
+		j->nlines = j->ty->nindicators;
+		j->lines = calloc(j->nlines, sizeof(*j->lines));
+		for (size_t i = 0; i < j->nlines; i++) {
+			j->lines[i].ind = &j->ty->indicators[i];
+			j->lines[i].metric = j->ty->indicators[i].metric;
+		}
+	} else {
+		j->nlines = catalog_nmetrics;
+		j->lines = calloc(j->nlines, sizeof(*j->lines));
+		for (size_t i = 0; i < j->nlines; i++)
+			j->lines[i].metric = &catalog_metrics[i];
+	}
+
+	/* as_of covers the streams of the sources this daemon polls. */
+	struct array_literal streams;
+	array_begin(&streams);
+	for (size_t i = 0; i < app->cfg->nsources; i++) {
+		const struct collector *col = collector_find(app->cfg->sources[i].name);
+		for (size_t s = 0; col && s < col->nstreams; s++)
+			array_add(&streams, col->streams[s].name);
+	}
+	char *streams_text = array_end(&streams);
+	const char *params[2] = {center, streams_text};
+	store_query(app->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);
+	free(streams_text);
+}

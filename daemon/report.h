@@ -1,0 +1,41 @@
+/* report — the year-end report (SPEC §6, §7): the targets of a year and
+ * centre scored against exact figures from the store, with the same period of
+ * the previous year, rendered as JSON, CSV (the 绩效自评表's columns, UTF-8
+ * with BOM) or Markdown. The HTTP handler and the `report` command both call
+ * report_build, so they give the same bytes.
+ *
+ * The period is the whole year for a closed year and January 1 to today (in
+ * the centre's zone, --now respected) for the current one; the previous
+ * year's period is the same days a year earlier (February 29 → 28). */
+#ifndef GGZY_REPORT_H
+#define GGZY_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct app;
+
+enum report_format { REPORT_JSON, REPORT_CSV, REPORT_MD };
+
+/* "json", "csv" or "md". */
+bool report_format_parse(const char *text, enum report_format *out)
+    __attribute__((warn_unused_result));
+
+struct report_result {
+	int status;	  /* 200, or the HTTP status of the problem */
+	const char *code; /* error code when status is not 200 */
+	char message[256];
+	const char *content_type;
+	char filename[96]; /* download name for CSV and Markdown; "" for JSON */
+	char *body; /* owned by report_build; valid during the callback */
+	size_t len;
+};
+
+typedef void (*report_cb)(const struct report_result *r, void *arg);
+
+/* Builds the report of YEAR for CENTER (NULL: all centres) from the store and
+ * app->targets; calls cb exactly once, possibly before returning. */
+void report_build(struct app *app, int year, const char *center, enum report_format fmt,
+		  report_cb cb, void *arg);
+
+#endif

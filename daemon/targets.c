@@ -1,0 +1,681 @@
+#include "targets.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A targets file is a few kilobytes; anything this large is a mistake. */
+#define TARGETS_MAX_BYTES (4 * 1024 * 1024)
+#define PATH_MAX_LEN 256
+#define NAME_MAX_LEN 200
+
+/* ---- where each value is written ---- */
+
+struct jpos {
+	char *path; /* "/years/0/indicators/2/target" */
+	int line;
+	char *literal; /* a number's text; NULL for other values */
+};
+
+struct jmap {
+	struct jpos *v;
+	size_t n, cap;
+};
+
+struct scanner {
+	const char *p, *end;
+	int line;
+	struct jmap *map;
+};
+
+static void jmap_add(struct jmap *m, const char *path, int line, const char *lit, size_t litlen)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 64;
+		struct jpos *grown = realloc(m->v, m->cap * sizeof(*grown));
+		if (!grown)
+			abort();
+		m->v = grown;
+	}
+	m->v[m->n].path = strdup(path);
+	m->v[m->n].line = line;
+	m->v[m->n].literal = lit ? strndup(lit, litlen) : NULL;
+	m->n++;
+}
+
+static void jmap_free(struct jmap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].path);
+		free(m->v[i].literal);
+	}
+	free(m->v);
+}
+
+static const struct jpos *jmap_find(const struct jmap *m, const char *path)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->v[i].path, path) == 0)
+			return &m->v[i];
+	return NULL;
+}
+
+/* The line of PATH, or of its nearest recorded ancestor. */
+static int jmap_line(const struct jmap *m, const char *path)
+{
+	char buf[PATH_MAX_LEN];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (;;) {
+		const struct jpos *p = jmap_find(m, buf);
+		if (p)
+			return p->line;
+		char *slash = strrchr(buf, '/');
+		if (!slash)
+			return 1;
+		*slash = '\0';
+	}
+}
+
+static void skip_ws(struct scanner *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) {
+		if (*s->p == '\n')
+			s->line++;
+		s->p++;
+	}
+}
+
+/* Skips a string starting at its opening quote; returns its raw body. */
+static void skip_string(struct scanner *s, const char **body, size_t *len)
+{
+	s->p++;
+	*body = s->p;
+	while (s->p < s->end && *s->p != '"') {
+		if (*s->p == '\\' && s->p + 1 < s->end)
+			s->p++;
+		s->p++;
+	}
+	*len = (size_t)(s->p - *body);
+	if (s->p < s->end)
+		s->p++;
+}
+
+/* Walks one value of a document jansson has already accepted, recording the
+ * line of every value under its path. Depth is bounded by jansson's own
+ * parser limit. */
+static void scan_value(struct scanner *s, char *path, size_t plen)
+{
+	skip_ws(s);
+	if (s->p >= s->end)
+		return;
+	int line = s->line;
+	char c = *s->p;
+	if (c == '{' || c == '[') {
+		jmap_add(s->map, path, line, NULL, 0);
+		s->p++;
+		for (size_t index = 0;; index++) {
+			skip_ws(s);
+			if (s->p >= s->end)
+				return;
+			if (*s->p == '}' || *s->p == ']') {
+				s->p++;
+				return;
+			}
+			if (*s->p == ',') {
+				s->p++;
+				skip_ws(s);
+			}
+			size_t n;
+			if (c == '{') {
+				const char *key;
+				size_t klen;
+				skip_string(s, &key, &klen);
+				skip_ws(s);
+				if (s->p < s->end && *s->p == ':')
+					s->p++;
+				n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen, "/%.*s",
+						     (int)klen, key);
+			} else {
+				n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen, "/%zu", index);
+			}
+			/* A path too long for the buffer is simply not recorded
+			 * precisely; its errors point at the nearest ancestor. */
+			scan_value(s, path, plen + n < PATH_MAX_LEN ? plen + n : PATH_MAX_LEN - 1);
+			path[plen] = '\0';
+		}
+	}
+	if (c == '"') {
+		const char *body;
+		size_t len;
+		skip_string(s, &body, &len);
+		jmap_add(s->map, path, line, NULL, 0);
+		return;
+	}
+	const char *start = s->p;
+	while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
+		s->p++;
+	jmap_add(s->map, path, line, start, (size_t)(s->p - start));
+}
+
+/* ---- validation ---- */
+
+struct loader {
+	const char *path;
+	struct jmap map;
+	struct config_errors *errs;
+	int nerrs;
+};
+
+static void fail(struct loader *ld, const char *jpath, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(struct loader *ld, const char *jpath, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	config_errors_add(ld->errs, ld->path, jmap_line(&ld->map, jpath), "%s", msg);
+	ld->nerrs++;
+}
+
+static bool only_keys(struct loader *ld, const char *jpath, json_t *obj, const char *what,
+		      const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	bool ok = true;
+	json_object_foreach(obj, key, v) {
+		bool known = false;
+		for (const char *const *a = allowed; *a; a++)
+			known |= strcmp(*a, key) == 0;
+		if (!known) {
+			char p[PATH_MAX_LEN];
+			snprintf(p, sizeof(p), "%s/%s", jpath, key);
+			fail(ld, p, "%s: unknown key '%.64s'", what, key);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* A number written as a JSON number or a string, parsed exactly. */
+static bool get_decimal(struct loader *ld, const char *jpath, json_t *v, const char *what,
+			struct dec *out)
+{
+	const char *text = NULL;
+	if (json_is_string(v)) {
+		text = json_string_value(v);
+	} else if (json_is_number(v)) {
+		const struct jpos *p = jmap_find(&ld->map, jpath);
+		text = p ? p->literal : NULL;
+	}
+	if (!text || !dec_parse(text, out)) {
+		fail(ld, jpath, "%s must be a decimal number like \"12000000000.00\" or 0.95", what);
+		return false;
+	}
+	return true;
+}
+
+static char *get_text(struct loader *ld, const char *jpath, json_t *v, const char *what,
+		      bool required)
+{
+	if (!v) {
+		if (required)
+			fail(ld, jpath, "%s is required", what);
+		return required ? NULL : strdup("");
+	}
+	const char *s = json_string_value(v);
+	if (!s || (required && !*s) || strlen(s) > NAME_MAX_LEN) {
+		fail(ld, jpath, "%s must be a%s text of at most %d bytes", what,
+		     required ? " non-empty" : "", NAME_MAX_LEN);
+		return NULL;
+	}
+	return strdup(s);
+}
+
+static void indicator_free(struct indicator *ind)
+{
+	free(ind->name);
+	free(ind->level1);
+	free(ind->level2);
+	for (int l = 0; l < LABEL_COUNT; l++)
+		free(ind->filter[l]);
+	free(ind->manual_target);
+	free(ind->manual_actual);
+}
+
+static void load_filter(struct loader *ld, const char *ip, json_t *filter, struct indicator *ind)
+{
+	char fp[PATH_MAX_LEN];
+	snprintf(fp, sizeof(fp), "%s/filter", ip);
+	if (!json_is_object(filter)) {
+		fail(ld, fp, "filter must be an object like {\"category\": \"engineering\"}");
+		return;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(filter, key, v) {
+		char vp[PATH_MAX_LEN];
+		snprintf(vp, sizeof(vp), "%s/%s", fp, key);
+		unsigned bit = catalog_label_bit(key);
+		if (!bit || bit == LABEL_CENTER) {
+			fail(ld, vp,
+			     "filter: unknown label '%.64s' (category, kind, scope or role; the "
+			     "centre is the year's \"center\")",
+			     key);
+			continue;
+		}
+		if (ind->metric && !(ind->metric->labels & bit)) {
+			fail(ld, vp, "filter: metric %s has no label '%s'", ind->metric->name, key);
+			continue;
+		}
+		const char *value = json_string_value(v);
+		if (!value || !catalog_label_value_known(bit, value)) {
+			fail(ld, vp, "filter: %s has no value %s%.64s%s", key, value ? "'" : "",
+			     value ? value : "of that type", value ? "'" : "");
+			continue;
+		}
+		ind->filter[__builtin_ctz(bit)] = strdup(value);
+	}
+}
+
+static void load_manual(struct loader *ld, const char *ip, json_t *manual, struct indicator *ind)
+{
+	static const char *const allowed[] = {"target", "actual", "score", "budget", "executed", NULL};
+	char mp[PATH_MAX_LEN], p[PATH_MAX_LEN];
+	snprintf(mp, sizeof(mp), "%s/manual", ip);
+	if (!json_is_object(manual)) {
+		fail(ld, mp, "manual must be an object: {\"target\", \"actual\", \"score\"} or "
+			     "{\"budget\", \"executed\"}");
+		return;
+	}
+	if (!only_keys(ld, mp, manual, "manual", allowed))
+		return;
+	bool budget = json_object_get(manual, "budget") || json_object_get(manual, "executed");
+	bool scored = json_object_get(manual, "target") || json_object_get(manual, "actual") ||
+		      json_object_get(manual, "score");
+	if (budget && scored) {
+		fail(ld, mp, "manual: either {\"target\", \"actual\", \"score\"} or "
+			     "{\"budget\", \"executed\"}, not both");
+		return;
+	}
+	if (budget) {
+		ind->manual = MANUAL_BUDGET;
+		json_t *b = json_object_get(manual, "budget"), *e = json_object_get(manual, "executed");
+		snprintf(p, sizeof(p), "%s/budget", mp);
+		if (!b)
+			fail(ld, mp, "manual: budget is required with executed");
+		else if (get_decimal(ld, p, b, "manual budget", &ind->budget) &&
+			 (dec_is_negative(ind->budget) || dec_is_zero(ind->budget)))
+			fail(ld, p, "manual budget must be above 0");
+		snprintf(p, sizeof(p), "%s/executed", mp);
+		if (!e)
+			fail(ld, mp, "manual: executed is required with budget");
+		else if (get_decimal(ld, p, e, "manual executed", &ind->executed) &&
+			 dec_is_negative(ind->executed))
+			fail(ld, p, "manual executed must not be negative");
+		return;
+	}
+	ind->manual = MANUAL_SCORED;
+	snprintf(p, sizeof(p), "%s/target", mp);
+	ind->manual_target = get_text(ld, p, json_object_get(manual, "target"), "manual target", true);
+	snprintf(p, sizeof(p), "%s/actual", mp);
+	ind->manual_actual = get_text(ld, p, json_object_get(manual, "actual"), "manual actual", true);
+	snprintf(p, sizeof(p), "%s/score", mp);
+	json_t *score = json_object_get(manual, "score");
+	int c;
+	if (!score)
+		fail(ld, p, "manual score is required");
+	else if (get_decimal(ld, p, score, "manual score", &ind->manual_score) &&
+		 (dec_is_negative(ind->manual_score) ||
+		  (dec_cmp(ind->manual_score, ind->weight, &c) && c > 0)))
+		fail(ld, p, "manual score must be between 0 and the weight");
+}
+
+static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struct indicator *ind)
+{
+	static const char *const allowed[] = {"metric", "name", "level1", "level2", "filter",
+					      "target", "direction", "weight", "display_unit",
+					      "manual", NULL};
+	char p[PATH_MAX_LEN];
+	ind->line = jmap_line(&ld->map, ip);
+	if (!json_is_object(obj)) {
+		fail(ld, ip, "an indicator must be an object");
+		return;
+	}
+	only_keys(ld, ip, obj, "indicator", allowed);
+	snprintf(p, sizeof(p), "%s/name", ip);
+	ind->name = get_text(ld, p, json_object_get(obj, "name"), "indicator name", true);
+	snprintf(p, sizeof(p), "%s/level1", ip);
+	ind->level1 = get_text(ld, p, json_object_get(obj, "level1"), "level1", false);
+	snprintf(p, sizeof(p), "%s/level2", ip);
+	ind->level2 = get_text(ld, p, json_object_get(obj, "level2"), "level2", false);
+
+	snprintf(p, sizeof(p), "%s/weight", ip);
+	json_t *w = json_object_get(obj, "weight");
+	int c;
+	if (!w)
+		fail(ld, ip, "indicator %s: weight is required", ind->name ? ind->name : "");
+	else if (get_decimal(ld, p, w, "weight", &ind->weight) &&
+		 (dec_is_negative(ind->weight) || dec_is_zero(ind->weight) ||
+		  (dec_cmp(ind->weight, dec_from_int(100), &c) && c > 0)))
+		fail(ld, p, "weight must be above 0 and at most 100");
+
+	json_t *metric = json_object_get(obj, "metric"), *manual = json_object_get(obj, "manual");
+	if (!metric && !manual) {
+		fail(ld, ip, "indicator %s: give \"metric\" (computed) or \"manual\" (entered)",
+		     ind->name ? ind->name : "");
+		return;
+	}
+	if (metric && manual) {
+		fail(ld, ip, "indicator %s: \"metric\" and \"manual\" exclude each other",
+		     ind->name ? ind->name : "");
+		return;
+	}
+	if (manual) {
+		static const char *const computed_only[] = {"filter", "target", "direction",
+							    "display_unit", NULL};
+		for (const char *const *k = computed_only; *k; k++)
+			if (json_object_get(obj, *k)) {
+				snprintf(p, sizeof(p), "%s/%s", ip, *k);
+				fail(ld, p, "%s belongs to computed indicators, not manual ones", *k);
+			}
+		load_manual(ld, ip, manual, ind);
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/metric", ip);
+	const char *mname = json_string_value(metric);
+	ind->metric = mname ? catalog_find(mname) : NULL;
+	if (!ind->metric) {
+		fail(ld, p, "unknown metric '%.64s' (see /api/v1/metrics)", mname ? mname : "");
+		return;
+	}
+	json_t *filter = json_object_get(obj, "filter");
+	if (filter)
+		load_filter(ld, ip, filter, ind);
+	snprintf(p, sizeof(p), "%s/target", ip);
+	json_t *target = json_object_get(obj, "target");
+	if (!target)
+		fail(ld, ip, "indicator %s: target is required", ind->name ? ind->name : "");
+	else if (get_decimal(ld, p, target, "target", &ind->target) &&
+		 dec_is_negative(ind->target) && ind->metric->kind != METRIC_AMOUNT)
+		fail(ld, p, "target must not be negative");
+	snprintf(p, sizeof(p), "%s/direction", ip);
+	json_t *dir = json_object_get(obj, "direction");
+	const char *d = dir ? json_string_value(dir) : "higher";
+	if (d && strcmp(d, "higher") == 0)
+		ind->direction = DIRECTION_HIGHER;
+	else if (d && strcmp(d, "lower") == 0)
+		ind->direction = DIRECTION_LOWER;
+	else
+		fail(ld, p, "direction must be \"higher\" or \"lower\"");
+	snprintf(p, sizeof(p), "%s/display_unit", ip);
+	json_t *du = json_object_get(obj, "display_unit");
+	ind->display_unit = display_unit_default(ind->metric);
+	if (du) {
+		const char *u = json_string_value(du);
+		ind->display_unit = u ? display_unit_lookup(u, ind->metric->kind) : NULL;
+		if (!ind->display_unit)
+			fail(ld, p, "display_unit %s%.32s%s does not fit metric %s (%s)", u ? "'" : "",
+			     u ? u : "of that type", u ? "'" : "", ind->metric->name,
+			     ind->metric->kind == METRIC_AMOUNT  ? "元, 万元 or 亿元"
+			     : ind->metric->kind == METRIC_COUNT ? "宗, 次, 人次 or 笔"
+								 : "%");
+	}
+}
+
+static bool same_filter(const struct indicator *a, const struct indicator *b)
+{
+	for (int l = 0; l < LABEL_COUNT; l++) {
+		if (!a->filter[l] != !b->filter[l])
+			return false;
+		if (a->filter[l] && strcmp(a->filter[l], b->filter[l]) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void load_scoring(struct loader *ld, const char *yp, json_t *scoring, struct target_year *ty)
+{
+	static const char *const allowed[] = {"lower", "grades", NULL};
+	static const char *const grade_names[] = {"优", "良", "中", NULL};
+	char sp[PATH_MAX_LEN], p[PATH_MAX_LEN];
+	snprintf(sp, sizeof(sp), "%s/scoring", yp);
+	if (!json_is_object(scoring)) {
+		fail(ld, sp, "scoring must be an object: {\"lower\": ..., \"grades\": {...}}");
+		return;
+	}
+	only_keys(ld, sp, scoring, "scoring", allowed);
+	json_t *lower = json_object_get(scoring, "lower");
+	if (lower) {
+		const char *l = json_string_value(lower);
+		snprintf(p, sizeof(p), "%s/lower", sp);
+		if (l && strcmp(l, "ratio") == 0)
+			ty->lower = LOWER_RATIO;
+		else if (l && strcmp(l, "linear") == 0)
+			ty->lower = LOWER_LINEAR;
+		else
+			fail(ld, p, "scoring lower must be \"ratio\" or \"linear\"");
+	}
+	json_t *grades = json_object_get(scoring, "grades");
+	if (!grades)
+		return;
+	snprintf(p, sizeof(p), "%s/grades", sp);
+	if (!json_is_object(grades)) {
+		fail(ld, p, "scoring grades must be an object like {\"优\": 90, \"良\": 80, \"中\": 60}");
+		return;
+	}
+	if (!only_keys(ld, p, grades, "grades", grade_names))
+		return;
+	for (int i = 0; i < 3; i++) {
+		char gp[PATH_MAX_LEN];
+		snprintf(gp, sizeof(gp), "%s/%s", p, grade_names[i]);
+		json_t *g = json_object_get(grades, grade_names[i]);
+		int c;
+		if (!g) {
+			fail(ld, p, "scoring grades: %s is missing (give 优, 良 and 中)", grade_names[i]);
+			return;
+		}
+		if (!get_decimal(ld, gp, g, "a grade band", &ty->grades.min[i]))
+			return;
+		if (dec_is_negative(ty->grades.min[i]) ||
+		    (dec_cmp(ty->grades.min[i], dec_from_int(100), &c) && c > 0)) {
+			fail(ld, gp, "grade band %s must be between 0 and 100", grade_names[i]);
+			return;
+		}
+		if (i > 0 && dec_cmp(ty->grades.min[i], ty->grades.min[i - 1], &c) && c >= 0) {
+			fail(ld, gp, "grade band %s must be below %s", grade_names[i],
+			     grade_names[i - 1]);
+			return;
+		}
+	}
+}
+
+static void load_year(struct loader *ld, const char *yp, json_t *obj, struct target_year *ty)
+{
+	static const char *const allowed[] = {"year", "center", "scoring", "indicators", NULL};
+	char p[PATH_MAX_LEN];
+	ty->line = jmap_line(&ld->map, yp);
+	ty->lower = LOWER_RATIO;
+	grade_bands_default(&ty->grades);
+	if (!json_is_object(obj)) {
+		fail(ld, yp, "each entry of \"years\" must be an object");
+		return;
+	}
+	only_keys(ld, yp, obj, "year entry", allowed);
+	snprintf(p, sizeof(p), "%s/year", yp);
+	json_t *year = json_object_get(obj, "year");
+	if (!json_is_integer(year) || json_integer_value(year) < 1901 ||
+	    json_integer_value(year) > 2199)
+		fail(ld, year ? p : yp, "year must be a whole year such as 2021");
+	else
+		ty->year = (int)json_integer_value(year);
+	json_t *center = json_object_get(obj, "center");
+	if (center) {
+		snprintf(p, sizeof(p), "%s/center", yp);
+		const char *c = json_string_value(center);
+		if (!c || !*c || strlen(c) > 64)
+			fail(ld, p, "center must be a centre code such as \"433100\"");
+		else
+			ty->center = strdup(c);
+	}
+	json_t *scoring = json_object_get(obj, "scoring");
+	if (scoring)
+		load_scoring(ld, yp, scoring, ty);
+	json_t *inds = json_object_get(obj, "indicators");
+	snprintf(p, sizeof(p), "%s/indicators", yp);
+	if (!json_is_array(inds) || json_array_size(inds) == 0) {
+		fail(ld, inds ? p : yp, "indicators must be a non-empty array");
+		return;
+	}
+	ty->nindicators = json_array_size(inds);
+	ty->indicators = calloc(ty->nindicators, sizeof(*ty->indicators));
+	struct dec total = dec_from_int(0);
+	for (size_t i = 0; i < ty->nindicators; i++) {
+		char ip[PATH_MAX_LEN];
+		snprintf(ip, sizeof(ip), "%s/%zu", p, i);
+		struct indicator *ind = &ty->indicators[i];
+		load_indicator(ld, ip, json_array_get(inds, i), ind);
+		if (!dec_add(total, ind->weight, &total))
+			total = dec_from_int(1000);
+		for (size_t j = 0; j < i; j++) {
+			const struct indicator *o = &ty->indicators[j];
+			if (ind->name && o->name && strcmp(ind->name, o->name) == 0) {
+				fail(ld, ip, "duplicate indicator '%s' (also at line %d)", ind->name,
+				     o->line);
+				break;
+			}
+			if (ind->metric && ind->metric == o->metric && same_filter(ind, o)) {
+				fail(ld, ip,
+				     "duplicate indicator: %s with the same filter is already "
+				     "'%s' at line %d",
+				     ind->metric->name, o->name ? o->name : "", o->line);
+				break;
+			}
+		}
+	}
+	int c;
+	if (dec_cmp(total, dec_from_int(100), &c) && c > 0) {
+		char buf[64];
+		dec_format_trim(total, buf, sizeof(buf));
+		fail(ld, p, "weights of year %d%s%s add up to %s, more than 100", ty->year,
+		     ty->center ? " centre " : "", ty->center ? ty->center : "", buf);
+	}
+}
+
+static void year_free(struct target_year *ty)
+{
+	for (size_t i = 0; i < ty->nindicators; i++)
+		indicator_free(&ty->indicators[i]);
+	free(ty->indicators);
+	free(ty->center);
+}
+
+struct targets *targets_retain(struct targets *t)
+{
+	if (t)
+		t->refs++;
+	return t;
+}
+
+void targets_free(struct targets *t)
+{
+	if (!t || --t->refs > 0)
+		return;
+	for (size_t i = 0; i < t->nyears; i++)
+		year_free(&t->years[i]);
+	free(t->years);
+	free(t->path);
+	free(t);
+}
+
+struct targets *targets_parse(const char *path, const char *text, size_t len,
+			      struct config_errors *errs)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		config_errors_add(errs, path, jerr.line > 0 ? jerr.line : 1, "invalid JSON: %s",
+				  jerr.text);
+		return NULL;
+	}
+	struct loader ld = {.path = path, .errs = errs};
+	struct scanner sc = {.p = text, .end = text + len, .line = 1, .map = &ld.map};
+	char jpath[PATH_MAX_LEN] = "";
+	scan_value(&sc, jpath, 0);
+
+	struct targets *t = calloc(1, sizeof(*t));
+	t->refs = 1;
+	t->path = strdup(path);
+	static const char *const allowed[] = {"years", NULL};
+	json_t *years = json_object_get(root, "years");
+	if (!json_is_object(root)) {
+		fail(&ld, "", "the targets file must be an object {\"years\": [...]}");
+	} else if (only_keys(&ld, "", root, "targets", allowed) && !json_is_array(years)) {
+		fail(&ld, years ? "/years" : "", "\"years\" must be an array of year entries");
+	} else if (json_is_array(years)) {
+		t->nyears = json_array_size(years);
+		t->years = calloc(t->nyears ? t->nyears : 1, sizeof(*t->years));
+		for (size_t i = 0; i < t->nyears; i++) {
+			char yp[PATH_MAX_LEN];
+			snprintf(yp, sizeof(yp), "/years/%zu", i);
+			load_year(&ld, yp, json_array_get(years, i), &t->years[i]);
+			for (size_t j = 0; j < i; j++) {
+				const struct target_year *a = &t->years[i], *b = &t->years[j];
+				if (a->year && a->year == b->year && !a->center == !b->center &&
+				    (!a->center || strcmp(a->center, b->center) == 0))
+					fail(&ld, yp, "year %d%s%s is already given at line %d",
+					     a->year, a->center ? " centre " : "",
+					     a->center ? a->center : "", b->line);
+			}
+		}
+	}
+	json_decref(root);
+	jmap_free(&ld.map);
+	if (ld.nerrs) {
+		targets_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct targets *targets_load(const char *path, struct config_errors *errs)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		config_errors_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	char *text = malloc(TARGETS_MAX_BYTES + 1);
+	size_t len = fread(text, 1, TARGETS_MAX_BYTES + 1, f);
+	bool failed = ferror(f);
+	fclose(f);
+	struct targets *t = NULL;
+	if (failed)
+		config_errors_add(errs, path, 0, "cannot read: %s", strerror(errno));
+	else if (len > TARGETS_MAX_BYTES)
+		config_errors_add(errs, path, 0, "larger than %d bytes; is this a targets file?",
+				  TARGETS_MAX_BYTES);
+	else
+		t = targets_parse(path, text, len, errs);
+	free(text);
+	return t;
+}
+
+const struct target_year *targets_find(const struct targets *t, int year, const char *center)
+{
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < t->nyears; i++) {
+		const struct target_year *ty = &t->years[i];
+		if (ty->year == year && !ty->center == !center &&
+		    (!center || strcmp(ty->center, center) == 0))
+			return ty;
+	}
+	return NULL;
+}
