@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "app.h"
 #include "catalog.h"
 #include "config.h"
@@ -81,18 +82,6 @@ void api_figure_arrays(struct figure_arrays *a)
 	strcat(a->scale, "}");
 }
 
-static void append_escaped(struct evbuffer *out, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			evbuffer_add_printf(out, "\\%c", *v);
-		else if (*v == '\n')
-			evbuffer_add(out, "\\n", 2);
-		else
-			evbuffer_add(out, v, 1);
-	}
-}
-
 static void health_series(struct evbuffer *out, struct app *app)
 {
 	size_t n = scheduler_nsources(app->sched);
@@ -133,6 +122,7 @@ static void reply_metrics(struct evhttp_request *req, struct app *app, const cha
 	struct evbuffer *out = evbuffer_new();
 	if (figures)
 		evbuffer_add(out, figures, strlen(figures));
+	alerts_write_metrics(app->alerts, out);
 	health_series(out, app);
 	size_t len = evbuffer_get_length(out);
 	char *text = malloc(len + 1);
@@ -177,7 +167,7 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 			if (!*v)
 				continue;
 			evbuffer_add_printf(out, "%s%s=\"", first ? "" : ",", catalog_label_names[l]);
-			append_escaped(out, v);
+			http_prom_escape(out, v);
 			evbuffer_add(out, "\"", 1);
 			first = false;
 		}

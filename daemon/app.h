@@ -12,6 +12,7 @@ struct store;
 struct scheduler;
 struct http_server;
 struct targets;
+struct alerts;
 
 struct app {
 	struct event_base *base;
@@ -24,6 +25,7 @@ struct app {
 	char *api_token; /* NULL: POST endpoints are open */
 	char *figures_cache; /* last /metrics figures, served while the store is down */
 	struct targets *targets; /* NULL: no targets file */
+	struct alerts *alerts;
 };
 
 /* The current time, or the --now instant. */

@@ -23,6 +23,7 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/metrics", api_catalog},
     {EVHTTP_REQ_GET, "/api/v1/series", api_series},
     {EVHTTP_REQ_GET, "/api/v1/report", api_report},
+    {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts},
     {EVHTTP_REQ_POST, "/api/v1/refresh", api_refresh},
 };
 
@@ -41,6 +42,18 @@ void http_reply_text(struct evhttp_request *req, int status, const char *content
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply(req, status, NULL, buf);
 	evbuffer_free(buf);
+}
+
+void http_prom_escape(struct evbuffer *out, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			evbuffer_add_printf(out, "\\%c", *v);
+		else if (*v == '\n')
+			evbuffer_add(out, "\\n", 2);
+		else
+			evbuffer_add(out, v, 1);
+	}
 }
 
 void http_reply_json(struct evhttp_request *req, int status, json_t *body)

@@ -11,6 +11,7 @@
 #include "../collectors/collector.h"
 #include "app.h"
 #include "config.h"
+#include "alerts.h"
 #include "days.h"
 #include "http.h"
 #include "log.h"
@@ -167,6 +168,17 @@ static void on_store_ready(void *arg)
 			     on_report_done, rt);
 	else
 		scheduler_start(rt->app.sched);
+	if (!rt->report && !rt->once)
+		alerts_start(rt->app.alerts);
+}
+
+static void on_once_alerts_done(bool ok, void *arg)
+{
+	struct runtime *rt = arg;
+	if (!ok)
+		log_warn("--once: alerts were not all evaluated and delivered; the next run "
+			 "picks them up");
+	event_base_loopexit(rt->app.base, NULL);
 }
 
 static void on_once_done(bool all_ok, void *arg)
@@ -174,7 +186,9 @@ static void on_once_done(bool all_ok, void *arg)
 	struct runtime *rt = arg;
 	rt->exit_code = all_ok ? 0 : 1;
 	log_info("--once: %s", all_ok ? "every source succeeded" : "a source failed");
-	event_base_loopexit(rt->app.base, NULL);
+	/* Then one evaluation of the targets and one delivery attempt, so that
+	 * a replay with --now steps the alerts as the daemon would. */
+	alerts_run_once(rt->app.alerts, on_once_alerts_done, rt);
 }
 
 static void on_once_deadline(evutil_socket_t fd, short what, void *arg)
@@ -251,6 +265,7 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	config_free(app->cfg);
 	app->cfg = cfg;
+	alerts_reload(app->alerts);
 	log_info("reload: done");
 }
 
@@ -367,8 +382,10 @@ int main(int argc, char **argv)
 			 redacted, cfg->timezone);
 	free(redacted);
 	app->store = store_new(app->base, cfg->store, cfg->timezone, on_store_ready, &rt);
-	if (!rt.report)
+	if (!rt.report) {
 		app->sched = scheduler_new(app->base, cfg, app->store, once, on_once_done, &rt);
+		app->alerts = alerts_new(app);
+	}
 
 	struct event *sigterm = evsignal_new(app->base, SIGTERM, on_stop_signal, &rt);
 	struct event *sigint = evsignal_new(app->base, SIGINT, on_stop_signal, &rt);
@@ -397,7 +414,8 @@ int main(int argc, char **argv)
 out:
 	http_server_free(app->http);
 	scheduler_stop(app->sched);
-	store_free(app->store);
+	store_free(app->store); /* queries in flight fail into their owners */
+	alerts_free(app->alerts);
 	scheduler_free(app->sched);
 	if (rt.once_deadline)
 		event_free(rt.once_deadline);

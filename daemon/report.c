@@ -14,7 +14,9 @@
 #include "catalog.h"
 #include "config.h"
 #include "days.h"
+#include "indicators.h"
 #include "log.h"
+#include "pg_array.h"
 #include "score.h"
 #include "sql_files.h"
 #include "store.h"
@@ -60,6 +62,7 @@ struct job {
 	long long as_of; /* -1: not every source polled yet */
 	struct line *lines;
 	size_t nlines;
+	struct indicator_query *queries; /* while the figures are read */
 };
 
 static void job_free(struct job *j)
@@ -68,6 +71,7 @@ static void job_free(struct job *j)
 	free(j->center);
 	free(j->center_name);
 	free(j->lines);
+	free(j->queries);
 	free(j);
 }
 
@@ -86,22 +90,6 @@ static void finish_error(struct job *j, int status, const char *code, const char
 }
 
 /* ---- figures ---- */
-
-static bool parse_frac(const char *num, const char *den, bool is_ratio, struct frac *out,
-		       bool *defined)
-{
-	if (!dec_parse(num, &out->num))
-		return false;
-	if (!is_ratio) {
-		out->den = dec_from_int(1);
-		*defined = true;
-		return true;
-	}
-	if (!dec_parse(den, &out->den))
-		return false;
-	*defined = !dec_is_zero(out->den);
-	return true;
-}
 
 /* (A − P) / P for two fractions: (an·pd − pn·ad) / (ad·pn), exactly. */
 static bool yoy_frac(struct frac a, struct frac p, struct frac *out)
@@ -587,110 +575,50 @@ static void finish(struct job *j)
 
 /* ---- queries ---- */
 
-/* A PostgreSQL text[] literal, elements quoted (NULL for a null). */
-struct array_literal {
-	struct evbuffer *buf;
-	bool first;
-};
-
-static void array_begin(struct array_literal *a)
-{
-	a->buf = evbuffer_new();
-	a->first = true;
-	evbuffer_add(a->buf, "{", 1);
-}
-
-static void array_add(struct array_literal *a, const char *item)
-{
-	if (!a->first)
-		evbuffer_add(a->buf, ",", 1);
-	a->first = false;
-	if (!item) {
-		evbuffer_add(a->buf, "NULL", 4);
-		return;
-	}
-	evbuffer_add(a->buf, "\"", 1);
-	for (const char *p = item; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			evbuffer_add(a->buf, "\\", 1);
-		evbuffer_add(a->buf, p, 1);
-	}
-	evbuffer_add(a->buf, "\"", 1);
-}
-
-static char *array_end(struct array_literal *a)
-{
-	evbuffer_add(a->buf, "}", 2); /* with the terminating NUL */
-	size_t n = evbuffer_get_length(a->buf);
-	char *text = malloc(n);
-	evbuffer_remove(a->buf, text, n);
-	evbuffer_free(a->buf);
-	return text;
-}
-
-static void on_actuals(PGresult *res, const char *error, void *arg)
+static void on_actuals(enum indicators_status status, const struct indicator_figure *figs,
+		       size_t n, void *arg)
 {
 	struct job *j = arg;
-	if (error) {
-		log_warn("report %d: store query failed: %s", j->year, error);
+	free(j->queries);
+	j->queries = NULL;
+	if (status == INDICATORS_STORE_FAILED) {
 		finish_error(j, 503, "store_unavailable", "the store did not answer");
 		return;
 	}
-	int row = 0;
-	for (size_t i = 0; i < j->nlines; i++) {
+	if (status != INDICATORS_OK) {
+		finish_error(j, 500, "bad_figure", "the store returned a figure out of range");
+		return;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < j->nlines && k < n; i++) {
 		struct line *l = &j->lines[i];
 		if (!l->metric)
 			continue;
-		bool ratio = l->metric->denominator != NULL;
-		if (row >= PQntuples(res) ||
-		    !parse_frac(PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), ratio, &l->cur,
-				&l->cur_ok) ||
-		    !parse_frac(PQgetvalue(res, row, 3), PQgetvalue(res, row, 4), ratio, &l->prev,
-				&l->prev_ok)) {
-			finish_error(j, 500, "bad_figure", "the store returned a figure out of range");
-			return;
-		}
-		row++;
+		l->cur = figs[k].value[0];
+		l->cur_ok = figs[k].defined[0];
+		l->prev = figs[k].value[1];
+		l->prev_ok = figs[k].defined[1];
+		k++;
 	}
 	finish(j);
 }
 
 static void query_actuals(struct job *j)
 {
-	struct array_literal num, den, excl, labels[4];
-	array_begin(&num);
-	array_begin(&den);
-	array_begin(&excl);
-	for (int k = 0; k < 4; k++)
-		array_begin(&labels[k]);
-	size_t computed = 0;
-	for (size_t i = 0; i < j->nlines; i++) {
-		const struct line *l = &j->lines[i];
-		const struct metric_def *m = l->metric;
-		if (!m)
-			continue;
-		computed++;
-		array_add(&num, catalog_is_derived(m) ? m->numerator : m->name);
-		array_add(&den, m->denominator);
-		array_add(&excl, m->exclude_kind);
-		for (int k = 0; k < 4; k++) /* category, kind, scope, role */
-			array_add(&labels[k], l->ind ? l->ind->filter[k + 1] : NULL);
-	}
-	char *texts[7] = {array_end(&num), array_end(&den), array_end(&excl)};
-	for (int k = 0; k < 4; k++)
-		texts[3 + k] = array_end(&labels[k]);
-	if (computed == 0) {
-		for (int k = 0; k < 7; k++)
-			free(texts[k]);
-		finish(j);
+	j->queries = calloc(j->nlines ? j->nlines : 1, sizeof(*j->queries));
+	if (!j->queries) {
+		finish_error(j, 500, "out_of_memory", "cannot allocate the report");
 		return;
 	}
-	const char *params[12] = {texts[0], texts[1], texts[2], texts[3], texts[4], texts[5],
-				  texts[6], j->center, j->from, j->to, j->prev_from, j->prev_to};
-	store_query(j->app->store, sql_text("queries/report_actuals.sql"), 12, params, on_actuals,
-		    j);
-	for (int k = 0; k < 7; k++)
-		free(texts[k]);
+	size_t n = 0;
+	for (size_t i = 0; i < j->nlines; i++) {
+		const struct line *l = &j->lines[i];
+		if (l->metric)
+			j->queries[n++] = (struct indicator_query){
+			    .metric = l->metric, .filter = l->ind ? l->ind->filter : NULL};
+	}
+	const char *periods[4] = {j->from, j->to, j->prev_from, j->prev_to};
+	indicators_fetch(j->app->store, j->center, periods, j->queries, n, on_actuals, j);
 }
 
 static void on_meta(PGresult *res, const char *error, void *arg)
@@ -765,14 +693,14 @@ void report_build(struct app *app, int year, const char *center, enum report_for
 	}
 
 	/* as_of covers the streams of the sources this daemon polls. */
-	struct array_literal streams;
-	array_begin(&streams);
+	struct pg_array streams;
+	pg_array_begin(&streams);
 	for (size_t i = 0; i < app->cfg->nsources; i++) {
 		const struct collector *col = collector_find(app->cfg->sources[i].name);
 		for (size_t s = 0; col && s < col->nstreams; s++)
-			array_add(&streams, col->streams[s].name);
+			pg_array_add(&streams, col->streams[s].name);
 	}
-	char *streams_text = array_end(&streams);
+	char *streams_text = pg_array_end(&streams);
 	const char *params[2] = {center, streams_text};
 	store_query(app->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);
 	free(streams_text);

@@ -1,11 +1,11 @@
--- Exact sums behind the year-end report's indicators, for the report's
--- period and the same period of the previous year.
+-- Exact sums behind the indicators of the targets file (the year-end report,
+-- alert pacing), over two periods at once.
 -- Parallel arrays, one element per indicator:
 --   $1 numerator metric, $2 denominator metric (NULL: the indicator is a sum),
 --   $3 kind excluded from the numerator (NULL: none),
 --   $4 category, $5 kind, $6 scope, $7 role (NULL: any value).
 -- $8 centre, with its descendants (NULL: all centres);
--- $9..$10 the period, $11..$12 the previous year's period (inclusive dates).
+-- $9..$10 the first period, $11..$12 the second (inclusive dates).
 -- Returns one row per indicator, in order, with exact numeric text; a sum
 -- over no rows is 0.
 WITH ind AS (
