@@ -11,6 +11,7 @@
 #include "app.h"
 #include "config.h"
 #include "days.h"
+#include "figure_format.h"
 #include "http.h"
 #include "indicators.h"
 #include "log.h"
@@ -242,35 +243,6 @@ static json_t *labels_of(const struct target_year *ty, const struct indicator *i
 	return l;
 }
 
-static void display(struct frac v, const char *unit, char *buf, size_t len)
-{
-	if (!display_format(v, unit, buf, len))
-		snprintf(buf, len, "—");
-}
-
-/* Exact figure text: amounts to the fen, rates to RATIO_SCALE decimals. */
-static json_t *json_figure(const struct indicator *ind, struct frac v)
-{
-	struct dec d;
-	char buf[64];
-	int scale = ind->metric->kind == METRIC_RATE ? RATIO_SCALE
-		    : ind->metric->kind == METRIC_AMOUNT ? 2
-							 : 0;
-	if (!frac_value(v, scale, &d))
-		return json_null();
-	dec_format(d, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-static json_t *json_ratio(bool has, struct dec d)
-{
-	char buf[64];
-	if (!has)
-		return json_null();
-	dec_format(d, buf, sizeof(buf));
-	return json_real(strtod(buf, NULL)); /* a ratio, not money */
-}
-
 static void add_row(struct evaluation *ev, const struct target_year *ty,
 		    const struct indicator *ind, const char *alertname, enum alert_state state,
 		    const struct stored *before, time_t ends_at_if_new, bool notify,
@@ -332,12 +304,12 @@ static void evaluate_pace(struct evaluation *ev, const struct target_year *ty,
 			      frac_ratio(actual, frac_of(ind->target), RATIO_SCALE, &completion);
 	char d_actual[64] = "—", d_expected[64] = "—", d_target[64], d_projected[64] = "—";
 	if (evaluable) {
-		display(actual, ind->display_unit, d_actual, sizeof(d_actual));
-		display(p.expected, ind->display_unit, d_expected, sizeof(d_expected));
+		figure_display(actual, true, ind->display_unit, d_actual, sizeof(d_actual));
+		figure_display(p.expected, true, ind->display_unit, d_expected, sizeof(d_expected));
 		if (p.has_projection)
-			display(p.projected, ind->display_unit, d_projected, sizeof(d_projected));
+			figure_display(p.projected, true, ind->display_unit, d_projected, sizeof(d_projected));
 	}
-	display(frac_of(ind->target), ind->display_unit, d_target, sizeof(d_target));
+	figure_display(frac_of(ind->target), true, ind->display_unit, d_target, sizeof(d_target));
 	char pace_text[40] = "—";
 	if (p.has_ratio) {
 		struct dec pct;
@@ -369,12 +341,12 @@ static void evaluate_pace(struct evaluation *ev, const struct target_year *ty,
 	json_t *annotations = json_pack("{s:s, s:s}", "summary", summary, "description", description);
 	json_t *figures = json_pack(
 	    "{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:{s:s, s:s, s:s, s:s}}", "target",
-	    json_figure(ind, frac_of(ind->target)), "actual",
-	    evaluable ? json_figure(ind, actual) : json_null(), "expected",
-	    evaluable ? json_figure(ind, p.expected) : json_null(), "projected",
-	    evaluable && p.has_projection ? json_figure(ind, p.projected) : json_null(),
-	    "pace_ratio", json_ratio(p.has_ratio, p.ratio), "completion",
-	    json_ratio(has_completion, completion), "pacing",
+	    figure_json_target(ind->metric, ind->target), "actual",
+	    evaluable ? figure_json(ind->metric, actual, true) : json_null(), "expected",
+	    evaluable ? figure_json(ind->metric, p.expected, true) : json_null(), "projected",
+	    evaluable && p.has_projection ? figure_json(ind->metric, p.projected, true) : json_null(),
+	    "pace_ratio", p.has_ratio ? figure_json_number(p.ratio, RATIO_SCALE) : json_null(), "completion",
+	    has_completion ? figure_json_number(completion, RATIO_SCALE) : json_null(), "pacing",
 	    from_last_year ? "last_year" : "linear", "display", "actual", d_actual, "expected",
 	    d_expected, "target", d_target, "projected", d_projected);
 	add_row(ev, ty, ind, PACE_ALERT, state, before, 0, notify, annotations, figures);
@@ -415,8 +387,8 @@ static void evaluate_missed(struct evaluation *ev, const struct target_year *ty,
 		return; /* nothing changed; the row stays as it is */
 	}
 	char d_actual[64], d_target[64];
-	display(fig->value[0], ind->display_unit, d_actual, sizeof(d_actual));
-	display(frac_of(ind->target), ind->display_unit, d_target, sizeof(d_target));
+	figure_display(fig->value[0], true, ind->display_unit, d_actual, sizeof(d_actual));
+	figure_display(frac_of(ind->target), true, ind->display_unit, d_target, sizeof(d_target));
 	bool lower = ind->direction == DIRECTION_LOWER;
 	char summary[768];
 	snprintf(summary, sizeof(summary),
@@ -428,8 +400,8 @@ static void evaluate_missed(struct evaluation *ev, const struct target_year *ty,
 		 lower ? "at most" : "at least", d_target);
 	json_t *annotations = json_pack("{s:s, s:s}", "summary", summary, "description", summary);
 	json_t *figures = json_pack("{s:o, s:o, s:{s:s, s:s}}", "target",
-				    json_figure(ind, frac_of(ind->target)), "actual",
-				    json_figure(ind, fig->value[0]), "display", "actual", d_actual,
+				    figure_json_target(ind->metric, ind->target), "actual",
+				    figure_json(ind->metric, fig->value[0], true), "display", "actual", d_actual,
 				    "target", d_target);
 	add_row(ev, ty, ind, MISSED_ALERT, state, before, ev->now + MISSED_LIFETIME,
 		state == ALERT_FIRING, annotations, figures);

@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "days.h"
+#include "figure_format.h"
 #include "indicators.h"
 #include "log.h"
 #include "pg_array.h"
@@ -102,64 +103,6 @@ static bool yoy_frac(struct frac a, struct frac p, struct frac *out)
 	return !dec_is_zero(den);
 }
 
-static json_t *json_dec(struct dec d, int scale)
-{
-	struct dec r;
-	if (!dec_round(d, scale, &r))
-		return json_null();
-	return json_real(dec_to_double(r));
-}
-
-static json_t *json_dec_text(struct dec d, int scale)
-{
-	struct dec r;
-	char buf[80];
-	if (!dec_round(d, scale, &r))
-		return json_null();
-	dec_format(r, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-/* A figure of a metric as SPEC §7 writes it: amounts as strings with two
- * decimals, counts as integers, rates as numbers. */
-static json_t *json_figure(const struct metric_def *m, struct frac v, bool defined)
-{
-	struct dec d;
-	if (!defined || !frac_value(v, m->kind == METRIC_RATE ? RATIO_SCALE : 2, &d))
-		return json_null();
-	if (m->kind == METRIC_RATE)
-		return json_dec(d, RATIO_SCALE);
-	if (m->kind == METRIC_AMOUNT)
-		return json_dec_text(d, 2);
-	if (!dec_round(d, 0, &d))
-		return json_null();
-	char buf[80];
-	dec_format(d, buf, sizeof(buf));
-	long long n;
-	if (sscanf(buf, "%lld", &n) != 1)
-		return json_string(buf);
-	return json_integer(n);
-}
-
-static json_t *json_target(const struct metric_def *m, struct dec t)
-{
-	if (m->kind == METRIC_AMOUNT)
-		return json_dec_text(t, 2);
-	if (m->kind == METRIC_RATE)
-		return json_dec(t, RATIO_SCALE);
-	struct dec whole;
-	int c;
-	if (dec_round(t, 0, &whole) && dec_cmp(whole, t, &c) && c == 0)
-		return json_figure(m, frac_of(t), true);
-	return json_dec_text(t, t.scale); /* a fractional count target, as written */
-}
-
-static void text_display(struct frac v, bool defined, const char *unit, char *buf, size_t len)
-{
-	if (!defined || !display_format(v, unit, buf, len))
-		snprintf(buf, len, "—");
-}
-
 /* 同比 as the reports write it: "+12.5%", "-3%", "—" when undefined. */
 static void text_yoy(const struct line *l, char *buf, size_t len)
 {
@@ -189,7 +132,7 @@ static void text_target(const struct line *l, char *buf, size_t len)
 	} else if (ind->manual == MANUAL_BUDGET) {
 		snprintf(buf, len, "100%%");
 	} else {
-		text_display(frac_of(ind->target), true, ind->display_unit, shown, sizeof(shown));
+		figure_display(frac_of(ind->target), true, ind->display_unit, shown, sizeof(shown));
 		snprintf(buf, len, "%s%s", ind->direction == DIRECTION_HIGHER ? "≥" : "≤", shown);
 	}
 }
@@ -204,9 +147,9 @@ static void text_actual(const struct line *l, char *buf, size_t len)
 	if (l->ind && l->ind->manual == MANUAL_SCORED)
 		snprintf(buf, len, "%s", l->ind->manual_actual);
 	else if (l->ind && l->ind->manual == MANUAL_BUDGET)
-		text_display(budget_frac(l->ind), true, "%", buf, len);
+		figure_display(budget_frac(l->ind), true, "%", buf, len);
 	else
-		text_display(l->cur, l->cur_ok, line_unit(l), buf, len);
+		figure_display(l->cur, l->cur_ok, line_unit(l), buf, len);
 }
 
 static void text_score(const struct line *l, char *buf, size_t len)
@@ -304,16 +247,16 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	} else if (ind && ind->manual == MANUAL_BUDGET) {
 		target = json_real(1.0);
 		if (frac_value(budget_frac(ind), RATIO_SCALE, &r))
-			actual = completion = json_dec(r, RATIO_SCALE);
+			actual = completion = figure_json_number(r, RATIO_SCALE);
 		json_incref(completion);
-		json_object_set_new(o, "budget", json_dec_text(ind->budget, ind->budget.scale));
-		json_object_set_new(o, "executed", json_dec_text(ind->executed, ind->executed.scale));
+		json_object_set_new(o, "budget", figure_json_text(ind->budget, ind->budget.scale));
+		json_object_set_new(o, "executed", figure_json_text(ind->executed, ind->executed.scale));
 	} else {
 		if (ind)
-			target = json_target(m, ind->target);
-		actual = json_figure(m, l->cur, l->cur_ok);
+			target = figure_json_target(m, ind->target);
+		actual = figure_json(m, l->cur, l->cur_ok);
 		if (ind && l->cur_ok && frac_ratio(l->cur, frac_of(ind->target), RATIO_SCALE, &r))
-			completion = json_dec(r, RATIO_SCALE);
+			completion = figure_json_number(r, RATIO_SCALE);
 	}
 	text_target(l, buf, sizeof(buf));
 	json_object_set_new(o, "target", target);
@@ -322,15 +265,15 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	text_actual(l, buf, sizeof(buf));
 	json_object_set_new(o, "display", json_string(buf));
 	json_object_set_new(o, "completion", completion);
-	json_object_set_new(o, "weight", ind ? json_dec(ind->weight, ind->weight.scale) : json_null());
-	json_object_set_new(o, "score", l->has_score ? json_dec(l->score, SCORE_SCALE) : json_null());
+	json_object_set_new(o, "weight", ind ? figure_json_number(ind->weight, ind->weight.scale) : json_null());
+	json_object_set_new(o, "score", l->has_score ? figure_json_number(l->score, SCORE_SCALE) : json_null());
 	if (m) {
-		json_object_set_new(o, "previous_year", json_figure(m, l->prev, l->prev_ok));
+		json_object_set_new(o, "previous_year", figure_json(m, l->prev, l->prev_ok));
 		struct frac y;
 		json_object_set_new(o, "yoy",
 				    l->cur_ok && l->prev_ok && yoy_frac(l->cur, l->prev, &y) &&
 					    frac_value(y, RATIO_SCALE, &r)
-					? json_dec(r, RATIO_SCALE)
+					? figure_json_number(r, RATIO_SCALE)
 					: json_null());
 	} else {
 		json_object_set_new(o, "previous_year", json_null());
@@ -373,8 +316,8 @@ static char *render_json(const struct job *j, const struct dec *total, const str
 		json_array_append_new(list, json_line(j, &j->lines[i]));
 	json_object_set_new(root, "indicators", list);
 	if (j->ty) {
-		json_object_set_new(root, "max_score", json_dec(*max, max->scale));
-		json_object_set_new(root, "total_score", json_dec(*total, SCORE_SCALE));
+		json_object_set_new(root, "max_score", figure_json_number(*max, max->scale));
+		json_object_set_new(root, "total_score", figure_json_number(*total, SCORE_SCALE));
 		json_object_set_new(root, "grade", json_string(score_grade(*total, &j->ty->grades)));
 	} else {
 		json_object_set_new(root, "max_score", json_null());
@@ -485,7 +428,7 @@ static void render_md(const struct job *j, struct evbuffer *out, const struct de
 		text_weight(l, weight, sizeof(weight));
 		text_score(l, score, sizeof(score));
 		if (l->metric) {
-			text_display(l->prev, l->prev_ok, line_unit(l), prev, sizeof(prev));
+			figure_display(l->prev, l->prev_ok, line_unit(l), prev, sizeof(prev));
 			text_yoy(l, yoy, sizeof(yoy));
 		} else {
 			snprintf(prev, sizeof(prev), "—");

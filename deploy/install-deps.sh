@@ -14,6 +14,10 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null; then
+		echo "install-deps: missing ${missing[*]}; run as root or install sudo" >&2
+		exit 1
+	fi
 	sudo="sudo"
 fi
 echo "installing: ${missing[*]}"

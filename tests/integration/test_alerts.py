@@ -397,6 +397,14 @@ def main():
         ck.true(len(body["alerts"]) >= 3, "alerts listed")
         for a in body["alerts"]:
             ck.true(a["state"] in ("ok", "pending", "firing", "resolved"), "state %s" % a["state"])
+            if a["alertname"] == "GgzyTargetBehindPace" and a["year"] == 2022:
+                m = a["metric"]
+                actual = model.upto(a["center"], m, dt.date(2022, 1, 1), mid)
+                want = int(actual) if m == "deals_count" else "%.2f" % actual  # SPEC §7 forms
+                ck.eq(a["actual"], want, "/api/v1/alerts actual of %s/%s" % (a["center"], a["indicator"]))
+                ck.eq(a["target"], next(i["target"] for e in TARGETS["years"] if e["year"] == 2022
+                                        and e["center"] == a["center"] for i in e["indicators"]
+                                        if i["name"] == a["indicator"]), "/api/v1/alerts target")
         ck.true(("\nggzy_alerts_firing %d\n" % body["firing"]) in metrics,
                 "ggzy_alerts_firing equals the store's firing alerts (%d)" % body["firing"])
         status, _ = d.get("/api/v1/alerts?x=1")
