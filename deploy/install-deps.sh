@@ -1,14 +1,37 @@
 #!/usr/bin/env bash
-# Installs what building, running and testing ggzy-metricsd needs on Debian
-# (12 "bookworm" or later). Only missing packages are installed.
+# Installs what ggzy-metricsd needs on Debian (12 "bookworm" or later). Only
+# missing packages are installed.
+#   deploy/install-deps.sh          build and run the daemon (demo)
+#   deploy/install-deps.sh test     also what the test suite drives: a browser,
+#                                   wrk, clang's libFuzzer, valgrind, promtool
+#   deploy/install-deps.sh bench    also the benchmark's peers and tools
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev
-          postgresql postgresql-contrib python3 tzdata)
+build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev
+       postgresql postgresql-contrib python3 tzdata)
+test=(procps chromium nodejs wrk clang libclang-rt-14-dev valgrind prometheus)
+bench=(prometheus-postgres-exporter prometheus-sql-exporter wrk hyperfine linux-perf valgrind)
+
+packages=("${build[@]}")
+for group in "$@"; do
+	case $group in
+	test) packages+=("${test[@]}") ;;
+	bench) packages+=("${test[@]}" "${bench[@]}") ;;
+	*)
+		echo "install-deps: unknown group '$group' (test | bench)" >&2
+		exit 2
+		;;
+	esac
+done
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# nodejs from NodeSource bundles npm; Debian's own nodejs needs the npm package.
+if [ "${packages[*]}" != "${build[*]}" ] && ! command -v npm >/dev/null; then
+	missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
@@ -23,4 +46,4 @@ fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+$sudo apt-get install -y -q --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u)

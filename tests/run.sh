@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-deploy/install-deps.sh
+deploy/install-deps.sh test
 
 jobs=$(nproc 2>/dev/null || echo 2)
 run_suite() {
