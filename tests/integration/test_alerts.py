@@ -248,6 +248,7 @@ def check_prometheus_rules(ck):
         ck.true(series in text, "rules use %s" % series)
     promtool = shutil.which("promtool")
     if not promtool:
+        ck.true(os.environ.get("CI") != "true", "promtool is required when CI=true")
         print("promtool not installed (Debian package prometheus): rules not checked by it")
         return
     res = subprocess.run([promtool, "check", "rules", rules], stdout=subprocess.PIPE,
