@@ -1,0 +1,247 @@
+"""Deployment files: `cmake --install` (prefix and DESTDIR) puts the binary,
+SQL, example configuration, systemd unit and Grafana files in place and the
+installed binary accepts the installed configuration; the unit passes
+`systemd-analyze verify` and is hardened; the Dockerfile and
+docker-compose.yml refer to files that exist and agree with each other (no
+Docker engine here: they are checked, not built); the compose PostgreSQL
+init script, run against a real PostgreSQL, gives sources and a store on
+which the daemon, with the compose configuration, completes --once."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import DAEMON, Checker, PgServer, free_port, SOURCE_DIR
+
+CI = os.environ.get("CI") == "true"
+BUILD_DIR = os.path.dirname(os.path.abspath(DAEMON))
+
+
+def run(cmd, env=None, timeout=120):
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=dict(os.environ, **(env or {})), timeout=timeout)
+    return res.returncode, res.stdout
+
+
+def read(*parts):
+    with open(os.path.join(SOURCE_DIR, *parts)) as f:
+        return f.read()
+
+
+def check_install(ck, work):
+    prefix = os.path.join(work, "prefix")
+    code, out = run(["cmake", "--install", BUILD_DIR, "--prefix", prefix])
+    ck.eq(code, 0, "cmake --install --prefix: %s" % out[-2000:])
+    want = ["bin/ggzy-metricsd", "etc/ggzy-metricsd/ggzy-metricsd.conf", "etc/ggzy-metricsd/targets.json",
+            "lib/systemd/system/ggzy-metricsd.service",
+            "share/ggzy-metricsd/grafana/dashboards/ggzy-metricsd.json",
+            "share/ggzy-metricsd/grafana/provisioning/datasources/ggzy-metricsd.yml",
+            "share/ggzy-metricsd/grafana/provisioning/dashboards/ggzy-metricsd.yml",
+            "share/ggzy-metricsd/prometheus/prometheus.yml", "share/ggzy-metricsd/prometheus/ggzy-rules.yml",
+            "share/ggzy-metricsd/sql/grafana/readonly_role.sql",
+            "share/ggzy-metricsd/examples/ggzy-metricsd.conf"]
+    for name in sorted(os.listdir(os.path.join(SOURCE_DIR, "sql", "store"))):
+        want.append("share/ggzy-metricsd/sql/store/" + name)
+    for name in sorted(os.listdir(os.path.join(SOURCE_DIR, "sql", "contract"))):
+        want.append("share/ggzy-metricsd/sql/contract/" + name)
+    for rel in want:
+        ck.true(os.path.isfile(os.path.join(prefix, rel)), "installed: %s" % rel)
+    ck.true(os.access(os.path.join(prefix, "bin/ggzy-metricsd"), os.X_OK), "the binary is executable")
+    conf = os.path.join(prefix, "etc/ggzy-metricsd/ggzy-metricsd.conf")
+    code, out = run([os.path.join(prefix, "bin/ggzy-metricsd"), "-c", conf, "--check"])
+    ck.eq((code, out.strip()), (0, conf + ": ok"), "the installed binary checks the installed config")
+    code, out = run([os.path.join(prefix, "bin/ggzy-metricsd"), "--version"])
+    ck.true(code == 0 and out.startswith("ggzy-metricsd "), "installed --version: %s" % out)
+    unit_path = os.path.join(prefix, "lib/systemd/system/ggzy-metricsd.service")
+    with open(unit_path) as f:
+        unit = f.read()
+    ck.true("ExecStart=%s/bin/ggzy-metricsd -c %s\n" % (prefix, conf) in unit,
+            "the installed unit runs the installed binary on the installed config")
+    # a second install keeps an edited configuration
+    with open(conf, "a") as f:
+        f.write("; edited by the operator\n")
+    code, out = run(["cmake", "--install", BUILD_DIR, "--prefix", prefix])
+    ck.true(code == 0 and "Keeping existing: " + conf in out, "reinstall keeps the configuration: %s" % out[-500:])
+    with open(conf) as f:
+        ck.true(f.read().endswith("; edited by the operator\n"), "the edit survived")
+    # a package-style install: prefix /usr into DESTDIR, configuration in /etc
+    dest = os.path.join(work, "dest")
+    code, out = run(["cmake", "--install", BUILD_DIR, "--prefix", "/usr"], env={"DESTDIR": dest})
+    ck.eq(code, 0, "DESTDIR install: %s" % out[-1000:])
+    for rel in ("usr/bin/ggzy-metricsd", "etc/ggzy-metricsd/ggzy-metricsd.conf",
+                "usr/lib/systemd/system/ggzy-metricsd.service", "usr/share/ggzy-metricsd/sql/store/001_initial.sql"):
+        ck.true(os.path.isfile(os.path.join(dest, rel)), "DESTDIR install: %s" % rel)
+    with open(os.path.join(dest, "usr/lib/systemd/system/ggzy-metricsd.service")) as f:
+        ck.eq(f.read(), read("deploy", "systemd", "ggzy-metricsd.service"),
+              "for prefix /usr the unit is the shipped file unchanged")
+    return unit_path
+
+
+HARDENING = ["DynamicUser=yes", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes",
+             "PrivateTmp=yes", "PrivateDevices=yes", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+             "CapabilityBoundingSet=\n", "SystemCallFilter=@system-service", "MemoryDenyWriteExecute=yes",
+             "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure", "Type=simple",
+             "ProtectKernelTunables=yes", "ProtectControlGroups=yes", "RestrictNamespaces=yes",
+             "LockPersonality=yes", "SystemCallArchitectures=native", "UMask=0077"]
+
+
+def check_systemd(ck, unit_path):
+    unit = read("deploy", "systemd", "ggzy-metricsd.service")
+    for line in HARDENING:
+        ck.true(("\n" + line) in unit if line.endswith("\n") else re.search(r"^%s$" % re.escape(line), unit, re.M),
+                "unit has %s" % line.strip())
+    ck.true("ExecStartPre=/usr/bin/ggzy-metricsd -c /etc/ggzy-metricsd/ggzy-metricsd.conf --check" in unit,
+            "the configuration is checked before a start")
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        ck.true(not CI, "systemd-analyze is required when CI=true")
+        print("systemd-analyze not installed: unit not verified")
+        return
+    code, out = run([analyze, "verify", unit_path])
+    ck.eq((code, out.strip()), (0, ""), "systemd-analyze verify of the installed unit")
+    code, out = run([analyze, "security", "--offline=true", unit_path])
+    m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", out)
+    ck.true(m is not None and float(m.group(1)) <= 2.0,
+            "systemd-analyze security exposure <= 2.0: %s" % (m.group(0) if m else out[-300:]))
+
+
+def needed_packages():
+    """Debian packages of the shared libraries the built binary needs."""
+    code, out = run(["readelf", "-d", DAEMON])
+    libs = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    pkgs = {}
+    for lib in libs:
+        if lib.startswith(("libc.so", "libm.so")):
+            continue
+        code, out = run(["dpkg", "-S", "*/" + lib])
+        pkgs[lib] = out.split(":")[0].strip() if code == 0 else None
+    return pkgs
+
+
+def check_dockerfile(ck):
+    text = read("Dockerfile")
+    stages = re.split(r"^FROM ", text, flags=re.M)[1:]
+    ck.eq(len(stages), 2, "two stages")
+    ck.true(all(s.startswith("debian:bookworm-slim") for s in stages), "both stages on debian:bookworm-slim")
+    build, runtime = stages
+    # every COPY from the context exists
+    for m in re.finditer(r"^COPY (?!--from)(\S+)", text, re.M):
+        ck.true(os.path.exists(os.path.join(SOURCE_DIR, m.group(1))), "COPY source exists: %s" % m.group(1))
+    ck.true("COPY --from=build /stage/ /" in runtime, "runtime takes the installed tree from the build stage")
+    for pkg in ("cmake", "libevent-dev", "libjansson-dev", "libpq-dev"):
+        ck.true(re.search(r"\b%s\b" % re.escape(pkg), build), "build stage installs %s" % pkg)
+        ck.true(not re.search(r"\b%s\b" % re.escape(pkg), runtime), "runtime stage lacks %s" % pkg)
+    for lib, pkg in needed_packages().items():
+        ck.true(pkg is not None and re.search(r"\b%s\b" % re.escape(pkg), runtime),
+                "runtime installs %s for %s" % (pkg, lib))
+    ck.true(re.search(r"^USER (?!root|0\b)\S+", runtime, re.M), "runs as a non-root user")
+    ck.true(re.search(r"^HEALTHCHECK .*\n?.*http://127\.0\.0\.1:9470/healthz", runtime, re.M), "HEALTHCHECK on /healthz")
+    ck.true('ENTRYPOINT ["/usr/bin/ggzy-metricsd"]' in runtime, "entrypoint is the daemon")
+    ignore = read(".dockerignore")
+    ck.true("build*/" in ignore and ".git/" in ignore, ".dockerignore keeps build trees out")
+
+
+def compose_services(text):
+    """A small structural reading of docker-compose.yml: service name -> its text."""
+    body = text.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    services = {}
+    for m in re.finditer(r"^  ([a-z][a-z0-9-]*):\n((?:    .*\n|\s*\n)*)", body, re.M):
+        services[m.group(1)] = m.group(2)
+    return services
+
+
+def check_compose(ck):
+    text = read("docker-compose.yml")
+    ck.true("\t" not in text, "no tabs in YAML")
+    services = compose_services(text)
+    ck.eq(sorted(services), ["alertmanager", "ggzy-metricsd", "grafana", "postgres", "prometheus"], "services")
+    for name, body in services.items():
+        for m in re.finditer(r'^\s+- "?(\./[^:"]+):([^:"]+)(?::ro)?"?$', body, re.M):
+            ck.true(os.path.exists(os.path.join(SOURCE_DIR, m.group(1))), "%s mounts %s, which exists" % (name, m.group(1)))
+        for m in re.finditer(r'^\s+- "(\S+):(\d+):(\d+)"$', body, re.M):
+            ck.eq(m.group(1), "127.0.0.1", "%s publishes port %s on loopback only" % (name, m.group(2)))
+    ck.true("build: ." in services["ggzy-metricsd"], "the daemon is built from the Dockerfile")
+    conf = read("deploy", "docker", "ggzy-metricsd.conf")
+    ck.true(re.search(r"^listen = 0\.0\.0\.0:9470\b", conf, re.M), "the compose config listens on the container's port")
+    ck.true('"127.0.0.1:9470:9470"' in services["ggzy-metricsd"], "and compose publishes it")
+    ck.true("webhook = http://alertmanager:9093/api/v2/alerts" in conf, "alerts go to the alertmanager service")
+    for host in re.findall(r"host=(\S+)", conf):
+        ck.true(host in services, "conninfo host %s is a service" % host)
+    # Prometheus: the mounted directory holds the config compose names, which
+    # scrapes the daemon's service and port and alerts to the alertmanager service
+    m = re.search(r"--config\.file=/etc/prometheus/(\S+?)\"", services["prometheus"])
+    ck.true(m and os.path.isfile(os.path.join(SOURCE_DIR, "deploy", "prometheus", m.group(1))),
+            "Prometheus' config file is in deploy/prometheus")
+    prom = read("deploy", "prometheus", m.group(1)) if m else ""
+    ck.true('"ggzy-metricsd:9470"' in prom and '"alertmanager:9093"' in prom and "ggzy-rules.yml" in prom,
+            "prometheus-docker.yml scrapes ggzy-metricsd:9470, alerts to alertmanager:9093, loads the rules")
+    host = read("deploy", "prometheus", "prometheus.yml")
+    strip = lambda t: re.sub(r'"[^"]*:(9470|9093)"', "", re.sub(r"^#.*\n", "", t, flags=re.M))
+    ck.eq(strip(prom), strip(host), "prometheus.yml and prometheus-docker.yml differ only in addresses")
+    # Grafana: provisioning and dashboards mounted where the provider looks
+    provider = read("deploy", "grafana", "provisioning", "dashboards", "ggzy-metricsd.yml")
+    path = re.search(r"path: (\S+)", provider).group(1)
+    ck.true("./deploy/grafana/dashboards:%s:ro" % path in services["grafana"], "dashboards mounted at the provider's path")
+    ck.true("GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["grafana"] and
+            "GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["postgres"], "one Grafana password")
+    ck.true("/docker-entrypoint-initdb.d" in services["postgres"], "PostgreSQL init scripts mounted")
+
+
+def check_init_script(ck, work):
+    """The compose init script on a real PostgreSQL, then the daemon with the
+    compose configuration (hosts and ports rewritten to that server)."""
+    pg = PgServer("deploy")
+    try:
+        env = {"PGHOST": pg.sock, "PGPORT": str(pg.port), "POSTGRES_USER": "postgres",
+               "GGZY_DEMO_ROWS": "400", "GGZY_SQL_DIR": os.path.join(SOURCE_DIR, "sql"),
+               "GGZY_DEMO_DIR": os.path.join(SOURCE_DIR, "deploy", "demo"), "GGZY_GRAFANA_PASSWORD": "pw"}
+        code, out = run(["bash", os.path.join(SOURCE_DIR, "deploy", "docker", "initdb", "10-ggzy-demo.sh")], env=env)
+        ck.eq(code, 0, "initdb script: %s" % out[-2000:])
+        ck.eq(pg.rows("trading", "SELECT count(*) FROM deals"), [["400"]], "demo deals loaded")
+        conf = read("deploy", "docker", "ggzy-metricsd.conf")
+        conf = conf.replace("host=postgres", "host=%s port=%d" % (pg.sock, pg.port))
+        conf = conf.replace("0.0.0.0:9470", "127.0.0.1:%d" % free_port())
+        conf = conf.replace("/etc/ggzy-metricsd/targets.json", os.path.join(SOURCE_DIR, "config", "targets.json"))
+        conf = conf.replace("http://alertmanager:9093", "http://127.0.0.1:%d" % free_port())
+        path = os.path.join(work, "compose.conf")
+        with open(path, "w") as f:
+            f.write(conf)
+        code, out = run([DAEMON, "-c", path, "--once", "--now", "2022-12-31T12:00:00"], timeout=300)
+        # every source succeeds; only the alert delivery to the absent Alertmanager fails
+        ck.true("--once: every source succeeded" in out, "--once with the compose configuration: %s" % out[-2000:])
+        ck.eq(pg.rows("ggzy_metrics", "SELECT sum(value) FROM ggzy.bucket WHERE metric = 'deals_count'"),
+              pg.rows("trading", "SELECT count(*) FROM deals WHERE status = 'awarded'"), "the store holds the deals")
+        ck.eq(pg.rows("ggzy_metrics", "SELECT tableowner FROM pg_tables WHERE tablename = 'bucket'"), [["ggzy"]],
+              "the store belongs to ggzy")
+        res = subprocess.run(["psql", "-X", "-A", "-t", "-h", pg.sock, "-p", str(pg.port), "-U", "ggzy_grafana",
+                              "-d", "ggzy_metrics", "-c", "SELECT count(*) > 0 FROM daily_values"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        ck.eq(res.stdout.strip(), "t", "ggzy_grafana reads the views")
+        res = subprocess.run(["psql", "-X", "-A", "-t", "-h", pg.sock, "-p", str(pg.port), "-U", "ggzy_ro",
+                              "-d", "trading", "-c", "DELETE FROM deals"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        ck.true(res.returncode != 0, "ggzy_ro cannot write the sources: %s" % res.stdout.strip())
+    finally:
+        pg.close()
+
+
+def main():
+    ck = Checker("test_deploy")
+    work = tempfile.mkdtemp(prefix="ggzy-deploy-")
+    try:
+        unit = check_install(ck, work)
+        check_systemd(ck, unit)
+        check_dockerfile(ck)
+        check_compose(ck)
+        check_init_script(ck, work)
+    finally:
+        if not os.environ.get("GGZY_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+    ck.finish()
+
+
+if __name__ == "__main__":
+    main()
