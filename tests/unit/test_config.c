@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,94 @@ static void check_documented(const char *srcdir, const char *file)
 	}
 }
 
+/* The README's configuration table (section "## Configuration": | section |
+ * key | default | meaning |) against the key table, row by row: every key has
+ * a row under its section, whose default is the table's default in backticks,
+ * "required..." for a required key without one, and prose (not a backticked
+ * value) for an optional key without one; and every row names a known key. A
+ * row with an empty section cell continues the section above it. */
+static void check_readme_defaults(const char *srcdir)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/README.md", srcdir);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot open %s", path);
+	if (!f)
+		return;
+	static char text[1 << 20];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	char *p = strstr(text, "\n## Configuration\n");
+	CHECK(p != NULL, "README has a Configuration section");
+	if (!p)
+		return;
+	char *end = strstr(p + 1, "\n## ");
+	if (end)
+		*end = '\0';
+	bool seen[256] = {false};
+	CHECK(config_nkeys <= 256, "key table fits");
+	char section[64] = "";
+	for (char *line = strtok(p, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "| ", 2) != 0 || strncmp(line, "| section", 9) == 0 ||
+		    strncmp(line, "|---", 4) == 0)
+			continue;
+		char *cells[4] = {NULL};
+		char *c = line + 1;
+		for (int k = 0; k < 4 && c; k++) {
+			char *bar = strchr(c, '|');
+			if (bar)
+				*bar = '\0';
+			while (*c == ' ')
+				c++;
+			char *e = c + strlen(c);
+			while (e > c && e[-1] == ' ')
+				*--e = '\0';
+			cells[k] = c;
+			c = bar ? bar + 1 : NULL;
+		}
+		if (!cells[3])
+			continue; /* not a row of this table */
+		char *sec = strstr(cells[0], "`[");
+		if (sec)
+			sscanf(sec + 2, "%63[a-z_]", section);
+		char key[64];
+		if (sscanf(cells[1], "`%63[a-z_0-9] = `", key) != 1) {
+			CHECK(false, "README configuration row without a `key = `: %s", cells[1]);
+			continue;
+		}
+		const struct config_key *k = NULL;
+		for (size_t i = 0; i < config_nkeys; i++)
+			if (strcmp(config_keys[i].section, section) == 0 &&
+			    strcmp(config_keys[i].name, key) == 0) {
+				k = &config_keys[i];
+				seen[i] = true;
+			}
+		CHECK(k != NULL, "README documents [%s] %s, which the daemon does not know", section,
+		      key);
+		if (!k)
+			continue;
+		const char *d = cells[2];
+		if (k->default_value) {
+			char want[256];
+			snprintf(want, sizeof(want), "`%s`", k->default_value);
+			CHECK(strncmp(d, want, strlen(want)) == 0,
+			      "README default of [%s] %s is '%s', the daemon's is %s", section, key, d,
+			      want);
+		} else if (k->required) {
+			CHECK(strncmp(d, "required", 8) == 0,
+			      "README default of required [%s] %s is '%s', not 'required'", section, key,
+			      d);
+		} else {
+			CHECK(d[0] != '`' && d[0] != '\0',
+			      "README default of [%s] %s is '%s'; it has none (say so)", section, key, d);
+		}
+	}
+	for (size_t i = 0; i < config_nkeys; i++)
+		CHECK(seen[i], "README's configuration table lacks [%s] %s", config_keys[i].section,
+		      config_keys[i].name);
+}
+
 int main(int argc, char **argv)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -118,6 +207,7 @@ int main(int argc, char **argv)
 	if (argc > 1) {
 		check_documented(argv[1], "config/ggzy-metricsd.conf");
 		check_documented(argv[1], "README.md");
+		check_readme_defaults(argv[1]);
 	}
 	return UNIT_DONE();
 }
