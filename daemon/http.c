@@ -311,7 +311,12 @@ struct http_server *http_server_new(struct app *app, char *err, size_t errlen)
 	srv->register_ev = event_new(app->base, -1, 0, on_register, srv);
 	apply_limits(srv);
 	evhttp_set_bevcb(srv->http, make_bev, srv);
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	/* Every method libevent knows reaches dispatch, so that a wrong one gets
+	 * the JSON 405 rather than libevent's HTML 501. */
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+						  EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						  EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+						  EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(srv->http, dispatch, srv);
 	srv->bound = evhttp_bind_socket_with_handle(srv->http, app->cfg->listen_host,
 						    (ev_uint16_t)app->cfg->listen_port);
