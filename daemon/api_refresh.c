@@ -1,6 +1,7 @@
 /* POST /api/v1/refresh: poll every source now, answer when done. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "http.h"
@@ -24,7 +25,8 @@ bool api_authorised(struct evhttp_request *req, const struct app *app)
 		return true;
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
 					   "Authorization");
-	return h && strncmp(h, "Bearer ", 7) == 0 && token_matches(h + 7, app->api_token);
+	/* The scheme is case-insensitive (RFC 7235 §2.1); the token is not. */
+	return h && strncasecmp(h, "Bearer ", 7) == 0 && token_matches(h + 7, app->api_token);
 }
 
 static void on_refreshed(const char *summary_json, bool all_ok, void *arg)

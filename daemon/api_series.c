@@ -1,6 +1,6 @@
 /* GET /api/v1/series: one metric over a date range by step, with label
- * filters. Every parameter is validated here and reaches SQL only as a bound
- * parameter of sql/queries/series.sql. */
+ * filters. The parameters are validated by series_params_parse (pure) and
+ * reach SQL only as bound parameters of sql/queries/series.sql. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,33 +8,12 @@
 
 #include "app.h"
 #include "catalog.h"
-#include "days.h"
+#include "config.h"
 #include "http.h"
 #include "log.h"
+#include "series_params.h"
 #include "sql_files.h"
 #include "store.h"
-
-#define SERIES_MAX_POINTS 10000
-
-static const char *const steps[] = {"day", "week", "month", "quarter", "year", NULL};
-
-static long count_periods(long from, long to, const char *step)
-{
-	int y1, m1, d1, y2, m2, d2;
-	days_to_civil(from, &y1, &m1, &d1);
-	days_to_civil(to, &y2, &m2, &d2);
-	if (strcmp(step, "day") == 0)
-		return to - from + 1;
-	if (strcmp(step, "week") == 0) {
-		long monday = from - ((from + 3) % 7 + 7) % 7; /* 1970-01-01 was a Thursday */
-		return (to - monday) / 7 + 1;
-	}
-	if (strcmp(step, "month") == 0)
-		return (y2 * 12L + m2) - (y1 * 12L + m1) + 1;
-	if (strcmp(step, "quarter") == 0)
-		return (y2 * 4L + (m2 - 1) / 3) - (y1 * 4L + (m1 - 1) / 3) + 1;
-	return y2 - y1 + 1;
-}
 
 struct series_req {
 	struct evhttp_request *req;
@@ -88,99 +67,40 @@ static void on_series(PGresult *res, const char *error, void *arg)
 
 void api_series(struct evhttp_request *req, struct app *app)
 {
-	static const char *const allowed[] = {"metric", "from", "to", "step", "center", "category",
-					      "kind", "scope", "role", "cumulative", NULL};
-	struct evkeyvalq q;
-	if (!http_parse_query(req, allowed, &q))
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	const struct series_limits limits = {.max_points = app->cfg->max_series_points};
+	struct series_params p;
+	struct http_error err;
+	if (!series_params_parse(query, &limits, &p, &err)) {
+		http_reply_error(req, err.status, err.code, "%s", err.message);
 		return;
-	const char *metric = evhttp_find_header(&q, "metric");
-	const char *from_s = evhttp_find_header(&q, "from");
-	const char *to_s = evhttp_find_header(&q, "to");
-	const char *step = evhttp_find_header(&q, "step");
-	const char *cumulative = evhttp_find_header(&q, "cumulative");
-	const struct metric_def *m = metric ? catalog_find(metric) : NULL;
-	long from, to;
-	bool valid_step = false;
-	if (!step)
-		step = "day";
-	for (const char *const *s = steps; *s; s++)
-		valid_step |= strcmp(*s, step) == 0;
-
-	if (!metric) {
-		http_reply_error(req, 400, "missing_parameter", "parameter 'metric' is required");
-	} else if (!m) {
-		http_reply_error(req, 400, "unknown_metric",
-				 "unknown metric '%.64s' (see /api/v1/metrics)", metric);
-	} else if (!from_s || !to_s) {
-		http_reply_error(req, 400, "missing_parameter",
-				 "parameters 'from' and 'to' (YYYY-MM-DD) are required");
-	} else if (!days_parse(from_s, &from)) {
-		http_reply_error(req, 400, "bad_parameter",
-				 "'from' must be a date YYYY-MM-DD between %d and %d",
-				 DAYS_MIN_YEAR, DAYS_MAX_YEAR);
-	} else if (!days_parse(to_s, &to)) {
-		http_reply_error(req, 400, "bad_parameter",
-				 "'to' must be a date YYYY-MM-DD between %d and %d",
-				 DAYS_MIN_YEAR, DAYS_MAX_YEAR);
-	} else if (from > to) {
-		http_reply_error(req, 400, "bad_parameter", "'from' is after 'to'");
-	} else if (!valid_step) {
-		http_reply_error(req, 400, "bad_parameter",
-				 "'step' must be day, week, month, quarter or year");
-	} else if (cumulative && strcmp(cumulative, "0") != 0 && strcmp(cumulative, "1") != 0 &&
-		   strcmp(cumulative, "true") != 0 && strcmp(cumulative, "false") != 0) {
-		http_reply_error(req, 400, "bad_parameter", "'cumulative' must be 0 or 1");
-	} else if (count_periods(from, to, step) > SERIES_MAX_POINTS) {
-		http_reply_error(req, 400, "too_many_points",
-				 "%ld points asked for; at most %d per request (use a larger step)",
-				 count_periods(from, to, step), SERIES_MAX_POINTS);
-	} else {
-		const char *label_values[LABEL_COUNT] = {NULL};
-		bool empty = false;
-		for (int l = 0; l < LABEL_COUNT; l++) {
-			const char *v = evhttp_find_header(&q, catalog_label_names[l]);
-			if (!v)
-				continue;
-			if (!(m->labels & (1u << l))) {
-				http_reply_error(req, 400, "unknown_label",
-						 "metric %s has no label '%s'", m->name,
-						 catalog_label_names[l]);
-				evhttp_clear_headers(&q);
-				return;
-			}
-			empty |= !catalog_label_value_known(1u << l, v);
-			label_values[l] = v;
-		}
-		struct series_req *sr = calloc(1, sizeof(*sr));
-		sr->req = req;
-		sr->metric = m;
-		snprintf(sr->step, sizeof(sr->step), "%s", step);
-		if (empty) {
-			json_t *body = series_body(sr);
-			json_object_set_new(body, "points", json_array());
-			http_reply_json(req, 200, body);
-			free(sr);
-		} else {
-			bool cum = cumulative && (strcmp(cumulative, "1") == 0 ||
-						  strcmp(cumulative, "true") == 0);
-			const char *params[] = {
-			    catalog_is_derived(m) ? m->numerator : m->name,
-			    m->denominator,
-			    m->exclude_kind,
-			    from_s,
-			    to_s,
-			    step,
-			    label_values[0],
-			    label_values[1],
-			    label_values[2],
-			    label_values[3],
-			    label_values[4],
-			    cum ? "true" : "false",
-			    m->kind == METRIC_AMOUNT ? "2" : "0",
-			};
-			store_query(app->store, sql_text("queries/series.sql"), 13, params,
-				    on_series, sr);
-		}
 	}
-	evhttp_clear_headers(&q);
+	struct series_req *sr = calloc(1, sizeof(*sr));
+	sr->req = req;
+	sr->metric = p.metric;
+	snprintf(sr->step, sizeof(sr->step), "%s", p.step);
+	if (p.empty) {
+		json_t *body = series_body(sr);
+		json_object_set_new(body, "points", json_array());
+		http_reply_json(req, 200, body);
+		free(sr);
+		return;
+	}
+	const struct metric_def *m = p.metric;
+	const char *params[] = {
+	    catalog_is_derived(m) ? m->numerator : m->name,
+	    m->denominator,
+	    m->exclude_kind,
+	    p.from,
+	    p.to,
+	    p.step,
+	    p.labels[0],
+	    p.labels[1],
+	    p.labels[2],
+	    p.labels[3],
+	    p.labels[4],
+	    p.cumulative ? "true" : "false",
+	    m->kind == METRIC_AMOUNT ? "2" : "0",
+	};
+	store_query(app->store, sql_text("queries/series.sql"), 13, params, on_series, sr);
 }

@@ -30,6 +30,16 @@ const struct config_key config_keys[] = {
      true, "file holding the bearer token for POST endpoints, optional"},
     {"daemon", "log_level", CFG_LOGLEVEL, D(log_level), "info", false, true,
      "error | warn | info | debug"},
+    {"daemon", "max_header_size", CFG_SIZE, D(max_header_size), "8k", false, true,
+     "largest request line and headers of an HTTP request"},
+    {"daemon", "max_body_size", CFG_SIZE, D(max_body_size), "64k", false, true,
+     "largest HTTP request body"},
+    {"daemon", "request_timeout", CFG_DURATION, D(request_timeout), "30s", false, true,
+     "longest wait for a whole request, and idle time of a kept-alive connection"},
+    {"daemon", "max_connections", CFG_COUNT, D(max_connections), "512", false, true,
+     "HTTP connections open at once; more are answered 503 and closed"},
+    {"daemon", "max_series_points", CFG_COUNT, D(max_series_points), "10000", false, true,
+     "most points one /api/v1/series answer may hold"},
     {"source", "conninfo", CFG_CONNINFO, S(conninfo), NULL, true, true,
      "libpq conninfo of the source (read-only role)"},
     {"source", "interval", CFG_DURATION, S(interval), "60s", false, true,
@@ -50,6 +60,29 @@ const struct config_key config_keys[] = {
      "fire when actual < threshold x expected-by-now"},
 };
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
+
+/* Bounds of the CFG_SIZE and CFG_COUNT keys (a key without a row here takes
+ * 0..LONG_MAX). Kept apart so that the key table's rows stay one shape. */
+static const struct {
+	const char *name;
+	long min, max;
+} key_bounds[] = {
+    {"max_header_size", 1024, 1048576},
+    {"max_body_size", 0, 16777216},
+    {"max_connections", 1, 100000},
+    {"max_series_points", 1, 10000000},
+};
+
+static void bounds_of(const char *name, long *min, long *max)
+{
+	*min = 0;
+	*max = LONG_MAX;
+	for (size_t i = 0; i < sizeof(key_bounds) / sizeof(key_bounds[0]); i++)
+		if (strcmp(key_bounds[i].name, name) == 0) {
+			*min = key_bounds[i].min;
+			*max = key_bounds[i].max;
+		}
+}
 
 void config_errors_add(struct config_errors *errs, const char *path, int line,
 		       const char *fmt, ...)
@@ -98,6 +131,30 @@ long config_parse_duration(const char *text)
 			return -1;
 	}
 	if (n > LONG_MAX / mult || n * mult > 366L * 86400)
+		return -1;
+	return n * mult;
+}
+
+long config_parse_size(const char *text)
+{
+	char *end;
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	long n = strtol(text, &end, 10);
+	if (errno || n < 0)
+		return -1;
+	long mult = 1;
+	if (*end) {
+		switch (*end) {
+		case 'k': case 'K': mult = 1024; break;
+		case 'm': case 'M': mult = 1048576; break;
+		default: return -1;
+		}
+		if (end[1])
+			return -1;
+	}
+	if (n > (1L << 30) / mult)
 		return -1;
 	return n * mult;
 }
@@ -228,6 +285,31 @@ static const char *set_value(const struct config_key *key, void *base,
 		if (lvl < 0)
 			return "must be error, warn, info or debug";
 		*(int *)field = lvl;
+		return NULL;
+	}
+	case CFG_SIZE:
+	case CFG_COUNT: {
+		static char msg[128];
+		long n;
+		if (key->type == CFG_SIZE) {
+			n = config_parse_size(value);
+		} else {
+			char *end;
+			errno = 0;
+			n = isdigit((unsigned char)value[0]) ? strtol(value, &end, 10) : -1;
+			if (n >= 0 && (errno || *end))
+				n = -1;
+		}
+		long min, max;
+		bounds_of(key->name, &min, &max);
+		if (n < min || n > max) {
+			snprintf(msg, sizeof(msg), "must be %s from %ld to %ld",
+				 key->type == CFG_SIZE ? "a size (bytes, or k or m suffix)"
+						       : "a whole number",
+				 min, max);
+			return msg;
+		}
+		*(long *)field = n;
 		return NULL;
 	}
 	case CFG_RATIO: {
@@ -499,7 +581,8 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
 		if (k->type == CFG_DURATION || k->type == CFG_LOGLEVEL ||
-		    k->type == CFG_RATIO || k->type == CFG_LISTEN)
+		    k->type == CFG_RATIO || k->type == CFG_LISTEN || k->type == CFG_SIZE ||
+		    k->type == CFG_COUNT)
 			continue;
 		if (strcmp(k->section, "daemon") == 0)
 			free(*(char **)((char *)cfg + k->offset));

@@ -39,6 +39,12 @@ struct config {
 	char *targets;
 	char *api_token_file;
 	int log_level;
+	/* HTTP limits (bytes, seconds, counts); reloadable. */
+	long max_header_size;
+	long max_body_size;
+	long request_timeout;
+	long max_connections;
+	long max_series_points;
 	size_t nsources;
 	struct source_config sources[CONFIG_MAX_SOURCES];
 	struct alerts_config alerts;
@@ -63,6 +69,8 @@ enum config_type {
 	CFG_PACING,
 	CFG_RATIO,
 	CFG_URL,
+	CFG_SIZE,  /* bytes, or a k or m suffix (KiB, MiB), within its bounds */
+	CFG_COUNT, /* a whole number within its bounds */
 };
 
 struct config_key {
@@ -97,6 +105,9 @@ const struct source_config *config_source(const struct config *cfg,
 
 /* Parses "90", "90s", "5m", "1h", "2d" into seconds; -1 on error. */
 long config_parse_duration(const char *text);
+/* Parses "8192", "8k", "1m" into bytes (k and m are 1024 and 1048576); -1 on
+ * error or beyond 1 GiB. */
+long config_parse_size(const char *text);
 
 /* Keys that differ between two configs but cannot change on reload; writes a
  * comma-separated list into buf and returns true when there is any. */

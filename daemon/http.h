@@ -7,6 +7,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct app;
 struct http_server;
@@ -22,6 +23,11 @@ struct http_route {
 /* Binds cfg->listen; returns NULL and fills err when it cannot. */
 struct http_server *http_server_new(struct app *app, char *err, size_t errlen);
 void http_server_free(struct http_server *srv);
+/* Applies the reloadable limits of app->cfg (header and body size, request
+ * timeout; max_connections and max_series_points are read per use). */
+void http_server_reload(struct http_server *srv);
+/* Connections open now. */
+size_t http_server_connections(const struct http_server *srv);
 
 /* Replies; body is stolen. */
 void http_reply_json(struct evhttp_request *req, int status, json_t *body);
@@ -31,9 +37,9 @@ void http_reply_text(struct evhttp_request *req, int status, const char *content
 void http_reply_error(struct evhttp_request *req, int status, const char *code,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Parses the query string into q, rejecting names not in allowed (NULL
- * terminated), repeated names, and values that are not short valid UTF-8.
- * On failure replies 400 itself and returns false. */
+/* Parses the query string into q with query_parse (query.h): names not in
+ * allowed (NULL terminated), repeated names, values that are not short valid
+ * UTF-8 are refused. On failure replies 400 itself and returns false. */
 bool http_parse_query(struct evhttp_request *req, const char *const *allowed,
 		      struct evkeyvalq *q) __attribute__((warn_unused_result));
 

@@ -265,6 +265,7 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	config_free(app->cfg);
 	app->cfg = cfg;
+	http_server_reload(app->http);
 	alerts_reload(app->alerts);
 	log_info("reload: done");
 }

@@ -51,6 +51,15 @@ static const struct {
     {"[daemon]\nstore = dbname=s\ntargets = /nonexistent/targets.json\n",
      {":3: targets: file does not exist", NULL}},
     {"[daemon]\nstore\n", {":2: expected 'key = value'", NULL}},
+    {"[daemon]\nstore = dbname=s\nmax_header_size = 16k\nmax_body_size = 0\nrequest_timeout = 5s\n"
+     "max_connections = 20\nmax_series_points = 100\n",
+     {NULL}},
+    {"[daemon]\nstore = dbname=s\nmax_header_size = 100\nmax_body_size = 1g\n"
+     "max_connections = 0\n",
+     {":3: max_header_size: must be a size", ":4: max_body_size: must be a size",
+      ":5: max_connections: must be a whole number from 1", NULL}},
+    {"[daemon]\nstore = dbname=s\nmax_series_points = lots\nrequest_timeout = 0\n",
+     {":3: max_series_points: must be a whole number", ":4: request_timeout: must be a positive", NULL}},
 };
 
 static void check_documented(const char *srcdir, const char *file)
@@ -188,6 +197,16 @@ int main(int argc, char **argv)
 			      "listen default");
 			CHECK(cfg->alerts.present && cfg->alerts.threshold == 0.8, "alerts");
 		}
+		if (cfg && i == 0)
+			CHECK(cfg->max_header_size == 8192 && cfg->max_body_size == 65536 &&
+				  cfg->request_timeout == 30 && cfg->max_connections == 512 &&
+				  cfg->max_series_points == 10000,
+			      "HTTP limit defaults");
+		if (cfg && i == 18)
+			CHECK(cfg->max_header_size == 16384 && cfg->max_body_size == 0 &&
+				  cfg->request_timeout == 5 && cfg->max_connections == 20 &&
+				  cfg->max_series_points == 100,
+			      "HTTP limits set");
 		if (cfg && i == 15)
 			CHECK(strcmp(cfg->store, "dbname=s password=a#b;c") == 0, "comment chars in value: %s",
 			      cfg->store);
