@@ -379,20 +379,62 @@ static void check_required(const char *section, const void *base, int line,
 	}
 }
 
+/* The next line of TEXT into LINE (NUL-terminated, newline kept), as fgets
+ * would read it from a file: at most LINE_MAX_BYTES - 1 bytes with the
+ * newline; *too_long (and LINE empty) when the line does not fit. A NUL byte
+ * ends the line's text, as it would after fgets. */
+#define LINE_MAX_BYTES 4096
+static bool next_line(const char **p, const char *end, char *line, bool *too_long)
+{
+	if (*p >= end)
+		return false;
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	const char *stop = nl ? nl + 1 : end;
+	size_t n = (size_t)(stop - *p);
+	*too_long = n > LINE_MAX_BYTES - 1;
+	if (*too_long)
+		n = 0;
+	memcpy(line, *p, n);
+	line[n] = '\0';
+	*p = stop;
+	return true;
+}
+
 struct config *config_load(const char *path, const char *const *known_sources,
 			   size_t nknown, struct config_errors *errs)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "rb");
 	if (!f) {
 		config_errors_add(errs, path, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
+	char *text = malloc(CONFIG_MAX_BYTES + 1);
+	size_t len = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
+	bool failed = ferror(f);
+	fclose(f);
+	struct config *cfg = NULL;
+	if (failed)
+		config_errors_add(errs, path, 0, "cannot read: %s", strerror(errno));
+	else if (len > CONFIG_MAX_BYTES)
+		config_errors_add(errs, path, 0, "larger than %d bytes; is this a configuration file?",
+				  CONFIG_MAX_BYTES);
+	else
+		cfg = config_parse(path, text, len, known_sources, nknown, errs);
+	free(text);
+	return cfg;
+}
+
+struct config *config_parse(const char *path, const char *text, size_t textlen,
+			    const char *const *known_sources, size_t nknown,
+			    struct config_errors *errs)
+{
+	const char *cursor = text, *text_end = text + textlen;
 	size_t errors_before = errs->count;
 	struct config *cfg = calloc(1, sizeof(*cfg));
 	cfg->path = strdup(path);
 	apply_defaults("daemon", cfg, cfg);
 
-	char line[4096];
+	char line[LINE_MAX_BYTES];
 	int lineno = 0;
 	int daemon_line = 0, alerts_line = 0;
 	bool seen_daemon = false;
@@ -406,14 +448,11 @@ struct config *config_load(const char *path, const char *const *known_sources,
 	bool bad_header = false;
 	mentioned.count = 0;
 
-	while (fgets(line, sizeof(line), f)) {
+	bool too_long;
+	while (next_line(&cursor, text_end, line, &too_long)) {
 		lineno++;
-		size_t len = strlen(line);
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+		if (too_long) {
 			config_errors_add(errs, path, lineno, "line too long");
-			int c;
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
 			continue;
 		}
 		strip_comment(line);
@@ -517,7 +556,6 @@ struct config *config_load(const char *path, const char *const *known_sources,
 		if (err)
 			config_errors_add(errs, path, lineno, "%s: %s", key, err);
 	}
-	fclose(f);
 
 	if (!seen_daemon)
 		config_errors_add(errs, path, lineno, "missing section [daemon]");

@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_SOURCES 8
+/* A configuration file is a few kilobytes; anything this large is a mistake. */
+#define CONFIG_MAX_BYTES (1024 * 1024)
 
 struct source_config {
 	char *name; /* "trading", "deposit", "expert" */
@@ -93,6 +95,11 @@ extern const size_t config_nkeys;
 struct config *config_load(const char *path, const char *const *known_sources,
 			   size_t nknown, struct config_errors *errs)
     __attribute__((warn_unused_result));
+/* The same for TEXT (LEN bytes, need not be NUL-terminated) as if read from
+ * PATH: config_load reads the file and calls this (and so does the fuzzer). */
+struct config *config_parse(const char *path, const char *text, size_t len,
+			    const char *const *known_sources, size_t nknown,
+			    struct config_errors *errs) __attribute__((warn_unused_result));
 void config_free(struct config *cfg);
 void config_errors_clear(struct config_errors *errs);
 /* Appends "PATH:LINE: message" (also used by the targets loader). */

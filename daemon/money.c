@@ -155,6 +155,10 @@ bool dec_muldiv(struct dec a, struct dec b, struct dec c, struct dec d, int scal
 		struct dec *out)
 {
 	i128 num, den, p;
+	/* Like dec_round: a scale outside 0..DEC_MAX_SCALE would make a
+	 * struct dec that dec_format and the other operations do not expect. */
+	if (scale < 0 || scale > DEC_MAX_SCALE)
+		return false;
 	if (__builtin_mul_overflow(a.m, b.m, &num) || __builtin_mul_overflow(c.m, d.m, &den) ||
 	    den == 0)
 		return false;

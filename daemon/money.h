@@ -29,8 +29,8 @@ bool dec_cmp(struct dec a, struct dec b, int *out) __attribute__((warn_unused_re
 bool dec_add(struct dec a, struct dec b, struct dec *out) __attribute__((warn_unused_result));
 bool dec_sub(struct dec a, struct dec b, struct dec *out) __attribute__((warn_unused_result));
 bool dec_mul(struct dec a, struct dec b, struct dec *out) __attribute__((warn_unused_result));
-/* (a × b) / (c × d) rounded half-up to scale decimals; false on overflow or a
- * zero divisor. The workhorse of scoring: w × A / T with A itself a ratio. */
+/* (a × b) / (c × d) rounded half-up to scale decimals; false on overflow, a
+ * zero divisor or a scale outside 0..DEC_MAX_SCALE. The workhorse of scoring: w × A / T with A itself a ratio. */
 bool dec_muldiv(struct dec a, struct dec b, struct dec c, struct dec d, int scale,
 		struct dec *out) __attribute__((warn_unused_result));
 struct dec dec_from_int(long long v);

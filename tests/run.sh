@@ -23,3 +23,5 @@ echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DGGZY_SANITIZE=ON
+echo "== fuzz every tests/fuzz target for a bounded time (clang + libFuzzer)"
+tests/fuzz/run.sh "${GGZY_FUZZ_SECONDS:-20}"

@@ -114,3 +114,77 @@ def compare(ck, daemon, pg, dbs, years, what):
                     ck.true((g is None and want is None) or
                             (g is not None and want is not None and abs(g - want) <= 1e-12),
                             "%s %s %s=%s %s %d: got %r want %r" % (what, rate, label, value, root, y, g, want))
+
+
+# ---- the whole store, day by day, against the sources ----
+
+# The trading metrics in the same form as METRICS (SPEC §3's table).
+AWARDED = "status = 'awarded'"
+TRADING_METRICS = {
+    "deals_count": ("deals", "deal_at", AWARDED, "count(*)", {"category": "category"}, "count"),
+    "deal_amount": ("deals", "deal_at", AWARDED, "sum(deal_amount)", {"category": "category"}, "amount"),
+    "budget_amount": ("deals", "deal_at", AWARDED + " AND budget_amount IS NOT NULL", "sum(budget_amount)",
+                      {"category": "category"}, "amount"),
+    "savings_amount": ("deals", "deal_at", AWARDED + " AND budget_amount IS NOT NULL",
+                       "sum(budget_amount - deal_amount)", {"category": "category"}, "amount"),
+    "reserve_amount": ("deals", "deal_at", AWARDED + " AND reserve_price IS NOT NULL", "sum(reserve_price)",
+                       {"category": "category"}, "amount"),
+    "premium_amount": ("deals", "deal_at", AWARDED + " AND reserve_price IS NOT NULL",
+                       "sum(deal_amount - reserve_price)", {"category": "category"}, "amount"),
+    "fully_electronic_count": ("deals", "deal_at", AWARDED + " AND fully_electronic", "count(*)",
+                               {"category": "category"}, "count"),
+    "opened_count": ("deals", "deal_at", AWARDED + " AND opened_at IS NOT NULL", "count(*)",
+                     {"category": "category"}, "count"),
+    "remote_opening_count": ("deals", "deal_at", AWARDED + " AND opened_at IS NOT NULL AND remote_opening",
+                             "count(*)", {"category": "category"}, "count"),
+    "service_fee_amount": ("deals", "deal_at", AWARDED, "sum(service_fee)", {"category": "category"},
+                           "amount"),
+    "cancelled_count": ("deals", "deal_at", "status = 'cancelled'", "count(*)", {"category": "category"},
+                        "count"),
+}
+# Base metrics only: liquidity_released_amount is derived at query time.
+BASE_METRICS = dict(TRADING_METRICS, **{m: s for m, s in METRICS.items()
+                                        if m != "liquidity_released_amount"})
+STORE_LABELS = ("category", "kind", "scope", "role")
+
+
+def expected_buckets(pg, db, metrics=None):
+    """{(metric, day, center, category, kind, scope, role): Decimal} over the
+    tables of DB, for every base metric whose table is there; zero figures
+    left out (the store may or may not keep a zero row)."""
+    out = {}
+    tables = {r[0] for r in pg.rows(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    for metric, (table, at, rows, val, labels, _) in (metrics or BASE_METRICS).items():
+        if table not in tables:
+            continue
+        cols = ", ".join("coalesce(%s, '')" % labels[l] if l in labels else "''" for l in STORE_LABELS)
+        sql = """SELECT to_char(({at} AT TIME ZONE '{tz}')::date, 'YYYY-MM-DD'), center_code, {cols},
+                        coalesce({val}, 0)
+                   FROM {table} WHERE {rows} GROUP BY 1, 2, 3, 4, 5, 6""".format(
+            at=at, tz=TZ, cols=cols, val=val, table=table, rows=rows)
+        for r in pg.rows(db, sql):
+            v = Decimal(r[6])
+            if v != 0:
+                out[(metric,) + tuple(r[:6])] = v
+    return out
+
+
+def store_buckets(store_pg, store_db):
+    """The same from the store's ggzy.bucket, zero figures left out."""
+    return {tuple(r[:7]): Decimal(r[7]) for r in store_pg.rows(
+        store_db, "SELECT metric, to_char(day, 'YYYY-MM-DD'), center, category, kind, scope, role, value "
+                  "FROM ggzy.bucket WHERE value <> 0")}
+
+
+def compare_store(ck, store_pg, store_db, sources, what):
+    """Every metric, day and label set of the store against the sources.
+    sources: [(pg, db), ...]. Returns the number of figures compared."""
+    want = {}
+    for pg, db in sources:
+        want.update(expected_buckets(pg, db))
+    got = store_buckets(store_pg, store_db)
+    # One check per figure, so that a failure names it.
+    for key in sorted(set(want) | set(got)):
+        ck.eq(got.get(key), want.get(key), "%s: store %s" % (what, "/".join(key)))
+    ck.true(len(want) > 100, "%s: the sources hold figures (%d)" % (what, len(want)))
+    return len(want)
