@@ -29,6 +29,10 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/report", api_report},
     {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts},
     {EVHTTP_REQ_POST, "/api/v1/refresh", api_refresh},
+    {EVHTTP_REQ_GET, "/api/v1/status", api_status},
+    {EVHTTP_REQ_GET, "/", api_page},
+    {EVHTTP_REQ_GET, "/dashboard.js", api_page},
+    {EVHTTP_REQ_GET, "/dashboard.css", api_page},
 };
 
 /* One accepted connection. libevent 2.1 has no connection cap and its

@@ -1,0 +1,32 @@
+-- The store's side of GET /api/v1/status, for the built-in page.
+-- $1 streams of the configured sources (text[]).
+-- as_of: when the least recently polled of those streams was last polled
+--   (epoch seconds; NULL until every one has been polled once), as in
+--   report_meta.sql.
+-- first_day, last_day: the range of days that hold figures (NULL: none);
+--   min/max per stream walk the (stream, day) index instead of the table.
+-- centers: the centre hierarchy, each centre after its parent, with depth.
+WITH RECURSIVE tree AS (
+    SELECT center_code, name, parent_code, level, 0 AS depth, ARRAY[center_code] AS path
+      FROM ggzy.center
+     WHERE parent_code IS NULL
+        OR parent_code NOT IN (SELECT center_code FROM ggzy.center)
+    UNION ALL
+    SELECT c.center_code, c.name, c.parent_code, c.level, t.depth + 1, t.path || c.center_code
+      FROM ggzy.center c
+      JOIN tree t ON c.parent_code = t.center_code
+     WHERE NOT c.center_code = ANY (t.path)
+), span AS (
+    SELECT (SELECT min(day) FROM ggzy.bucket b WHERE b.stream = s) AS first_day,
+           (SELECT max(day) FROM ggzy.bucket b WHERE b.stream = s) AS last_day
+      FROM unnest($1::text[]) AS s
+)
+SELECT (SELECT CASE WHEN count(*) = cardinality($1::text[])
+                    THEN extract(epoch FROM min(polled_at))::bigint END
+          FROM ggzy.watermark WHERE stream = ANY ($1::text[])) AS as_of,
+       (SELECT min(first_day)::text FROM span) AS first_day,
+       (SELECT max(last_day)::text FROM span) AS last_day,
+       (SELECT coalesce(json_agg(json_build_object('code', center_code, 'name', name,
+                                                   'parent', parent_code, 'level', level,
+                                                   'depth', depth) ORDER BY path), '[]')
+          FROM tree)::text AS centers

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""The built-in page (GET /) in headless Chromium, on the demo data.
+
+The harness starts a private PostgreSQL with the contract and the demo data
+(deploy/demo/, a small row count), the daemon with config/targets.json and
+--now 2022-12-31T12:00:00 (as deploy/demo.sh runs it), two --once runs a day
+apart first so that behind-pace alerts are firing. page.mjs (Playwright,
+playwright-core from npm, driving /usr/bin/chromium) opens the page, waits
+until it has drawn the figures of a year and centre, reads every figure the
+page shows (text and data- attributes), switches the centre, reads again,
+records every URL the browser asked for, and saves screenshots at 1920x1080
+and 1366x768 under tests/artifacts/.
+
+This script then checks what the page showed against the API (read here
+too) and against SQL over the source rows: every target row's display,
+target and completion; the headline figures written as the reports write
+them (computed here with Decimal from the API's exact strings and from SQL);
+the monthly bars; the rate series; alerts; as_of; the downloads; that the
+centre switch changed the figures to the new centre's; and that nothing
+outside 127.0.0.1 was requested. Also the page's HTTP contract: ETag and
+304, the Content-Security-Policy, HEAD.
+
+  --serve   set everything up, print the URL and wait (for working on the page)
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from decimal import Decimal, ROUND_HALF_UP
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql, SOURCE_DIR  # noqa: E402
+
+TZ = "Asia/Shanghai"
+NOW = "2022-12-31T12:00:00"
+ROWS = 3000
+CHROMIUM = os.environ.get("GGZY_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = os.path.join(SOURCE_DIR, "tests", "artifacts", "browser")
+
+
+def load(pg, db, contract, data, rows):
+    pg.createdb(db)
+    pg.psql(db, source_sql(contract))
+    with open(os.path.join(SOURCE_DIR, "deploy", "demo", data)) as f:
+        pg.psql(db, "\\set rows %d\n" % rows + f.read())
+
+
+def setup(pg, work):
+    load(pg, "trading", "trading.sql", "trading_data.sql", ROWS)
+    load(pg, "deposit", "deposit.sql", "deposit_data.sql", ROWS * 3 // 2)
+    load(pg, "expert", "expert.sql", "expert_data.sql", ROWS * 2 // 5)
+    pg.createdb("store")
+    port = free_port()
+    cfg = config_text(port, pg.conninfo("store"),
+                      {s: pg.conninfo(s) for s in ("trading", "deposit", "expert")},
+                      extra_daemon="targets = %s\n" % os.path.join(SOURCE_DIR, "config", "targets.json"))
+    daemon = Daemon(work, cfg, args=["--now", NOW])
+    # Two evaluations behind pace a day apart: the 2022 alerts are firing.
+    for now in ("2022-12-30T12:00:00", "2022-12-31T11:00:00"):
+        code, out, err = run_daemon(daemon.config, "--once", "--now", now)
+        if code != 0:
+            raise RuntimeError("--once --now %s: exit %s\n%s" % (now, code, err[-3000:]))
+    daemon.start(wait_ready=True)
+    return daemon
+
+
+UNITS = {"元": 0, "万元": -4, "亿元": -8, "%": 2}
+CATEGORIES = ["engineering", "gov_procurement", "land_mineral", "state_property", "medical", "other"]
+# The headline cards of the page and their units (amounts: 亿元 from one 亿 up, else 万元).
+HEADLINES = [("deal_amount", None), ("deals_count", "宗"), ("savings_amount", None),
+             ("liquidity_released_amount", None), ("e_bid_rate", "%"), ("remote_opening_rate", "%"),
+             ("remote_evaluations_count", "次"), ("service_fee_amount", None)]
+
+
+def dec(v):
+    """An API value as an exact Decimal: strings as written, numbers by their
+    shortest text (what the page gets from JSON.parse too)."""
+    return Decimal(v) if isinstance(v, str) else Decimal(repr(v))
+
+
+def trimmed(d):
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def display(v, unit):
+    """A figure as the reports write it: scaled, half-up to 2 decimals, no trailing zeros."""
+    if v is None:
+        return "—"
+    shift = UNITS.get(unit, 0)
+    return trimmed((dec(v).scaleb(shift)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) + unit
+
+
+def yoy_percent(a, p):
+    if a is None or p is None or dec(p) == 0:
+        return None
+    r = ((dec(a) - dec(p)) * 100 / dec(p)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return trimmed(r) + "%"
+
+
+def card_unit(metric, unit, value):
+    if unit:
+        return unit
+    return "亿元" if value is not None and abs(dec(value)) >= Decimal(100000000) else "万元"
+
+
+def get(daemon, path):
+    status, body = daemon.get(path)
+    if status != 200:
+        raise RuntimeError("GET %s: %s %s" % (path, status, body))
+    return body
+
+
+def series(daemon, metric, period, center, **extra):
+    q = {"metric": metric, "from": period["from"], "to": period["to"]}
+    if center:
+        q["center"] = center
+    q.update(extra)
+    return get(daemon, "/api/v1/series?" + urllib.parse.urlencode(q))
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def http_raw(port, method, path, headers=None):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def check_http(ck, daemon):
+    """The page's HTTP contract: content types, a strong ETag and 304, the CSP."""
+    port = daemon.port
+    status, h, body = http_raw(port, "GET", "/")
+    ck.eq(status, 200, "GET / status")
+    ck.eq(h.get("Content-Type"), "text/html; charset=utf-8", "GET / content type")
+    etag = h.get("ETag") or ""
+    ck.true(etag.startswith('"') and etag.endswith('"') and len(etag) > 10, "strong ETag: %r" % etag)
+    csp = h.get("Content-Security-Policy") or ""
+    ck.true("default-src 'none'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
+            and "http" not in csp and "*" not in csp and "unsafe" not in csp, "CSP allows only 'self': %r" % csp)
+    ck.true(b"dashboard.js" in body and b"dashboard.css" in body, "index.html names its assets")
+    for path, ctype in (("/dashboard.js", "text/javascript; charset=utf-8"),
+                        ("/dashboard.css", "text/css; charset=utf-8")):
+        st, hh, b = http_raw(port, "GET", path)
+        ck.eq((st, hh.get("Content-Type")), (200, ctype), "GET %s" % path)
+        ck.true(hh.get("ETag") not in (None, etag), "%s has its own ETag" % path)
+        ck.eq(b, open(os.path.join(SOURCE_DIR, "daemon", "web", path[1:]), "rb").read(),
+              "%s is daemon/web%s byte for byte" % (path, path))
+        st, _, b = http_raw(port, "GET", path, {"If-None-Match": hh.get("ETag")})
+        ck.eq((st, b), (304, b""), "%s revalidated: 304, no body" % path)
+    for inm, want in ((etag, 304), ('W/' + etag, 304), ('"nope", ' + etag, 304), ("*", 304),
+                      ('"nope"', 200), ('W/"nope"', 200)):
+        st, hh, b = http_raw(port, "GET", "/", {"If-None-Match": inm})
+        ck.eq(st, want, "If-None-Match %r" % inm)
+        ck.eq(hh.get("ETag"), etag, "ETag on the %d for %r" % (st, inm))
+        if st == 304:
+            ck.eq(b, b"", "304 has no body")
+    st, hh, b = http_raw(port, "HEAD", "/")
+    ck.eq((st, b), (200, b""), "HEAD /")
+    st, _, _ = http_raw(port, "GET", "/dashboard.map")
+    ck.eq(st, 404, "unknown asset: 404")
+    st, _, _ = http_raw(port, "POST", "/")
+    ck.eq(st, 405, "POST /: 405")
+    st, _, b = http_raw(port, "GET", "/api/v1/status?x=1")
+    ck.eq(st, 400, "/api/v1/status takes no parameters")
+    for f in ("index.html", "dashboard.js", "dashboard.css"):
+        text = open(os.path.join(SOURCE_DIR, "daemon", "web", f), encoding="utf-8").read()
+        for bad in ("https:", "//cdn", "@import", "url(http", "<script>", "style=\""):
+            ck.true(bad not in text, "daemon/web/%s has no %r" % (f, bad))
+
+
+def check_step(ck, daemon, pg, subtree, seen, year, center, what):
+    """What the page showed for year and centre against the API and SQL."""
+    ck.eq(seen.get("key"), "%d|%s" % (year, center), "%s: page shows year and centre" % what)
+    status = get(daemon, "/api/v1/status")
+    q = {"year": year}
+    if center:
+        q["center"] = center
+    report = get(daemon, "/api/v1/report?" + urllib.parse.urlencode(q))
+    alerts = get(daemon, "/api/v1/alerts")
+    period, prev = report["period"], report["previous_period"]
+
+    ck.eq(seen["year"], str(year), "%s: year chosen" % what)
+    ck.eq(seen["years"], [str(y) for y in reversed(status["years"])], "%s: years offered" % what)
+    ck.eq(seen["center"], center, "%s: centre chosen" % what)
+    ck.eq(seen["centers"], [""] + [c["code"] for c in status["centers"]], "%s: centres offered" % what)
+    ck.eq(seen["asOf"], status["as_of"], "%s: as_of as /api/v1/status" % what)
+    ck.eq(seen["asOf"], report["as_of"], "%s: as_of as the report" % what)
+    ck.eq(seen["asOfText"], status["as_of"][:19].replace("T", " "), "%s: as_of shown" % what)
+    if center:
+        ck.eq(seen["centerName"], report["center_name"], "%s: centre name" % what)
+
+    # Headline cards: the API's exact figures written as the reports write them.
+    cards = {k["metric"]: k for k in seen["kpis"]}
+    ck.eq([k["metric"] for k in seen["kpis"]], [m for m, _ in HEADLINES], "%s: headline cards" % what)
+    by_metric = {i["metric"]: i for i in report["indicators"] if i["metric"] and not i["filter"]}
+    for metric, unit in HEADLINES:
+        card = cards.get(metric, {})
+        cur = series(daemon, metric, period, center, step="year")["points"]
+        old = series(daemon, metric, prev, center, step="year")["points"]
+        a = cur[0]["value"] if cur else None
+        p = old[0]["value"] if old else None
+        u = card_unit(metric, unit, a)
+        ck.eq(card.get("value"), "" if a is None else (a if isinstance(a, str) else json.dumps(a)),
+              "%s: %s card value" % (what, metric))
+        ck.eq(card.get("display"), display(a, u), "%s: %s card display" % (what, metric))
+        ck.eq(card.get("text"), display(a, u), "%s: %s card text" % (what, metric))
+        ck.eq(card.get("previousDisplay"), display(p, u), "%s: %s card previous year" % (what, metric))
+        ck.eq(card.get("yoy") or None, yoy_percent(a, p), "%s: %s card 同比" % (what, metric))
+        ind = by_metric.get(metric)
+        if ind and (ind["display_unit"] == u):
+            ck.eq(card.get("display"), ind["display"], "%s: %s card as the report writes it" % (what, metric))
+
+    # Targets (or, without targets, every figure of the report).
+    rows = seen["targets"]
+    ck.eq([r["indicator"] for r in rows], [i["name"] for i in report["indicators"]], "%s: indicator rows" % what)
+    ck.eq(seen["total"], None if report["total_score"] is None else json.dumps(report["total_score"]),
+          "%s: total score" % what)
+    ck.eq(seen["grade"], report["grade"], "%s: grade" % what)
+    for r, ind in zip(rows, report["indicators"]):
+        name = ind["name"]
+        ck.eq((r["display"], r["actualText"]), (ind["display"], ind["display"]), "%s: %s actual" % (what, name))
+        ck.eq(r["targetDisplay"], ind["target_display"] or "", "%s: %s target" % (what, name))
+        ck.eq(r["completion"], "" if ind["completion"] is None else json.dumps(ind["completion"]),
+              "%s: %s completion" % (what, name))
+        if ind["metric"] and not ind["manual"]:
+            unit = ind["display_unit"]
+            ck.eq(r["yoy"] and r["yoy"].get("previousDisplay"), display(ind["previous_year"], unit),
+                  "%s: %s previous year" % (what, name))
+            ck.eq(r["yoy"] and r["yoy"].get("yoy") or None,
+                  None if ind["yoy"] is None else display(ind["yoy"], "%"), "%s: %s 同比" % (what, name))
+        if report["targets"] and ind["metric"]:
+            pace = [a for a in alerts["alerts"] if a["year"] == year and a["center"] == (center or None)
+                    and a["indicator"] == name and a["alertname"] == "GgzyTargetBehindPace"]
+            want = {"paceRatio": json.dumps(pace[0]["pace_ratio"]), "state": pace[0]["state"]} if pace else None
+            ck.eq(r["pace"], want, "%s: %s pace" % (what, name))
+            if ind["completion"] is not None:
+                fill = float(r["fill"].rstrip("%")) if r["fill"] else None
+                ck.true(fill is not None and abs(fill - min(100.0, ind["completion"] * 100)) < 1e-6,
+                        "%s: %s progress bar %r for completion %r" % (what, name, r["fill"], ind["completion"]))
+
+    # Monthly bars: every segment carries the API's exact value.
+    bars = {(b["metric"], b.get("category", ""), b["month"]): b for b in seen["bars"]}
+    nbars = 0
+    for metric in ("deal_amount", "deals_count"):
+        for cat in CATEGORIES:
+            for pt in series(daemon, metric, period, center, step="month", category=cat)["points"]:
+                b = bars.get((metric, cat, pt["start"][:7]))
+                v = pt["value"] if isinstance(pt["value"], str) else json.dumps(pt["value"])
+                ck.eq(b and b["value"], v, "%s: %s %s %s bar" % (what, metric, cat, pt["start"][:7]))
+                nbars += 1
+                if b and metric == "deal_amount":
+                    ck.true(display(pt["value"], card_unit(metric, None, pt["value"])) in b["title"],
+                            "%s: bar title %r shows %s" % (what, b["title"], pt["value"]))
+    for pt in series(daemon, "remote_evaluations_count", period, center, step="month")["points"]:
+        b = bars.get(("remote_evaluations_count", "", pt["start"][:7]))
+        ck.eq(b and b["value"], json.dumps(pt["value"]), "%s: remote evaluations %s" % (what, pt["start"][:7]))
+        nbars += 1
+    ck.eq(len(seen["bars"]), nbars, "%s: no other bars" % what)
+    points = {(p["metric"], p["month"]): p for p in seen["points"]}
+    npoints = 0
+    for metric in ("e_bid_rate", "remote_opening_rate"):
+        for pt in series(daemon, metric, period, center, step="month")["points"]:
+            p = points.get((metric, pt["start"][:7]))
+            if pt["value"] is None:
+                ck.true(p is None, "%s: %s %s has no point (null)" % (what, metric, pt["start"]))
+                continue
+            npoints += 1
+            ck.true(p is not None and float(p["value"]) == pt["value"] and p["display"] == display(pt["value"], "%"),
+                    "%s: %s %s point %r, API %r" % (what, metric, pt["start"][:7], p, pt["value"]))
+    ck.eq(len(seen["points"]), npoints, "%s: no other points" % what)
+
+    # Alerts, sources, downloads.
+    firing = sorted((a["indicator"], str(a["year"]), a["center"] or "") for a in alerts["alerts"]
+                    if a["state"] == "firing")
+    ck.eq(sorted((a["indicator"], a["year"], a["center"]) for a in seen["alerts"]), firing,
+          "%s: firing alerts" % what)
+    ck.eq(seen["alertCount"], str(len(firing)), "%s: alert count" % what)
+    ck.eq([(s["source"], s["up"]) for s in seen["sources"]],
+          [("store", json.dumps(status["store_up"]))] + [(s["name"], json.dumps(s["up"])) for s in status["sources"]],
+          "%s: source health" % what)
+    want_q = urllib.parse.urlencode(q)
+    ck.eq((seen["csv"], seen["md"]), ("/api/v1/report?%s&format=csv" % want_q, "/api/v1/report?%s&format=md" % want_q),
+          "%s: download links" % what)
+    st, h, body = http_raw(daemon.port, "GET", seen["csv"])
+    ck.true(st == 200 and h.get("Content-Type", "").startswith("text/csv") and body.startswith(b"\xef\xbb\xbf"),
+            "%s: CSV download works (%s %s)" % (what, st, h.get("Content-Type")))
+    st, h, body = http_raw(daemon.port, "GET", seen["md"])
+    ck.true(st == 200 and "attachment" in (h.get("Content-Disposition") or ""), "%s: Markdown download works" % what)
+    ck.eq(seen["banner"], "", "%s: no error banner" % what)
+    ck.true(not seen["overflowX"], "%s: no horizontal scrolling" % what)
+
+    # Independent of the daemon: the year's deal amount, deal count and the
+    # monthly amounts per category from the source rows, to the fen.
+    cond = "status = 'awarded' AND (deal_at AT TIME ZONE '%s')::date BETWEEN '%s' AND '%s'" % (
+        TZ, period["from"], period["to"])
+    if center:
+        cond += " AND center_code IN (%s)" % ",".join("'%s'" % c for c in subtree(center))
+    amount, count = pg.rows("trading", "SELECT coalesce(sum(deal_amount), 0), count(*) FROM deals WHERE %s" % cond)[0]
+    ck.eq(cards.get("deal_amount", {}).get("value"), amount, "%s: deal amount equals SQL to the fen" % what)
+    ck.eq(cards.get("deal_amount", {}).get("display"), display(amount, card_unit("deal_amount", None, amount)),
+          "%s: deal amount shown equals SQL, scaled" % what)
+    ck.eq(cards.get("deals_count", {}).get("display"), count + "宗", "%s: deals count equals SQL" % what)
+    monthly = pg.rows("trading", "SELECT category, to_char(deal_at AT TIME ZONE '%s', 'YYYY-MM'), sum(deal_amount) "
+                      "FROM deals WHERE %s GROUP BY 1, 2" % (TZ, cond))
+    for cat, month, value in monthly:
+        b = bars.get(("deal_amount", cat, month))
+        ck.eq(b and b["value"], value, "%s: %s %s amount equals SQL" % (what, cat, month))
+    ck.true(len(monthly) > 12, "%s: SQL found monthly figures (%d)" % (what, len(monthly)))
+    return cards
+
+
+def npm_ci():
+    """playwright-core from tests/browser/package-lock.json, once."""
+    if os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
+        return
+    res = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=300)
+    if res.returncode != 0:
+        raise RuntimeError("npm ci failed:\n" + res.stdout[-3000:])
+
+
+def run_page(base, steps):
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError("%s is missing: deploy/install-deps.sh test installs it" % CHROMIUM)
+    npm_ci()
+    env = dict(os.environ, GGZY_CHROMIUM=CHROMIUM, GGZY_PAGE_REFRESH_CHECK="1")
+    res = subprocess.run(["node", os.path.join(HERE, "page.mjs"), base, ARTIFACTS, json.dumps(steps)],
+                         cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=150,
+                         env=env)
+    if res.returncode != 0 or not res.stdout.strip():
+        raise RuntimeError("page.mjs exit %s:\n%s" % (res.returncode, res.stderr[-4000:]))
+    return json.loads(res.stdout)
+
+
+def main():
+    serve = "--serve" in sys.argv
+    # SIGTERM (a timeout, Ctrl-C in --serve) still stops PostgreSQL and the daemon.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    ck = Checker("test_page")
+    pg = PgServer("page")
+    work = tempfile.mkdtemp(prefix="ggzy-page-")
+    daemon = None
+    try:
+        daemon = setup(pg, work)
+        base = "http://127.0.0.1:%d" % daemon.port
+        if serve:
+            print("serving %s/ (Ctrl-C stops)" % base, flush=True)
+            print("psql -h %s -p %d -U postgres trading" % (pg.sock, pg.port), flush=True)
+            while True:
+                time.sleep(3600)
+        check_http(ck, daemon)
+        parents = {r[0]: r[1] or None for r in
+                   pg.rows("trading", "SELECT center_code, coalesce(parent_code, '') FROM centers")}
+
+        def subtree(c):
+            return [c] + [x for k, p in parents.items() if p == c for x in subtree(k)]
+
+        seen = run_page(base, [
+            {"name": "wall screen, defaults", "screenshot": "page-1920x1080.png"},
+            {"name": "centre switched", "year": 2022, "center": "433100"},
+            {"name": "year switched", "year": 2021, "center": "433100", "screenshot": "page-2021-433100.png"},
+            {"name": "laptop", "year": 2022, "center": "", "width": 1366, "height": 768,
+             "screenshot": "page-1366x768.png"},
+        ])
+        if seen.get("error"):
+            ck.true(False, "the browser run failed: %s\npage: %s" % (seen["error"], seen.get("failureState")))
+        steps = seen.get("steps", [])
+        ck.eq(len(steps), 4, "every step ran")
+        expect = [(2022, ""), (2022, "433100"), (2021, "433100"), (2022, "")]
+        cards = []
+        for step, (year, center) in zip(steps, expect):
+            cards.append(check_step(ck, daemon, pg, subtree, step, year, center, step["name"]))
+        if len(cards) >= 2:
+            ck.true(cards[0]["deal_amount"]["value"] != cards[1]["deal_amount"]["value"],
+                    "the centre switch changed the figures")
+        ck.true(len(steps) >= 3 and any(t.get("state") == "firing" for t in steps[0]["targets"]),
+                "a target row shows its firing alert")
+        ck.eq(seen.get("problems"), [], "no console errors, CSP violations or page errors")
+        ck.true(seen.get("refreshed") is True, "the page refreshed itself (30 s, no reload)")
+        ck.eq(seen.get("loads"), 1, "the page was loaded once (refreshes fetch, never reload)")
+        urls = seen.get("requests", [])
+        ck.true(len(urls) > 30, "requests recorded (%d)" % len(urls))
+        outside = [u for u in urls if not u.startswith(base + "/")]
+        ck.eq(outside, [], "every request goes to the daemon at 127.0.0.1")
+        for name, size in (("page-1920x1080.png", (1920, 1080)), ("page-1366x768.png", (1366, 768))):
+            ck.eq(png_size(os.path.join(ARTIFACTS, name)), size, "screenshot %s" % name)
+    finally:
+        if daemon:
+            daemon.stop()
+        pg.close()
+        if not os.environ.get("GGZY_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+    ck.finish()
+
+
+if __name__ == "__main__":
+    main()
