@@ -1,9 +1,12 @@
 /* GET /metrics (Prometheus text, year to date) and GET /api/v1/metrics (the
  * catalogue). Both read catalog_metrics[] and nothing else. */
 #include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alerts.h"
 #include "app.h"
@@ -117,35 +120,138 @@ static void health_series(struct evbuffer *out, struct app *app)
 			    store_is_up(app->store) ? 1 : 0);
 }
 
-static void reply_metrics(struct evhttp_request *req, struct app *app, const char *figures)
+/* The figures part of /metrics, computed from the store and kept until the
+ * store changes: a scrape costs no database time. The text is reference
+ * counted because a reply in flight may still be sending an old one while a
+ * new one replaces it. */
+struct figures {
+	int refs;
+	size_t len;
+	char text[];
+};
+
+/* Past this age the figures are recomputed even if this process committed
+ * nothing (another daemon on the same store, or migrations). */
+#define FIGURES_MAX_AGE 10.0
+
+static struct {
+	struct figures *figures;	/* NULL until the first query answered */
+	unsigned long generation;	/* store_generation() it was computed at */
+	char from[16], to[16];		/* its period */
+	struct timespec at;		/* when it was computed */
+	bool querying;			/* a query is in flight */
+	unsigned long querying_generation; /* the generation it reads */
+	struct waiter {
+		struct evhttp_request *req;
+		unsigned long generation; /* the store's when it arrived */
+		struct waiter *next;
+	} *waiting;			/* scrapes waiting for figures */
+} cache;
+
+static void figures_unref(struct figures *f)
 {
-	struct evbuffer *out = evbuffer_new();
-	if (figures)
-		evbuffer_add(out, figures, strlen(figures));
-	alerts_write_metrics(app->alerts, out);
-	health_series(out, app);
-	size_t len = evbuffer_get_length(out);
-	char *text = malloc(len + 1);
-	evbuffer_remove(out, text, len);
-	evbuffer_free(out);
-	http_reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
-	free(text);
+	if (f && --f->refs == 0)
+		free(f);
 }
 
-struct metrics_req {
-	struct evhttp_request *req;
+static void figures_unref_cb(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	figures_unref(arg);
+}
+
+static double age_of(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void reply_metrics(struct evhttp_request *req, struct app *app)
+{
+	struct evbuffer *out = evbuffer_new();
+	struct figures *f = cache.figures;
+	if (f) {
+		/* No copy of the (large) figures: the reply references them. */
+		f->refs++;
+		evbuffer_add_reference(out, f->text, f->len, figures_unref_cb, f);
+	}
+	alerts_write_metrics(app->alerts, out);
+	health_series(out, app);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply(req, 200, NULL, out);
+	evbuffer_free(out);
+}
+
+struct metrics_query {
 	struct app *app;
+	unsigned long generation;
+	char from[16], to[16];
 };
+
+static void on_figures(PGresult *res, const char *error, void *arg);
+
+/* Year to date: from 1 January to today, both in the centre's zone. */
+static void period(struct app *app, char *from, char *to)
+{
+	time_t now = app_now(app);
+	struct tm tm;
+	localtime_r(&now, &tm); /* TZ is the configured time zone (main.c) */
+	snprintf(from, 16, "%04d-01-01", tm.tm_year + 1900);
+	strftime(to, 16, "%Y-%m-%d", &tm);
+}
+
+static void start_query(struct app *app)
+{
+	static struct figure_arrays arrays;
+	if (arrays.name[0] == '\0')
+		api_figure_arrays(&arrays);
+	struct metrics_query *mq = malloc(sizeof(*mq));
+	mq->app = app;
+	mq->generation = store_generation(app->store);
+	period(app, mq->from, mq->to);
+	const char *params[] = {arrays.name, arrays.num, arrays.den, arrays.excl,
+				arrays.labels, arrays.scale, mq->from, mq->to};
+	cache.querying = true;
+	cache.querying_generation = mq->generation;
+	store_query(app->store, sql_text("queries/figures.sql"), 8, params, on_figures, mq);
+}
+
+/* Answers the scrapes that the figures just computed (at generation gen)
+ * are new enough for; a scrape that arrived after a later commit waits for
+ * the next query, so that it never sees figures older than its arrival. */
+static void reply_waiting(struct app *app, unsigned long gen, bool failed)
+{
+	struct waiter **pw = &cache.waiting;
+	bool later = false;
+	while (*pw) {
+		struct waiter *w = *pw;
+		if (failed || w->generation <= gen) {
+			*pw = w->next;
+			reply_metrics(w->req, app);
+			free(w);
+		} else {
+			later = true;
+			pw = &w->next;
+		}
+	}
+	if (later)
+		start_query(app);
+}
 
 static void on_figures(PGresult *res, const char *error, void *arg)
 {
-	struct metrics_req *mr = arg;
-	struct app *app = mr->app;
+	struct metrics_query *mq = arg;
+	struct app *app = mq->app;
+	cache.querying = false;
 	if (error) {
 		log_warn("/metrics: store query failed: %s", error);
 		/* Keep serving the last figures while the store is away. */
-		reply_metrics(mr->req, app, app->figures_cache);
-		free(mr);
+		reply_waiting(app, mq->generation, true);
+		free(mq);
 		return;
 	}
 	struct evbuffer *out = evbuffer_new();
@@ -174,35 +280,49 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 		evbuffer_add_printf(out, "} %s\n", PQgetvalue(res, i, 6));
 	}
 	size_t len = evbuffer_get_length(out);
-	free(app->figures_cache);
-	app->figures_cache = malloc(len + 1);
-	evbuffer_remove(out, app->figures_cache, len);
-	app->figures_cache[len] = '\0';
+	struct figures *f = malloc(sizeof(*f) + len + 1);
+	f->refs = 1;
+	f->len = len;
+	evbuffer_remove(out, f->text, len);
+	f->text[len] = '\0';
 	evbuffer_free(out);
-	reply_metrics(mr->req, app, app->figures_cache);
-	free(mr);
+	figures_unref(cache.figures);
+	cache.figures = f;
+	cache.generation = mq->generation;
+	memcpy(cache.from, mq->from, sizeof(cache.from));
+	memcpy(cache.to, mq->to, sizeof(cache.to));
+	clock_gettime(CLOCK_MONOTONIC, &cache.at);
+	reply_waiting(app, mq->generation, false);
+	free(mq);
 }
 
 void api_metrics(struct evhttp_request *req, struct app *app)
 {
 	if (!store_is_ready(app->store)) {
-		reply_metrics(req, app, app->figures_cache);
+		reply_metrics(req, app);
 		return;
 	}
-	time_t now = app_now(app);
-	struct tm tm;
-	localtime_r(&now, &tm); /* TZ is the configured time zone (main.c) */
-	/* Year to date: from 1 January to today, both in the centre's zone. */
 	char from[16], to[16];
-	snprintf(from, sizeof(from), "%04d-01-01", tm.tm_year + 1900);
-	strftime(to, sizeof(to), "%Y-%m-%d", &tm);
-	static struct figure_arrays arrays;
-	if (arrays.name[0] == '\0')
-		api_figure_arrays(&arrays);
-	const char *params[] = {arrays.name, arrays.num, arrays.den, arrays.excl,
-				arrays.labels, arrays.scale, from, to};
-	struct metrics_req *mr = malloc(sizeof(*mr));
-	mr->req = req;
-	mr->app = app;
-	store_query(app->store, sql_text("queries/figures.sql"), 8, params, on_figures, mr);
+	period(app, from, to);
+	unsigned long generation = store_generation(app->store);
+	if (cache.figures && cache.generation == generation && strcmp(cache.from, from) == 0 &&
+	    strcmp(cache.to, to) == 0 && age_of(&cache.at) < FIGURES_MAX_AGE) {
+		reply_metrics(req, app);
+		return;
+	}
+	/* Stale or missing: one query answers every scrape that arrives
+	 * while it runs, as long as the store did not change meanwhile. */
+	struct waiter *w = malloc(sizeof(*w));
+	w->req = req;
+	w->generation = generation;
+	w->next = cache.waiting;
+	cache.waiting = w;
+	if (!cache.querying)
+		start_query(app);
+}
+
+void api_metrics_free(void)
+{
+	figures_unref(cache.figures);
+	cache.figures = NULL;
 }

@@ -23,7 +23,6 @@ struct app {
 	bool has_now;	/* --now given */
 	time_t now;	/* the --now instant */
 	char *api_token; /* NULL: POST endpoints are open */
-	char *figures_cache; /* last /metrics figures, served while the store is down */
 	struct targets *targets; /* NULL: no targets file */
 	struct alerts *alerts;
 };

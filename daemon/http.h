@@ -50,6 +50,8 @@ void api_readyz(struct evhttp_request *req, struct app *app);
 void http_prom_escape(struct evbuffer *out, const char *v);
 
 void api_metrics(struct evhttp_request *req, struct app *app);
+/* Frees the figures /metrics keeps between scrapes (at exit). */
+void api_metrics_free(void);
 void api_catalog(struct evhttp_request *req, struct app *app);
 void api_series(struct evhttp_request *req, struct app *app);
 void api_refresh(struct evhttp_request *req, struct app *app);

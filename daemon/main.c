@@ -425,7 +425,7 @@ out:
 	event_free(sighup);
 	event_base_free(app->base);
 	free(app->api_token);
-	free(app->figures_cache);
+	api_metrics_free();
 	targets_free(app->targets);
 	config_free(app->cfg);
 	if (!rt.report)

@@ -23,6 +23,7 @@ struct store {
 	int version;
 	int target_version;
 	char error[512];
+	unsigned long generation; /* bumped by every commit that changed days */
 	void (*on_ready)(void *);
 	void *on_ready_arg;
 };
@@ -202,6 +203,7 @@ bool store_is_ready(const struct store *st) { return st->ready; }
 bool store_is_up(const struct store *st) { return st->up; }
 const char *store_last_error(const struct store *st) { return st->error; }
 int store_schema_version(const struct store *st) { return st->version; }
+unsigned long store_generation(const struct store *st) { return st->generation; }
 
 struct done_ctx {
 	struct store *st;
@@ -209,12 +211,15 @@ struct done_ctx {
 	store_done_cb cb;
 	pg_result_cb qcb;
 	void *arg;
+	bool bumps; /* a success changes figures: move the generation */
 };
 
 static void on_done(PGresult *res, const char *error, void *arg)
 {
 	struct done_ctx *ctx = arg;
 	note_result(ctx->st, ctx->conn, error);
+	if (!error && ctx->bumps)
+		ctx->st->generation++;
 	if (ctx->cb)
 		ctx->cb(error == NULL, error, ctx->arg);
 	else if (ctx->qcb)
@@ -222,13 +227,20 @@ static void on_done(PGresult *res, const char *error, void *arg)
 	free(ctx);
 }
 
+static void run_bumping(struct store *st, struct pg_conn *conn, const char *sql,
+			int nparams, const char *const *params, store_done_cb cb,
+			pg_result_cb qcb, void *arg, bool bumps)
+{
+	struct done_ctx *ctx = malloc(sizeof(*ctx));
+	*ctx = (struct done_ctx){st, conn, cb, qcb, arg, bumps};
+	pg_query(conn, sql, nparams, params, on_done, ctx);
+}
+
 static void run(struct store *st, struct pg_conn *conn, const char *sql,
 		int nparams, const char *const *params, store_done_cb cb,
 		pg_result_cb qcb, void *arg)
 {
-	struct done_ctx *ctx = malloc(sizeof(*ctx));
-	*ctx = (struct done_ctx){st, conn, cb, qcb, arg};
-	pg_query(conn, sql, nparams, params, on_done, ctx);
+	run_bumping(st, conn, sql, nparams, params, cb, qcb, arg, false);
 }
 
 void store_apply_days(struct store *st, const char *stream, const char *days,
@@ -236,8 +248,9 @@ void store_apply_days(struct store *st, const char *stream, const char *days,
 		      const char *watermark, store_done_cb cb, void *arg)
 {
 	const char *params[] = {stream, days, facts_json, states_json, watermark};
-	run(st, st->writer, "SELECT ggzy.apply_days($1, $2, $3, $4, $5)", 5, params,
-	    cb, NULL, arg);
+	/* An empty day list only records a poll: no figure changes. */
+	run_bumping(st, st->writer, "SELECT ggzy.apply_days($1, $2, $3, $4, $5)", 5, params,
+		    cb, NULL, arg, strcmp(days, "{}") != 0);
 }
 
 void store_replace_centers(struct store *st, const char *rows_json,

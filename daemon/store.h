@@ -30,6 +30,9 @@ bool store_is_ready(const struct store *st);
 bool store_is_up(const struct store *st);
 const char *store_last_error(const struct store *st);
 int store_schema_version(const struct store *st);
+/* Moves whenever this process committed days that may change figures, so that
+ * readers can cache what they computed from the store (/metrics). */
+unsigned long store_generation(const struct store *st);
 
 /* Replaces DAYS of STREAM (a PostgreSQL date[] literal, e.g. "{2021-01-01}")
  * with the given facts and day states (JSON texts, see sql/store) and, when
