@@ -30,6 +30,9 @@ bool store_is_ready(const struct store *st);
 bool store_is_up(const struct store *st);
 const char *store_last_error(const struct store *st);
 int store_schema_version(const struct store *st);
+/* True when the store's schema is newer than this binary: it never becomes
+ * ready, and waiting for it is pointless (--once and report give up). */
+bool store_schema_too_new(const struct store *st);
 
 /* Replaces DAYS of STREAM (a PostgreSQL date[] literal, e.g. "{2021-01-01}")
  * with the given facts and day states (JSON texts, see sql/store) and, when
