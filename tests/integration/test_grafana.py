@@ -415,13 +415,17 @@ def main():
         check_sql_panels(ck, pg, sqls, variables, Expect(pg))
         check_read_only(ck, pg)
 
-        daemon = Daemon(work, cfg, ["--now", NOW])
-        daemon.start()
-        prom = Prometheus(work, port)
-        check_prometheus(ck, prom, proms, daemon, Expect(pg))
-        prom.stop()
-        daemon.stop()
-        daemon = prom = None
+        if shutil.which("prometheus"):
+            daemon = Daemon(work, cfg, ["--now", NOW])
+            daemon.start()
+            prom = Prometheus(work, port)
+            check_prometheus(ck, prom, proms, daemon, Expect(pg))
+            prom.stop()
+            daemon.stop()
+            daemon = prom = None
+        else:
+            ck.true(not CI, "prometheus is required when CI=true (Debian package prometheus)")
+            print("prometheus not installed: the dashboard's PromQL not checked")
 
         # A downgrade: this binary on a store a newer one migrated gives up
         # (--once exits 1 at its deadline) rather than waiting for ever.
