@@ -20,6 +20,7 @@ struct store {
 	bool ready;
 	bool up;
 	bool complained;
+	bool too_new; /* schema newer than this binary: never ready */
 	int version;
 	int target_version;
 	char error[512];
@@ -144,6 +145,7 @@ static void on_version(PGresult *res, const char *error, void *arg)
 		snprintf(st->error, sizeof(st->error),
 			 "store schema version %d is newer than this daemon (%d)",
 			 st->version, st->target_version);
+		st->too_new = true;
 		return;
 	}
 	apply_next(st);
@@ -204,6 +206,7 @@ bool store_is_up(const struct store *st) { return st->up; }
 const char *store_last_error(const struct store *st) { return st->error; }
 int store_schema_version(const struct store *st) { return st->version; }
 unsigned long store_generation(const struct store *st) { return st->generation; }
+bool store_schema_too_new(const struct store *st) { return st->too_new; }
 
 struct done_ctx {
 	struct store *st;

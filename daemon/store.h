@@ -33,6 +33,9 @@ int store_schema_version(const struct store *st);
 /* Moves whenever this process committed days that may change figures, so that
  * readers can cache what they computed from the store (/metrics). */
 unsigned long store_generation(const struct store *st);
+/* True when the store's schema is newer than this binary: it never becomes
+ * ready, and waiting for it is pointless (--once and report give up). */
+bool store_schema_too_new(const struct store *st);
 
 /* Replaces DAYS of STREAM (a PostgreSQL date[] literal, e.g. "{2021-01-01}")
  * with the given facts and day states (JSON texts, see sql/store) and, when

@@ -1,9 +1,10 @@
--- Read-only roles for Grafana and other SQL readers of the store: run once by
--- a DBA (a role with CREATEROLE, or a superuser), connected to the store
--- database, before or after the daemon's first start; running it again is
--- harmless.
+-- Read-only roles for Grafana and other SQL readers of the store: run once,
+-- connected to the store database, before or after the daemon's first start,
+-- as a superuser (or as the store's owner if that role has CREATEROLE: it
+-- creates roles and grants on the database and the views the owner owns);
+-- running it again is harmless.
 --
---   psql -d ggzy_metrics -v password='…' -f sql/grafana/readonly_role.sql
+--   sudo -u postgres psql -d ggzy_metrics -v password='…' -f sql/grafana/readonly_role.sql
 --
 -- Creates
 --   ggzy_reader   NOLOGIN group: USAGE on schema ggzy_api and SELECT on its
@@ -23,6 +24,12 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ggzy_grafana') THEN
         CREATE ROLE ggzy_grafana LOGIN;
+    ELSIF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ggzy_grafana'
+                     AND (rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls)) THEN
+        RAISE EXCEPTION 'role ggzy_grafana exists with more than read rights; refusing';
+    END IF;
+    IF NOT pg_has_role('ggzy_grafana', 'ggzy_reader', 'MEMBER') THEN
+        GRANT ggzy_reader TO ggzy_grafana;
     END IF;
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO ggzy_reader', current_database());
     IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'ggzy_api') THEN
@@ -31,8 +38,6 @@ BEGIN
     END IF;
 END $$;
 
-GRANT ggzy_reader TO ggzy_grafana;
-ALTER ROLE ggzy_grafana NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 ALTER ROLE ggzy_grafana SET search_path = ggzy_api;
 ALTER ROLE ggzy_grafana SET default_transaction_read_only = on;
 ALTER ROLE ggzy_grafana SET statement_timeout = '30s';

@@ -188,6 +188,14 @@ def check_compose(ck):
     ck.true("GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["grafana"] and
             "GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["postgres"], "one Grafana password")
     ck.true("/docker-entrypoint-initdb.d" in services["postgres"], "PostgreSQL init scripts mounted")
+    # Compose's own validation (docker-compose 1.x needs no engine for it)
+    compose = shutil.which("docker-compose")
+    if not compose:
+        ck.true(not CI, "docker-compose is required when CI=true (deploy/install-deps.sh test)")
+        print("docker-compose not installed: docker-compose.yml not validated by it")
+        return
+    code, out = run([compose, "-f", os.path.join(SOURCE_DIR, "docker-compose.yml"), "config", "-q"])
+    ck.eq((code, out.strip()), (0, ""), "docker-compose config validates docker-compose.yml")
 
 
 def check_init_script(ck, work):
