@@ -104,6 +104,10 @@ def main():
         print("wrk is not installed (deploy/install-deps.sh bench)")
         sys.exit(1)
     work = tempfile.mkdtemp(prefix="ggzy-load-")
+    if UNDER_ASAN:
+        # A small quarantine (default 256 MB), so that RSS tracks what the
+        # daemon holds rather than freed memory ASan keeps poisoned.
+        os.environ["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16"
     pg = PgServer("load")
     daemon = None
     changer = None
