@@ -49,6 +49,19 @@ struct http_conn {
 	struct http_conn *next; /* in its bucket */
 };
 
+/* GET routes answered from the store, whose runs are shared (coalescing
+ * below). */
+static const char *const coalescing_paths[] = {"/metrics", "/api/v1/series", "/api/v1/report",
+					       "/api/v1/alerts"};
+
+static bool coalescing(const char *path)
+{
+	for (size_t i = 0; i < sizeof(coalescing_paths) / sizeof(coalescing_paths[0]); i++)
+		if (strcmp(coalescing_paths[i], path) == 0)
+			return true;
+	return false;
+}
+
 struct http_server {
 	struct app *app;
 	struct evhttp *http;
@@ -63,16 +76,152 @@ struct http_server {
 	struct http_conn *buckets[CONN_BUCKETS];
 };
 
-void http_reply_text(struct evhttp_request *req, int status, const char *content_type,
-		     const char *text, size_t len)
+/* ---- coalescing ----
+ *
+ * Answers that come from the store are shared: a GET of a coalescing route
+ * whose URI is being answered already waits, and when that answer is sent,
+ * everything that waited is answered by ONE new run of the handler (started
+ * after they all arrived, so no answer is older than its request). 200
+ * clients asking for the same report cost two store runs at a time, not 200
+ * queued on the store's reader connection; and requests whose clients left
+ * (libevent does not read while a request is being answered, so it cannot
+ * tell) do not pile up behind each other. One HTTP server per process: the
+ * table is the module's. */
+struct http_batch {
+	struct evhttp_request **reqs;
+	size_t n, cap;
+};
+
+static void batch_add(struct http_batch *b, struct evhttp_request *req)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		struct evhttp_request **grown = realloc(b->reqs, cap * sizeof(*grown));
+		if (!grown)
+			abort();
+		b->reqs = grown;
+		b->cap = cap;
+	}
+	b->reqs[b->n++] = req;
+}
+
+struct http_flight {
+	char *key; /* the request URI */
+	struct evhttp_request *leader;
+	struct app *app;
+	http_handler handler;
+	struct http_batch riders;  /* answered with the leader's answer */
+	struct http_batch waiting; /* arrived during this run: the next run's */
+	struct http_flight *next;
+};
+static struct http_flight *flights;
+static bool flights_stopped;
+
+static struct http_flight *flight_of_leader(struct evhttp_request *req)
+{
+	for (struct http_flight *f = flights; f; f = f->next)
+		if (f->leader == req)
+			return f;
+	return NULL;
+}
+
+static void flight_unlink(struct http_flight *f)
+{
+	for (struct http_flight **pp = &flights; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			return;
+		}
+}
+
+static void flight_free(struct http_flight *f)
+{
+	free(f->key);
+	free(f->riders.reqs);
+	free(f->waiting.reqs);
+	free(f);
+}
+
+static void send_text(struct evhttp_request *req, int status, const struct evkeyvalq *extra,
+		      const char *content_type, const char *text, size_t len)
 {
 	struct evbuffer *buf = evbuffer_new();
 	evbuffer_add(buf, text, len);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	if (extra)
+		for (struct evkeyval *kv = extra->tqh_first; kv; kv = kv->next.tqe_next)
+			evhttp_add_header(h, kv->key, kv->value);
 	evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply(req, status, NULL, buf);
 	evbuffer_free(buf);
+}
+
+void http_reply_text(struct evhttp_request *req, int status, const char *content_type,
+		     const char *text, size_t len)
+{
+	struct http_flight *f = flight_of_leader(req);
+	if (!f) {
+		send_text(req, status, NULL, content_type, text, len);
+		return;
+	}
+	flight_unlink(f);
+	/* The headers the handler set (Content-Disposition, ...), for the
+	 * others; copied before the reply may free the request. */
+	struct evkeyvalq extra = {NULL, &extra.tqh_first};
+	const struct evkeyvalq *set = evhttp_request_get_output_headers(req);
+	for (struct evkeyval *kv = set->tqh_first; kv; kv = kv->next.tqe_next)
+		evhttp_add_header(&extra, kv->key, kv->value);
+	send_text(req, status, NULL, content_type, text, len);
+	for (size_t i = 0; i < f->riders.n; i++)
+		send_text(f->riders.reqs[i], status, &extra, content_type, text, len);
+	f->riders.n = 0;
+	if (flights_stopped) {
+		for (size_t i = 0; i < f->waiting.n; i++)
+			send_text(f->waiting.reqs[i], status, &extra, content_type, text, len);
+		f->waiting.n = 0;
+	}
+	evhttp_clear_headers(&extra);
+	if (!f->waiting.n) {
+		flight_free(f);
+		return;
+	}
+	/* One new run for all who waited. */
+	struct http_batch next = f->waiting;
+	f->waiting = f->riders;
+	f->riders = next;
+	f->leader = f->riders.reqs[0];
+	memmove(f->riders.reqs, f->riders.reqs + 1, --f->riders.n * sizeof(*f->riders.reqs));
+	f->next = flights;
+	flights = f;
+	f->handler(f->leader, f->app);
+}
+
+/* Runs HANDLER for REQ, or makes REQ wait for the run of the same URI. */
+static void coalesced(struct evhttp_request *req, struct app *app, http_handler handler)
+{
+	const char *key = evhttp_request_get_uri(req);
+	for (struct http_flight *f = flights; f; f = f->next)
+		if (strcmp(f->key, key) == 0) {
+			batch_add(&f->waiting, req);
+			return;
+		}
+	if (!flights_stopped) {
+		struct http_flight *f = calloc(1, sizeof(*f));
+		f->key = strdup(key);
+		f->leader = req;
+		f->app = app;
+		f->handler = handler;
+		f->next = flights;
+		flights = f;
+	}
+	handler(req, app);
+}
+
+void http_server_stop(struct http_server *srv)
+{
+	(void)srv;
+	flights_stopped = true;
 }
 
 void http_prom_escape(struct evbuffer *out, const char *v)
@@ -294,6 +443,10 @@ static void dispatch(struct evhttp_request *req, void *arg)
 		if (strcmp(routes[i].path, path) != 0)
 			continue;
 		path_known = true;
+		if (routes[i].method == method && method == EVHTTP_REQ_GET && coalescing(path)) {
+			coalesced(req, srv->app, routes[i].handler);
+			return;
+		}
 		if (routes[i].method == method ||
 		    (method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
 			routes[i].handler(req, srv->app);
@@ -337,6 +490,11 @@ void http_server_free(struct http_server *srv)
 	if (!srv)
 		return;
 	evhttp_free(srv->http); /* closes every connection: on_conn_close frees each */
+	while (flights) { /* unanswered at exit: their requests went with evhttp */
+		struct http_flight *f = flights;
+		flights = f->next;
+		flight_free(f);
+	}
 	event_free(srv->register_ev);
 	free(srv->pending);
 	free(srv);

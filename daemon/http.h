@@ -26,6 +26,9 @@ void http_server_free(struct http_server *srv);
 /* Applies the reloadable limits of app->cfg (header and body size, request
  * timeout; max_connections and max_series_points are read per use). */
 void http_server_reload(struct http_server *srv);
+/* From now on nothing starts a new handler run (the shutdown: the store is
+ * about to fail every query); requests waiting on a run get its answer. */
+void http_server_stop(struct http_server *srv);
 /* Connections open now. */
 size_t http_server_connections(const struct http_server *srv);
 

@@ -413,11 +413,14 @@ int main(int argc, char **argv)
 	event_base_dispatch(app->base);
 
 out:
-	http_server_free(app->http);
+	http_server_stop(app->http);
 	scheduler_stop(app->sched);
 	store_free(app->store); /* queries in flight fail into their owners */
 	alerts_free(app->alerts);
 	scheduler_free(app->sched);
+	/* Last: the owners above answer their HTTP requests as they fail, and
+	 * those requests must still exist (evhttp_free frees them). */
+	http_server_free(app->http);
 	if (rt.once_deadline)
 		event_free(rt.once_deadline);
 	event_free(sigterm);
