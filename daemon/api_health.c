@@ -1,4 +1,6 @@
-/* /healthz and /readyz. */
+/* /healthz and /readyz. /healthz: the process serves HTTP. /readyz: 200 only
+ * when the store is up and every source had its first poll and is up; else
+ * 503 with one reason per missing part ("store: ...", "source NAME: ..."). */
 #include <jansson.h>
 
 #include "app.h"
@@ -25,6 +27,11 @@ void api_readyz(struct evhttp_request *req, struct app *app)
 			json_array_append_new(reasons,
 					      json_sprintf("source %s: first poll not finished (%s)",
 							   st.name, st.last_error));
+		else if (!st.up)
+			/* Figures are served from the store, but they are going
+			 * stale: not ready, and say which source and why. */
+			json_array_append_new(reasons, json_sprintf("source %s: down (%s)",
+								    st.name, st.last_error));
 	}
 	if (json_array_size(reasons) == 0) {
 		json_decref(reasons);

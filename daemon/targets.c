@@ -42,7 +42,18 @@ static void jmap_add(struct jmap *m, const char *path, int line, const char *lit
 	}
 	m->v[m->n].path = strdup(path);
 	m->v[m->n].line = line;
-	m->v[m->n].literal = lit ? strndup(lit, litlen) : NULL;
+	m->v[m->n].literal = NULL;
+	if (lit) {
+		/* Not strndup: the text need not be NUL-terminated, and strndup
+		 * may look past LITLEN for a terminator (ASan's strict string
+		 * checks say so). */
+		char *copy = malloc(litlen + 1);
+		if (!copy)
+			abort();
+		memcpy(copy, lit, litlen);
+		copy[litlen] = '\0';
+		m->v[m->n].literal = copy;
+	}
 	m->n++;
 }
 

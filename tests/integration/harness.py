@@ -42,13 +42,14 @@ class PgServer:
     """A throw-away PostgreSQL cluster. initdb refuses to run as root, so
     when we are root the server runs as the 'postgres' system user."""
 
-    def __init__(self, name="pg"):
+    def __init__(self, name="pg", tcp=False):
         self.bindir = pg_bindir()
         self.dir = tempfile.mkdtemp(prefix="ggzy-%s-" % name)
         os.chmod(self.dir, 0o755)
         self.data = os.path.join(self.dir, "data")
         self.sock = self.dir
         self.port = free_port()
+        self.tcp = tcp  # also listen on 127.0.0.1:port (stopped: "connection refused")
         self.as_user = []
         if os.geteuid() == 0:
             self.as_user = ["runuser", "-u", "postgres", "--"]
@@ -65,8 +66,9 @@ class PgServer:
         return res.stdout
 
     def start(self):
-        opts = ("-k %s -p %d -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=50" % (self.sock, self.port))
+        opts = ("-k %s -p %d -c listen_addresses='%s' -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off -c max_connections=50"
+                % (self.sock, self.port, "127.0.0.1" if self.tcp else ""))
         self._run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-o", opts,
                    "-l", os.path.join(self.dir, "server.log"), "-w", "start"])
 
@@ -74,7 +76,8 @@ class PgServer:
         self._run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-m", mode, "-w", "stop"])
 
     def conninfo(self, db):
-        return "host=%s port=%d user=postgres dbname=%s" % (self.sock, self.port, db)
+        host = "127.0.0.1" if self.tcp else self.sock
+        return "host=%s port=%d user=postgres dbname=%s" % (host, self.port, db)
 
     def psql(self, db, sql, check=True):
         res = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
