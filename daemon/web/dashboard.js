@@ -236,8 +236,14 @@
 		const p = d.report.period;
 		$("period").textContent = d.year + " 年 · " + p.from + " — " + p.to +
 			(p.closed ? "" : " (年初至今 year to date)");
+		renderHealth(st);
+	}
+
+	function renderHealth(st) {
 		const health = $("health");
 		health.replaceChildren();
+		if (st.now_fixed) /* a replay or a demo: say which day the figures believe it is */
+			health.append(el("span", {class: "pill now", title: "--now"}, "当前 " + shortTime(st.now).slice(0, 16)));
 		const pill = (name, zh, up, title) => el("span", {
 			class: "pill " + (up ? "up" : "down"), "data-source": name, "data-up": String(up), title: title,
 		}, el("i", {class: "dot"}), zh);
@@ -358,21 +364,21 @@
 						"data-state": pace.state,
 					}, "进度 ", en("pace"), " " + pct(pace.pace_ratio) + " · 应达 " +
 						(pace.display && pace.display.expected ? pace.display.expected : "—")) : null,
-					st ? el("span", {class: "badge " + pace.state}, st[0] + " " + st[1]) : null,
-					el("span", {class: "t-score"}, "得分 " + ind.score + "/" + ind.weight)));
+					st ? el("span", {class: "badge " + pace.state}, st[0] + " " + st[1]) : null));
+				name.append(el("span", {class: "t-score"}, "得分 " + ind.score + "/" + ind.weight));
 				if (pace)
 					row.dataset.state = pace.state;
 			} else if (ind.manual) {
 				row.append(el("div", {class: "t-meta"},
-					el("span", {class: "badge manual"}, "人工填报 manual"),
-					el("span", {class: "t-score"}, "得分 " + ind.score + "/" + ind.weight)));
+					el("span", {class: "badge manual"}, "人工填报 manual")));
+				name.append(el("span", {class: "t-score"}, "得分 " + ind.score + "/" + ind.weight));
 			}
 			if (prevShown !== null) {
 				const line = el("div", {class: "t-yoy", "data-previous-display": prevShown, "data-yoy": yoy || ""},
 					"上年同期 " + prevShown + " · 同比 " + (yoy === null ? "—" : yoy));
 				const meta = row.querySelector(".t-meta");
 				/* one line with the pace when there is one */
-				meta ? meta.insertBefore(line, meta.querySelector(".t-score")) : row.append(line);
+				meta ? meta.append(line) : row.append(line);
 			}
 			box.append(row);
 		}
@@ -383,7 +389,7 @@
 	const MONTHS = ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"];
 	const PALETTE = ["#4e9af1", "#36c2a3", "#f2b544", "#e46f6f", "#a98bea", "#8ea3b8"];
 
-	/* A round step of about max / n. */
+	/* The smallest round step (1, 2, 2.5, 5 × 10^k) that covers max in n steps. */
 	function niceStep(max, n) {
 		const raw = max / n;
 		const p = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -400,7 +406,7 @@
 	/* A y axis from 0 to max (fixed) or to a round value above it. */
 	function axis(f, max, fmt, fixed) {
 		const want = fixed ? max : (max || 1) * 1.08; /* room for a bar's label */
-		const step = niceStep(want, 4);
+		const step = niceStep(want, 5);
 		const top = fixed ? max : Math.max(step, Math.ceil(want / step) * step);
 		const y = (v) => f.h - f.bottom - (v / top) * (f.h - f.top - f.bottom);
 		for (let v = 0; v <= top + step / 2; v += step) {
@@ -605,6 +611,11 @@
 		} catch (e) {
 			banner("刷新失败 Refresh failed: " + e.message);
 			document.body.dataset.state = "error";
+			try { /* the health pills say why, when the daemon still answers */
+				renderHealth(await getJSON("/api/v1/status"));
+			} catch (e2) {
+				/* the daemon is gone: the banner says so */
+			}
 		} finally {
 			state.busy = false;
 			if (state.pending) {
@@ -645,6 +656,13 @@
 		$("year").addEventListener("change", (e) => choose(Number(e.target.value), state.center));
 		$("center").addEventListener("change", (e) => choose(state.year, e.target.value));
 		$("controls").addEventListener("submit", (e) => e.preventDefault());
+		window.addEventListener("hashchange", () => {
+			const h = new URLSearchParams(location.hash.slice(1));
+			const y = Number(h.get("year")) || state.year;
+			const c = h.get("center") || "";
+			if (y !== state.year || c !== state.center)
+				choose(y, c);
+		});
 		let resizeTimer = null;
 		window.addEventListener("resize", () => {
 			clearTimeout(resizeTimer);

@@ -43,7 +43,7 @@ TZ = "Asia/Shanghai"
 NOW = "2022-12-31T12:00:00"
 ROWS = 3000
 CHROMIUM = os.environ.get("GGZY_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = os.path.join(SOURCE_DIR, "tests", "artifacts", "browser")
+ARTIFACTS = os.environ.get("GGZY_ARTIFACTS") or os.path.join(SOURCE_DIR, "tests", "artifacts", "browser")
 
 
 def load(pg, db, contract, data, rows):
@@ -163,8 +163,9 @@ def check_http(ck, daemon):
         st, hh, b = http_raw(port, "GET", path)
         ck.eq((st, hh.get("Content-Type")), (200, ctype), "GET %s" % path)
         ck.true(hh.get("ETag") not in (None, etag), "%s has its own ETag" % path)
-        ck.eq(b, open(os.path.join(SOURCE_DIR, "daemon", "web", path[1:]), "rb").read(),
-              "%s is daemon/web%s byte for byte" % (path, path))
+        want = open(os.path.join(SOURCE_DIR, "daemon", "web", path[1:]), "rb").read()
+        ck.true(b == want, "%s is daemon/web%s byte for byte (%d bytes served, %d in the tree; "
+                "rebuild after editing it)" % (path, path, len(b), len(want)))
         st, _, b = http_raw(port, "GET", path, {"If-None-Match": hh.get("ETag")})
         ck.eq((st, b), (304, b""), "%s revalidated: 304, no body" % path)
     for inm, want in ((etag, 304), ('W/' + etag, 304), ('"nope", ' + etag, 304), ("*", 304),
@@ -404,6 +405,13 @@ def main():
         ck.eq(outside, [], "every request goes to the daemon at 127.0.0.1")
         for name, size in (("page-1920x1080.png", (1920, 1080)), ("page-1366x768.png", (1366, 768))):
             ck.eq(png_size(os.path.join(ARTIFACTS, name)), size, "screenshot %s" % name)
+        code = daemon.stop()
+        log = daemon.read_log()
+        daemon = None
+        ck.eq(code, 0, "the daemon stopped cleanly")
+        ck.true("Sanitizer" not in log and "runtime error" not in log, "no sanitizer report in the daemon's log")
+        errors = [line for line in log.splitlines() if "Z error " in line]
+        ck.eq(errors, [], "no error in the daemon's log")
     finally:
         if daemon:
             daemon.stop()
