@@ -755,6 +755,9 @@ def main():
     ap.add_argument("--smoke", action="store_true",
                     help="tiny and quick (CI): 2,000 deals, 1 repetition, wrk 1 s")
     args = ap.parse_args()
+    # Stopped by a signal, still stop the servers this run started.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *a: sys.exit(130))
     if args.smoke:
         args.deals, args.reps, args.wrk_seconds, args.scrapes = "2000", 1, 1, 2
         args.shared_buffers = "128MB"
