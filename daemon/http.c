@@ -1,7 +1,10 @@
 #include "http.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,9 +136,23 @@ bool http_parse_query(struct evhttp_request *req, const char *const *allowed,
 	return true;
 }
 
+/* Replies leave in several segments (headers, a referenced body, a tail);
+ * with Nagle's algorithm the last one waited for the client's delayed ACK,
+ * 40 ms on every keep-alive request. */
+static void no_delay(struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static void dispatch(struct evhttp_request *req, void *arg)
 {
 	struct http_server *srv = arg;
+	no_delay(req);
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	if (!path) {

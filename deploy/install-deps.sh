@@ -9,6 +9,7 @@ set -euo pipefail
 
 build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev
        postgresql postgresql-contrib python3 tzdata)
+build+=(zlib1g-dev) # gzip for /metrics
 test=(procps chromium nodejs wrk clang libclang-rt-14-dev valgrind prometheus)
 test+=(prometheus-postgres-exporter prometheus-sql-exporter) # bench_smoke runs the peers too
 bench=(prometheus-postgres-exporter prometheus-sql-exporter wrk hyperfine linux-perf valgrind)
