@@ -3,7 +3,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -380,6 +381,13 @@ static void on_register(evutil_socket_t fd, short what, void *arg)
 		srv->nconns++;
 		evhttp_connection_set_closecb(evcon, on_conn_close, c);
 		conn_arm(c);
+		/* Replies leave in several segments (headers, a referenced body, a
+		 * tail); with Nagle's algorithm the last one waited for the
+		 * client's delayed ACK, 40 ms on every keep-alive request. */
+		int one = 1;
+		evutil_socket_t sock = bufferevent_getfd(bev);
+		if (sock >= 0)
+			setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	srv->npending = 0;
 }

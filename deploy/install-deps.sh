@@ -7,11 +7,15 @@
 #   deploy/install-deps.sh bench    also the benchmark's peers and tools
 set -euo pipefail
 
-build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev
+build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zlib1g-dev
        postgresql postgresql-contrib python3 tzdata)
-test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev valgrind prometheus)
-test+=(docker-compose systemd) # test_deploy: docker-compose config, systemd-analyze verify
-bench=(prometheus-postgres-exporter prometheus-sql-exporter wrk hyperfine linux-perf valgrind)
+# The browser test (chromium, a CJK font, node), load (wrk), fuzzing (clang's
+# libFuzzer), the leak soak (valgrind), promtool and Prometheus, the deploy
+# checks (docker-compose config, systemd-analyze verify) and the benchmark's
+# smoke run, which starts the generic exporters too.
+test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev valgrind prometheus
+      docker-compose systemd prometheus-postgres-exporter prometheus-sql-exporter)
+bench=(hyperfine linux-perf)
 
 packages=("${build[@]}")
 for group in "$@"; do

@@ -22,10 +22,10 @@ SELECT 'B' || lpad(g::text, 10, '0'),
             WHEN bench.u(g, :seed + 47) < 0.05 THEN 'forfeited' ELSE 'held' END,
        bench.touched(x.u)
   FROM generate_series(1, 3 * (:deals / 2)) AS g,
+       LATERAL (SELECT (g - 1 + bench.u(g, :seed + 48)) / (3 * (:deals / 2)) AS u) AS t,
        LATERAL (SELECT round((1000 + bench.u(g, :seed + 45) * bench.u(g, :seed + 46) * 800000)::numeric, 2)
                            AS amount,
-                       bench.at(bench.u(g, :seed + 48)) AS received,
-                       bench.u(g, :seed + 48) AS u) AS x,
+                       bench.at(t.u) AS received, t.u) AS x,
        LATERAL (SELECT CASE WHEN bench.u(g, :seed + 49) < 0.75
                             THEN received + (5 + bench.u(g, :seed + 50) * 80) * interval '1 day' END
                            AS refunded) AS y;

@@ -21,7 +21,8 @@ SELECT 'E' || lpad(g::text, 9, '0'),
        CASE WHEN bench.u(g, :seed + 26) < 0.04 THEN 'cancelled' ELSE 'done' END,
        bench.touched(x.u)
   FROM generate_series(1, :deals / 2) AS g,
-       LATERAL (SELECT bench.at(bench.u(g, :seed + 20)) AS at, bench.u(g, :seed + 20) AS u,
+       LATERAL (SELECT (g - 1 + bench.u(g, :seed + 20)) / (:deals / 2) AS u) AS t,
+       LATERAL (SELECT bench.at(t.u) AS at, t.u,
                        bench.u(g, :seed + 23) < 0.35 AS remote) AS x;
 -- Expert j of evaluation e: drawn a day before the session, at its centre.
 INSERT INTO assignments (assignment_id, evaluation_id, expert_id, center_code, drawn_at,
@@ -39,8 +40,8 @@ SELECT 'A' || lpad(g::text, 10, '0'),
        bench.touched(x.u)
   FROM generate_series(1, 3 * (:deals / 2)) AS g,
        LATERAL (SELECT 1 + (g - 1) / 3 AS e) AS y,
-       LATERAL (SELECT bench.at(bench.u(e, :seed + 20)) - interval '1 day' AS at,
-                       bench.u(e, :seed + 20) AS u) AS x;
+       LATERAL (SELECT (e - 1 + bench.u(e, :seed + 20)) / (:deals / 2) AS u) AS t,
+       LATERAL (SELECT bench.at(t.u) - interval '1 day' AS at, t.u) AS x;
 ALTER TABLE evaluations ADD PRIMARY KEY (evaluation_id);
 ALTER TABLE assignments ADD PRIMARY KEY (assignment_id);
 ALTER TABLE evaluations ENABLE TRIGGER evaluations_touch;

@@ -34,10 +34,10 @@ SELECT 'D' || lpad(g::text, 9, '0'),
        round(amount * 0.001, 2),
        bench.touched(x.u)
   FROM generate_series(1, :deals) AS g,
+       LATERAL (SELECT (g - 1 + bench.u(g, :seed + 14)) / :deals AS u) AS t,
        LATERAL (SELECT bench.category(floor(bench.u(g, :seed + 2) * 6)::int) AS cat,
                        round((10000 + bench.u(g, :seed + 12) * bench.u(g, :seed + 13) * 50000000)::numeric, 2)
                            AS amount,
-                       bench.at(bench.u(g, :seed + 14)) AS at,
-                       bench.u(g, :seed + 14) AS u) AS x;
+                       bench.at(t.u) AS at, t.u) AS x;
 ALTER TABLE deals ADD PRIMARY KEY (deal_id);
 ALTER TABLE deals ENABLE TRIGGER deals_touch;

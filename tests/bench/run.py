@@ -11,6 +11,7 @@ daemon's figures at the end equal a GROUP BY over the source, to the fen.
 Python 3 standard library only. See tests/bench/README.md.
 """
 import argparse
+import gzip
 from decimal import Decimal
 import json
 import os
@@ -207,9 +208,16 @@ class Daemon:
             raise RuntimeError("refresh failed: %s" % body)
         return body["sources"]
 
-    def get(self, path):
-        with urllib.request.urlopen(self.url(path), timeout=600) as r:
-            return r.read().decode()
+    def get(self, path, gzipped=False):
+        req = urllib.request.Request(self.url(path),
+                                     headers={"Accept-Encoding": "gzip"} if gzipped else {})
+        with urllib.request.urlopen(req, timeout=600) as r:
+            body = r.read()
+            if r.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            elif gzipped:
+                raise RuntimeError("%s: asked for gzip, got %s" % (path, r.headers))
+        return body.decode()
 
     def stop(self):
         if self.proc:
@@ -326,9 +334,10 @@ def change_rows(pg, deals, spread):
     return change
 
 
-def wrk(url, seconds, conns=8):
+def wrk(url, seconds, conns=8, headers=()):
+    hdr = [a for h in headers for a in ("-H", h)]
     out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency",
-                          "--timeout", "10s", url],
+                          "--timeout", "10s"] + hdr + [url],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          timeout=seconds + 60).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -348,6 +357,7 @@ def wrk(url, seconds, conns=8):
 
 SERVE = [
     ("/metrics", "/metrics"),
+    ("/metrics, plain text", "/metrics"),
     ("series (1 year, monthly)",
      "/api/v1/series?metric=deal_amount&from=%d-01-01&to=%d-12-31&step=month" % (YEAR, YEAR)),
     ("report", "/api/v1/report?year=%d" % YEAR),
@@ -357,9 +367,15 @@ SERVE = [
 def measure_serving(pg, daemon, seconds):
     out = {}
     for name, path in SERVE:
+        # Prometheus asks for gzip; the plain text is measured too.
+        gz = name == "/metrics"
         body = daemon.get(path)  # warm, and its size
         pg.reset_stats()
-        r = wrk(daemon.url(path), seconds)
+        r = wrk(daemon.url(path), seconds, headers=["Accept-Encoding: gzip"] if gz else [])
+        if gz:
+            req = urllib.request.Request(daemon.url(path), headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(req) as resp:
+                r["gzip_bytes"] = len(resp.read())
         dbt = pg.db_time()
         r["store_ms_per_req"] = (dbt.get("store", (0, 0))[0] /
                                  max(r["rps"] * seconds, 1))
@@ -417,6 +433,8 @@ def parse_metrics(text):
 def check_figures(pg, daemon):
     """/metrics against a GROUP BY over the sources for the current year."""
     got = parse_metrics(daemon.get("/metrics"))
+    if parse_metrics(daemon.get("/metrics", gzipped=True)) != got:
+        return 1, ["/metrics with gzip differs from the plain text"]
     bad, n = [], 0
     for db, metric, expr, table, at, labels in CHECKS:
         rows = pg.rows(db, """
@@ -647,6 +665,8 @@ def print_report(results, out=sys.stdout):
         row("%s: store db time per request (ms)" % name,
             g("serving", name, "store_ms_per_req"), "", 3)
     row("/metrics size (kB)", lambda s: s["serving"]["/metrics"]["bytes"] / 1024, "", 0)
+    row("/metrics size, gzip (kB)", lambda s: s["serving"]["/metrics"].get("gzip_bytes", 0) / 1024,
+        "", 0)
     row("daemon peak RSS, serving (MB)", lambda s: s["rss_kb"] / 1024, "", 1, "< 50 MB")
     row("daemon peak RSS, backfill (MB)", lambda s: s["backfill"]["hwm_kb"] / 1024, "", 1,
         "< 50 MB")
@@ -712,19 +732,20 @@ def run_scale(args, deals, pg_shared_buffers):
         log("floor")
         res["floor"] = measure_floor(pg, args.reps)
         log("cold backfill")
-        res["backfill"], daemon = measure_backfill(pg, args.daemon, work, args.reps)
+        res["backfill"], daemon = measure_backfill(pg, args.daemon, work, args.heavy_reps)
         log("idle polls")
         res["idle"] = measure_poll(pg, daemon, args.reps * 3)
         log("polls after 1,000 changed rows")
         res["recent"] = measure_poll(pg, daemon, args.reps, change_rows(pg, deals, False))
-        res["spread"] = measure_poll(pg, daemon, args.reps, change_rows(pg, deals, True))
+        res["spread"] = measure_poll(pg, daemon, args.heavy_reps, change_rows(pg, deals, True))
         log("serving")
         res["serving"] = measure_serving(pg, daemon, args.wrk_seconds)
         res["check"] = check_figures(pg, daemon)
         res["rss_kb"] = daemon.hwm_kb()
         daemon.stop()
         log("reconciliation")
-        res["reconcile_clean"], res["reconcile_year"] = measure_reconcile(pg, daemon, args.reps)
+        res["reconcile_clean"], res["reconcile_year"] = measure_reconcile(pg, daemon,
+                                                                          args.heavy_reps)
         if args.peers:
             log("peers")
             res["peers"] = measure_peers(pg, work, args.scrapes, deals)
@@ -743,6 +764,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--deals", default="1000000", help="comma-separated scales (deals)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions; medians are printed")
+    ap.add_argument("--heavy-reps", type=int,
+                    help="repetitions of the long phases (backfill, reconciliation, a change "
+                         "over all history); default --reps")
     ap.add_argument("--wrk-seconds", type=int, default=10)
     ap.add_argument("--scrapes", type=int, default=5, help="peer scrapes measured")
     ap.add_argument("--jobs", type=int, default=2, help="sources generated at once")
@@ -755,9 +779,13 @@ def main():
     ap.add_argument("--smoke", action="store_true",
                     help="tiny and quick (CI): 2,000 deals, 1 repetition, wrk 1 s")
     args = ap.parse_args()
+    # Stopped by a signal, still stop the servers this run started.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *a: sys.exit(130))
     if args.smoke:
         args.deals, args.reps, args.wrk_seconds, args.scrapes = "2000", 1, 1, 2
         args.shared_buffers = "128MB"
+    args.heavy_reps = args.heavy_reps or args.reps
     if not os.path.exists(args.daemon):
         sys.exit("no daemon at %s (build it, or pass --daemon)" % args.daemon)
     results = {"machine": machine(), "scales": [], "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
