@@ -51,8 +51,10 @@ struct http_conn {
 };
 
 /* GET routes answered from the store, whose runs are shared (coalescing
- * below). */
-static const char *const coalescing_paths[] = {"/metrics", "/api/v1/series", "/api/v1/report",
+ * below). Their handlers must answer through http_reply_text, which ends the
+ * run. /metrics is not one: it keeps its own figures cache with waiters
+ * (api_metrics.c) and replies with a referenced, possibly gzipped buffer. */
+static const char *const coalescing_paths[] = {"/api/v1/series", "/api/v1/report",
 					       "/api/v1/alerts"};
 
 static bool coalescing(const char *path)
