@@ -1,4 +1,4 @@
--- Store schema, version 3: ggzy.apply_days writes only what changed.
+-- Store schema, version 4: ggzy.apply_days writes only what changed.
 --
 -- Version 1 deleted every bucket of the given days and inserted them again.
 -- A poll after a one-fen correction rewrote thousands of identical rows per
