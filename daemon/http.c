@@ -12,6 +12,7 @@
 #include "http_conns.h"
 #include "log.h"
 #include "query.h"
+#include "utf8.h"
 
 static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/healthz", api_healthz},
@@ -221,7 +222,7 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* jansson refuses invalid UTF-8; a truncated echo may end mid-character. */
-	query_scrub_utf8(msg);
+	utf8_scrub(msg);
 	http_reply_json(req, status,
 			json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
 }
