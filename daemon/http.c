@@ -1,25 +1,18 @@
 #include "http.h"
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
-#include <stdint.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "config.h"
+#include "http_conns.h"
 #include "log.h"
 #include "query.h"
-
-/* Buckets of the connection table (a power of two); chains stay short up to
- * max_connections of a few thousand. */
-#define CONN_BUCKETS 1024
+#include "utf8.h"
 
 static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/healthz", api_healthz},
@@ -34,20 +27,6 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/", api_page},
     {EVHTTP_REQ_GET, "/dashboard.js", api_page},
     {EVHTTP_REQ_GET, "/dashboard.css", api_page},
-};
-
-/* One accepted connection. libevent 2.1 has no connection cap and its
- * timeout is per read, so a client sending a header byte a second would hold
- * a connection for ever: every connection is counted, and has a deadline
- * (request_timeout) for sending a whole request, armed when it opens and
- * again after each reply (so it also bounds keep-alive idleness), disarmed
- * while a request is being answered. */
-struct http_conn {
-	struct http_server *srv;
-	struct evhttp_connection *evcon;
-	struct event *deadline;
-	bool busy; /* a request is being answered */
-	struct http_conn *next; /* in its bucket */
 };
 
 /* GET routes answered from the store, whose runs are shared (coalescing
@@ -69,14 +48,7 @@ struct http_server {
 	struct app *app;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
-	/* Bufferevents made for accepted sockets whose evhttp_connection is
-	 * registered by on_register, right after evhttp has made it. */
-	struct bufferevent **pending;
-	size_t npending, cap_pending;
-	struct event *register_ev;
-	size_t nconns;
-	unsigned long refused; /* connections answered 503 for the cap */
-	struct http_conn *buckets[CONN_BUCKETS];
+	struct http_conns *conns; /* the cap and the request deadline */
 };
 
 /* ---- coalescing ----
@@ -256,7 +228,7 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* jansson refuses invalid UTF-8; a truncated echo may end mid-character. */
-	query_scrub_utf8(msg);
+	utf8_scrub(msg);
 	http_reply_json(req, status,
 			json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
 }
@@ -271,146 +243,6 @@ bool http_parse_query(struct evhttp_request *req, const char *const *allowed,
 		return false;
 	}
 	return true;
-}
-
-/* ---- connections: the cap and the request deadline ---- */
-
-static size_t conn_bucket(const struct evhttp_connection *evcon)
-{
-	uintptr_t h = (uintptr_t)evcon;
-	h ^= h >> 17;
-	h *= (uintptr_t)0x9E3779B97F4A7C15ULL;
-	return (size_t)(h >> 7) & (CONN_BUCKETS - 1);
-}
-
-static struct http_conn *conn_find(struct http_server *srv,
-				   const struct evhttp_connection *evcon)
-{
-	for (struct http_conn *c = srv->buckets[conn_bucket(evcon)]; c; c = c->next)
-		if (c->evcon == evcon)
-			return c;
-	return NULL;
-}
-
-static void conn_arm(struct http_conn *c)
-{
-	struct timeval tv = {.tv_sec = c->srv->app->cfg->request_timeout, .tv_usec = 0};
-	evtimer_add(c->deadline, &tv);
-}
-
-static void on_conn_close(struct evhttp_connection *evcon, void *arg)
-{
-	struct http_conn *c = arg;
-	struct http_server *srv = c->srv;
-	for (struct http_conn **pp = &srv->buckets[conn_bucket(evcon)]; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	event_free(c->deadline);
-	free(c);
-	srv->nconns--;
-}
-
-static void on_conn_deadline(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	struct http_conn *c = arg;
-	if (c->busy)
-		return;
-	log_debug("http: closing a connection that sent no whole request in %lds",
-		  c->srv->app->cfg->request_timeout);
-	evhttp_connection_free(c->evcon); /* on_conn_close frees c */
-}
-
-static void on_request_complete(struct evhttp_request *req, void *arg)
-{
-	(void)req;
-	struct http_conn *c = arg;
-	c->busy = false;
-	conn_arm(c);
-}
-
-/* Over the cap: a best-effort 503 on the raw socket (non-blocking, it fits
- * in any socket buffer), then the connection goes. */
-static void conn_refuse(struct http_server *srv, struct evhttp_connection *evcon,
-			struct bufferevent *bev)
-{
-#define REFUSE_BODY                                                                        \
-	"{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many connections;" \
-	" try again\"}}"
-	static const char reply[] = "HTTP/1.1 503 Service Unavailable\r\n"
-				    "Content-Type: application/json; charset=utf-8\r\n"
-				    "Connection: close\r\nRetry-After: 1\r\n"
-				    "Content-Length: 85\r\n\r\n" REFUSE_BODY;
-	_Static_assert(sizeof(REFUSE_BODY) - 1 == 85, "Content-Length of the 503");
-	evutil_socket_t fd = bufferevent_getfd(bev);
-	if (fd >= 0 && send(fd, reply, sizeof(reply) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		log_debug("http: could not send the 503 of the connection cap");
-	if (srv->refused++ % 1000 == 0)
-		log_warn("http: %zu connections open, the most max_connections allows; "
-			 "refusing more (%lu so far)",
-			 srv->nconns, srv->refused);
-	evhttp_connection_free(evcon);
-}
-
-/* Runs right after the accept callback that made the bufferevents, before
- * the loop reads from them: evhttp has made their connections by now. */
-static void on_register(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	struct http_server *srv = arg;
-	for (size_t i = 0; i < srv->npending; i++) {
-		struct bufferevent *bev = srv->pending[i];
-		void *cbarg = NULL;
-		bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
-		struct evhttp_connection *evcon = cbarg;
-		if (!evcon || evhttp_connection_get_bufferevent(evcon) != bev)
-			continue; /* evhttp gave up on it (out of memory) */
-		if (srv->nconns >= (size_t)srv->app->cfg->max_connections) {
-			conn_refuse(srv, evcon, bev);
-			continue;
-		}
-		struct http_conn *c = calloc(1, sizeof(*c));
-		c->srv = srv;
-		c->evcon = evcon;
-		c->deadline = evtimer_new(srv->app->base, on_conn_deadline, c);
-		size_t b = conn_bucket(evcon);
-		c->next = srv->buckets[b];
-		srv->buckets[b] = c;
-		srv->nconns++;
-		evhttp_connection_set_closecb(evcon, on_conn_close, c);
-		conn_arm(c);
-		/* Replies leave in several segments (headers, a referenced body, a
-		 * tail); with Nagle's algorithm the last one waited for the
-		 * client's delayed ACK, 40 ms on every keep-alive request. */
-		int one = 1;
-		evutil_socket_t sock = bufferevent_getfd(bev);
-		if (sock >= 0)
-			setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
-	srv->npending = 0;
-}
-
-static struct bufferevent *make_bev(struct event_base *base, void *arg)
-{
-	struct http_server *srv = arg;
-	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (!bev)
-		return NULL;
-	if (srv->npending == srv->cap_pending) {
-		size_t n = srv->cap_pending ? srv->cap_pending * 2 : 16;
-		struct bufferevent **grown = realloc(srv->pending, n * sizeof(*grown));
-		if (!grown)
-			abort();
-		srv->pending = grown;
-		srv->cap_pending = n;
-	}
-	srv->pending[srv->npending++] = bev;
-	event_active(srv->register_ev, EV_TIMEOUT, 1);
-	return bev;
 }
 
 static void apply_limits(struct http_server *srv)
@@ -429,7 +261,7 @@ void http_server_reload(struct http_server *srv)
 
 size_t http_server_connections(const struct http_server *srv)
 {
-	return srv ? srv->nconns : 0;
+	return srv ? http_conns_count(srv->conns) : 0;
 }
 
 static void dispatch(struct evhttp_request *req, void *arg)
@@ -441,12 +273,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
 		http_reply_error(req, 400, "bad_request", "malformed request URI");
 		return;
 	}
-	struct http_conn *c = conn_find(srv, evhttp_request_get_connection(req));
-	if (c) {
-		c->busy = true;
-		evtimer_del(c->deadline);
-		evhttp_request_set_on_complete_cb(req, on_request_complete, c);
-	}
+	http_conns_request_started(srv->conns, req);
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	bool path_known = false;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -475,9 +302,8 @@ struct http_server *http_server_new(struct app *app, char *err, size_t errlen)
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	srv->app = app;
 	srv->http = evhttp_new(app->base);
-	srv->register_ev = event_new(app->base, -1, 0, on_register, srv);
+	srv->conns = http_conns_new(app, srv->http);
 	apply_limits(srv);
-	evhttp_set_bevcb(srv->http, make_bev, srv);
 	/* Every method libevent knows reaches dispatch, so that a wrong one gets
 	 * the JSON 405 rather than libevent's HTML 501. */
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
@@ -505,7 +331,6 @@ void http_server_free(struct http_server *srv)
 		flights = f->next;
 		flight_free(f);
 	}
-	event_free(srv->register_ev);
-	free(srv->pending);
+	http_conns_free(srv->conns);
 	free(srv);
 }

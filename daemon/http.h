@@ -1,5 +1,7 @@
-/* http — the evhttp server: binding, limits, the route table, and the reply
- * helpers every API file uses. Every request gets exactly one reply. */
+/* http — the evhttp server: binding, limits (the connection cap and request
+ * deadline are http_conns.h), the route table, shared runs of identical
+ * store-backed GETs, and the reply helpers every API file uses. Every request
+ * gets exactly one reply. */
 #ifndef GGZY_HTTP_H
 #define GGZY_HTTP_H
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "utf8.h"
 
 enum pg_state { PG_IDLE, PG_CONNECTING, PG_SETUP, PG_READY, PG_BUSY };
 
@@ -119,6 +120,7 @@ static void set_error_from_pg(struct pg_conn *c, const char *prefix)
 	size_t n = strlen(c->error);
 	while (n && (c->error[n - 1] == '\n' || c->error[n - 1] == ' '))
 		c->error[--n] = '\0';
+	utf8_scrub(c->error); /* a long server message may be cut mid-character */
 }
 
 static void fail_connection(struct pg_conn *c)

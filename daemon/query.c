@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void http_error_set(struct http_error *err, int status, const char *code, const char *fmt,
 		    ...)
 {
@@ -14,60 +16,7 @@ void http_error_set(struct http_error *err, int status, const char *code, const 
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
-	query_scrub_utf8(err->message);
-}
-
-/* Length of the valid UTF-8 sequence at S, 0 when there is none. */
-static int utf8_seq(const unsigned char *s)
-{
-	unsigned c = *s, cp;
-	int n;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (int i = 1; i <= n; i++) {
-		if ((s[i] & 0xC0) != 0x80) /* also stops at the terminating NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n + 1;
-}
-
-void query_scrub_utf8(char *str)
-{
-	unsigned char *s = (unsigned char *)str;
-	while (*s) {
-		int n = utf8_seq(s);
-		if (n == 0)
-			*s++ = '?';
-		else
-			s += n;
-	}
-}
-
-bool query_valid_utf8(const char *str)
-{
-	for (const unsigned char *s = (const unsigned char *)str; *s;) {
-		int n = utf8_seq(s);
-		if (n == 0)
-			return false;
-		s += n;
-	}
-	return true;
+	utf8_scrub(err->message);
 }
 
 /* An encoded NUL would end the decoded value early and hide what follows. */
@@ -106,7 +55,7 @@ bool query_parse(const char *query, const char *const *allowed, struct evkeyvalq
 			known |= strcmp(*a, kv->key) == 0;
 		if (!known) {
 			/* Echo a name only when it is short, printable-safe UTF-8. */
-			bool echo = strlen(kv->key) <= 64 && query_valid_utf8(kv->key) &&
+			bool echo = strlen(kv->key) <= 64 && utf8_valid(kv->key) &&
 				    !strpbrk(kv->key, "\r\n\t");
 			http_error_set(err, 400, "unknown_parameter", "unknown parameter '%s'",
 				       echo ? kv->key : "?");
@@ -120,7 +69,7 @@ bool query_parse(const char *query, const char *const *allowed, struct evkeyvalq
 				evhttp_clear_headers(q);
 				return false;
 			}
-		if (strlen(kv->value) > QUERY_MAX_VALUE || !query_valid_utf8(kv->value)) {
+		if (strlen(kv->value) > QUERY_MAX_VALUE || !utf8_valid(kv->value)) {
 			http_error_set(err, 400, "bad_parameter",
 				       "parameter '%s' is longer than %d bytes or not valid UTF-8",
 				       kv->key, QUERY_MAX_VALUE);

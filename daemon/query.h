@@ -33,11 +33,4 @@ void http_error_set(struct http_error *err, int status, const char *code, const 
 bool query_parse(const char *query, const char *const *allowed, struct evkeyvalq *q,
 		 struct http_error *err) __attribute__((warn_unused_result));
 
-/* Whether S (NUL terminated) is valid UTF-8: no overlongs, no surrogates,
- * nothing above U+10FFFF. */
-bool query_valid_utf8(const char *s);
-/* Replaces every byte of S that is not part of valid UTF-8 with '?', in
- * place (e.g. a multi-byte character cut by a truncating printf). */
-void query_scrub_utf8(char *s);
-
 #endif

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "days.h"
 #include "log.h"
+#include "utf8.h"
 #include "pg.h"
 #include "sql_files.h"
 #include "store.h"
@@ -188,6 +189,7 @@ static void job_finish(struct runner *r, bool ok, const char *error)
 			  kind == JOB_POLL ? "poll" : "reconciliation", took, r->job_rows);
 	} else {
 		snprintf(r->last_error, sizeof(r->last_error), "%s", error);
+		utf8_scrub(r->last_error); /* served as JSON by /readyz and refresh */
 		if (!pg_conn_is_connected(r->conn) || !r->complained) {
 			/* A lost connection or any first failure: the source is
 			 * not giving us figures, say so once. */

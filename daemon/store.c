@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "sql_files.h"
 
 #define STORE_TIMEOUT 60
@@ -42,6 +43,7 @@ static void note_result(struct store *st, struct pg_conn *conn, const char *erro
 		return;
 	}
 	snprintf(st->error, sizeof(st->error), "%s", error);
+	utf8_scrub(st->error); /* served as JSON by /readyz */
 	if (!pg_conn_is_connected(conn)) {
 		if (!st->complained)
 			log_warn("store: unreachable: %s", error);

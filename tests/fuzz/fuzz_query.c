@@ -20,6 +20,7 @@
 
 #include "days.h"
 #include "query.h"
+#include "utf8.h"
 #include "series_params.h"
 
 #define CHECK(cond)                                                                        \
@@ -43,7 +44,7 @@ static void check_error(const struct http_error *err)
 		known |= strcmp(*c, err->code) == 0;
 	CHECK(known);
 	CHECK(strlen(err->message) > 5);
-	CHECK(query_valid_utf8(err->message));
+	CHECK(utf8_valid(err->message));
 	json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", err->code, "message",
 				 err->message);
 	CHECK(body != NULL);
@@ -76,7 +77,7 @@ static void check_series(const char *query, long max_points)
 			continue;
 		CHECK(p.metric->labels & (1u << l));
 		CHECK(strlen(p.labels[l]) <= QUERY_MAX_VALUE);
-		CHECK(query_valid_utf8(p.labels[l]));
+		CHECK(utf8_valid(p.labels[l]));
 	}
 }
 
@@ -95,7 +96,7 @@ static void check_query(const char *query)
 		for (const char *const *a = allowed; *a; a++)
 			known |= strcmp(*a, kv->key) == 0;
 		CHECK(known);
-		CHECK(strlen(kv->value) <= QUERY_MAX_VALUE && query_valid_utf8(kv->value));
+		CHECK(strlen(kv->value) <= QUERY_MAX_VALUE && utf8_valid(kv->value));
 		for (struct evkeyval *o = kv->next.tqe_next; o; o = o->next.tqe_next)
 			CHECK(strcmp(o->key, kv->key) != 0);
 	}
@@ -112,8 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_query(query);
 	char scrubbed[512];
 	snprintf(scrubbed, sizeof(scrubbed), "%s", query);
-	query_scrub_utf8(scrubbed);
-	CHECK(query_valid_utf8(scrubbed));
+	utf8_scrub(scrubbed);
+	CHECK(utf8_valid(scrubbed));
 	free(query);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "utf8.h"
 #include "series_params.h"
 #include "unit.h"
 
@@ -74,7 +75,7 @@ int main(void)
 		if (!ok) {
 			CHECK(err.status == 400 && cases[i].code && strcmp(err.code, cases[i].code) == 0,
 			      "case %zu: %d %s, want %s", i, err.status, err.code, cases[i].code);
-			CHECK(query_valid_utf8(err.message), "case %zu: message UTF-8", i);
+			CHECK(utf8_valid(err.message), "case %zu: message UTF-8", i);
 			continue;
 		}
 		if (!cases[i].code) {
@@ -101,7 +102,7 @@ int main(void)
 	struct http_error err;
 	const struct series_limits limits = {.max_points = 10};
 	CHECK(!series_params_parse(q, &limits, &p, &err) && strcmp(err.code, "unknown_metric") == 0 &&
-		  query_valid_utf8(err.message),
+		  utf8_valid(err.message),
 	      "truncated echo: %s", err.message);
 
 	static const struct {
@@ -111,11 +112,11 @@ int main(void)
 		    {"\xC0\xAF", false}, {"\xED\xA0\x80", false}, {"\xF4\x90\x80\x80", false},
 		    {"\xE4\xB8", false}, {"\xFF", false},	  {"a\x80", false}};
 	for (size_t i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++) {
-		CHECK(query_valid_utf8(utf8[i].text) == utf8[i].valid, "utf8 case %zu", i);
+		CHECK(utf8_valid(utf8[i].text) == utf8[i].valid, "utf8 case %zu", i);
 		char buf[16];
 		snprintf(buf, sizeof(buf), "%s", utf8[i].text);
-		query_scrub_utf8(buf);
-		CHECK(query_valid_utf8(buf) && strlen(buf) == strlen(utf8[i].text), "scrub case %zu", i);
+		utf8_scrub(buf);
+		CHECK(utf8_valid(buf) && strlen(buf) == strlen(utf8[i].text), "scrub case %zu", i);
 	}
 
 	/* query_parse on its own: the report's names. */
