@@ -191,16 +191,16 @@ def main():
     daemon = None
     t0 = time.time()
     try:
-        load(pg, "trading", "trading.sql", "trading_data.sql", 6000)
-        load(pg, "deposit", "deposit.sql", "deposit_data.sql", 6000)
-        load(pg, "expert", "expert.sql", "expert_data.sql", 1500)
+        load(pg, "trading", "trading.sql", "trading_data.sql", 4000)
+        load(pg, "deposit", "deposit.sql", "deposit_data.sql", 4000)
+        load(pg, "expert", "expert.sql", "expert_data.sql", 1000)
         age_history(pg, "trading", ["deals"])
         age_history(pg, "deposit", ["deposits"])
         age_history(pg, "expert", ["evaluations", "assignments"])
         pg.createdb("store")
 
         port = free_port()
-        opts = {s: {"interval": "1s", "overlap": "5m", "reconcile_interval": "3s",
+        opts = {s: {"interval": "1s", "overlap": "5m", "reconcile_interval": "2s",
                     "statement_timeout": "10s"} for s in SOURCES}
         cfg = config_text(port, pg.conninfo("store"), {s: pg.conninfo(s) for s in SOURCES},
                           source_opts=opts)
