@@ -54,6 +54,7 @@ function scrape() {
 		alerts: q("#alerts li.alert").map((e) => Object.assign(ds(e), { text: e.textContent })),
 		alertCount: document.getElementById("alert-count").textContent,
 		sources: q("#sources tbody tr").map((e) => Object.assign(ds(e), { text: e.textContent })),
+		pills: Object.fromEntries(q("#health .pill[data-source]").map((e) => [e.dataset.source, e.dataset.up])),
 		csv: document.getElementById("dl-csv").getAttribute("href"),
 		md: document.getElementById("dl-md").getAttribute("href"),
 		banner: document.getElementById("banner").hidden ? "" : document.getElementById("banner").textContent,
@@ -78,7 +79,7 @@ try {
 			problems.push(`console ${m.type()}: ${m.text()}`);
 	});
 	page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-	page.setDefaultTimeout(20000);
+	page.setDefaultTimeout(45000); // a loaded machine, a sanitizer build
 	let loads = 0;
 	page.on("load", () => loads++);
 	// Timers under the test's control, so that the 30 s refresh is checked

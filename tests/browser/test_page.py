@@ -3,8 +3,8 @@
 
 The harness starts a private PostgreSQL with the contract and the demo data
 (deploy/demo/, a small row count), the daemon with config/targets.json and
---now 2022-12-31T12:00:00 (as deploy/demo.sh runs it), two --once runs a day
-apart first so that behind-pace alerts are firing. page.mjs (Playwright,
+--now 2022-12-31T12:00:00 (as deploy/demo.sh runs it), after a --once run
+the day before, so that behind-pace alerts are firing. page.mjs (Playwright,
 playwright-core from npm, driving /usr/bin/chromium) opens the page, waits
 until it has drawn the figures of a year and centre, reads every figure the
 page shows (text and data- attributes), switches the centre, reads again,
@@ -37,7 +37,8 @@ from decimal import Decimal, ROUND_HALF_UP
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
-from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql, SOURCE_DIR  # noqa: E402
+from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,  # noqa: E402
+                     wait_until, SOURCE_DIR)
 
 TZ = "Asia/Shanghai"
 NOW = "2022-12-31T12:00:00"
@@ -63,12 +64,22 @@ def setup(pg, work):
                       {s: pg.conninfo(s) for s in ("trading", "deposit", "expert")},
                       extra_daemon="targets = %s\n" % os.path.join(SOURCE_DIR, "config", "targets.json"))
     daemon = Daemon(work, cfg, args=["--now", NOW])
-    # Two evaluations behind pace a day apart: the 2022 alerts are firing.
-    for now in ("2022-12-30T12:00:00", "2022-12-31T11:00:00"):
-        code, out, err = run_daemon(daemon.config, "--once", "--now", now)
-        if code != 0:
-            raise RuntimeError("--once --now %s: exit %s\n%s" % (now, code, err[-3000:]))
+    # The backfill, and a first evaluation behind pace the day before: the
+    # daemon's own evaluation at start makes the 2022 alerts fire.
+    code, out, err = run_daemon(daemon.config, "--once", "--now", "2022-12-30T12:00:00")
+    if code != 0:
+        raise RuntimeError("--once: exit %s\n%s" % (code, err[-3000:]))
     daemon.start(wait_ready=True)
+    # Ready means a first poll; a reconciliation follows it at once and moves
+    # as_of. Wait for it, so that the page and this test see the same as_of
+    # (the next poll is an hour away).
+    wait_until(lambda: all(s["last_reconcile"] and not s["running"]
+                           for s in get(daemon, "/api/v1/status")["sources"]),
+               timeout=60, what="the first reconciliation of every source")
+    # And its first evaluation of the targets, at --now: the alerts stay put.
+    wait_until(lambda: all(a["evaluated_at"] == NOW + "+08:00" for a in get(daemon, "/api/v1/alerts")["alerts"]
+                           if a["year"] == 2022),
+               timeout=60, what="the daemon's first evaluation of the alerts")
     return daemon
 
 
@@ -330,6 +341,29 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what):
     return cards
 
 
+def check_source_down(ck, daemon, pg, base):
+    """The expert database refuses connections: after a poll the page shows
+    that source down, with the daemon's error summary, and the others up."""
+    pg.psql("postgres", "ALTER DATABASE expert ALLOW_CONNECTIONS false; "
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'expert'")
+    status, _ = daemon.post("/api/v1/refresh")
+    ck.eq(status, 502, "refresh with the expert source down")
+    api = get(daemon, "/api/v1/status")
+    expert = [s for s in api["sources"] if s["name"] == "expert"][0]
+    ck.true(expert["up"] is False and expert["last_error"], "status: expert down with an error: %r" % expert)
+    seen = run_page(base, [{"name": "expert down", "screenshot": "page-source-down.png"}], refresh=False)
+    if seen.get("error"):
+        ck.true(False, "the browser run failed: %s" % seen["error"])
+        return
+    rows = {r["source"]: r for r in seen["steps"][0]["sources"]}
+    ck.eq({k: r["up"] for k, r in rows.items()},
+          {"store": "true", "trading": "true", "deposit": "true", "expert": "false"}, "source rows")
+    ck.true(expert["last_error"] in rows["expert"]["text"], "the expert row shows %r" % expert["last_error"])
+    ck.eq(seen["steps"][0]["pills"], {"store": "true", "trading": "true", "deposit": "true", "expert": "false"},
+          "health pills")
+    ck.eq(seen.get("problems"), [], "no console errors with a source down")
+
+
 def npm_ci():
     """playwright-core from tests/browser/package-lock.json, once."""
     if os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
@@ -340,11 +374,11 @@ def npm_ci():
         raise RuntimeError("npm ci failed:\n" + res.stdout[-3000:])
 
 
-def run_page(base, steps):
+def run_page(base, steps, refresh=True):
     if not os.path.exists(CHROMIUM):
         raise RuntimeError("%s is missing: deploy/install-deps.sh test installs it" % CHROMIUM)
     npm_ci()
-    env = dict(os.environ, GGZY_CHROMIUM=CHROMIUM, GGZY_PAGE_REFRESH_CHECK="1")
+    env = dict(os.environ, GGZY_CHROMIUM=CHROMIUM, GGZY_PAGE_REFRESH_CHECK="1" if refresh else "")
     res = subprocess.run(["node", os.path.join(HERE, "page.mjs"), base, ARTIFACTS, json.dumps(steps)],
                          cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=150,
                          env=env)
@@ -357,6 +391,7 @@ def main():
     serve = "--serve" in sys.argv
     # SIGTERM (a timeout, Ctrl-C in --serve) still stops PostgreSQL and the daemon.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    started = time.time()
     ck = Checker("test_page")
     pg = PgServer("page")
     work = tempfile.mkdtemp(prefix="ggzy-page-")
@@ -369,6 +404,7 @@ def main():
             print("psql -h %s -p %d -U postgres trading" % (pg.sock, pg.port), flush=True)
             while True:
                 time.sleep(3600)
+        t0 = time.time()
         check_http(ck, daemon)
         parents = {r[0]: r[1] or None for r in
                    pg.rows("trading", "SELECT center_code, coalesce(parent_code, '') FROM centers")}
@@ -383,6 +419,7 @@ def main():
             {"name": "laptop", "year": 2022, "center": "", "width": 1366, "height": 768,
              "screenshot": "page-1366x768.png"},
         ])
+        t1 = time.time()
         if seen.get("error"):
             ck.true(False, "the browser run failed: %s\npage: %s" % (seen["error"], seen.get("failureState")))
         steps = seen.get("steps", [])
@@ -405,6 +442,10 @@ def main():
         ck.eq(outside, [], "every request goes to the daemon at 127.0.0.1")
         for name, size in (("page-1920x1080.png", (1920, 1080)), ("page-1366x768.png", (1366, 768))):
             ck.eq(png_size(os.path.join(ARTIFACTS, name)), size, "screenshot %s" % name)
+        t2 = time.time()
+        check_source_down(ck, daemon, pg, base)
+        print("setup %.1fs, browser %.1fs, checks %.1fs, source down %.1fs" % (
+            t0 - started, t1 - t0, t2 - t1, time.time() - t2))
         code = daemon.stop()
         log = daemon.read_log()
         daemon = None
