@@ -365,9 +365,16 @@ def check_source_down(ck, daemon, pg, base):
 
 
 def npm_ci():
-    """playwright-core from tests/browser/package-lock.json, once."""
-    if os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
-        return
+    """playwright-core as tests/browser/package-lock.json pins it: npm ci when
+    node_modules is missing or holds another version."""
+    with open(os.path.join(HERE, "package-lock.json")) as f:
+        want = json.load(f)["packages"]["node_modules/playwright-core"]["version"]
+    try:
+        with open(os.path.join(HERE, "node_modules", "playwright-core", "package.json")) as f:
+            if json.load(f)["version"] == want:
+                return
+    except (OSError, ValueError, KeyError):
+        pass
     res = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, timeout=300)
     if res.returncode != 0:
