@@ -9,7 +9,8 @@ set -euo pipefail
 
 build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev
        postgresql postgresql-contrib python3 tzdata)
-test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev valgrind prometheus)
+test=(procps chromium nodejs wrk clang libclang-rt-14-dev valgrind prometheus)
+test+=(fonts-wqy-microhei) # Chinese glyphs for the browser test's screenshots of the page
 bench=(prometheus-postgres-exporter prometheus-sql-exporter wrk hyperfine linux-perf valgrind)
 
 packages=("${build[@]}")
