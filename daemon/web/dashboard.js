@@ -327,6 +327,13 @@
 		return bar;
 	}
 
+	/* A filter's label value in Chinese where the page knows it. */
+	const LABELS = Object.assign(Object.fromEntries(CATEGORIES.map(([c, zh]) => [c, zh])), {
+		cash: "现金", e_guarantee: "电子保函", e_commitment: "电子承诺", insurance: "保证保险",
+		intra_province: "省内", cross_province: "跨省", host: "主场", guest: "副场",
+	});
+	const labelName = (v) => (LABELS[v] ? LABELS[v] + " " + v : v);
+
 	/* A ratio number of the API (6 decimals) as a percentage text. */
 	const pct = (r) => (r === null || r === undefined ? "—" : display(r, "%"));
 
@@ -358,7 +365,7 @@
 			const name = el("div", {class: "t-name"}, ind.name,
 				catalog && r.targets ? null : catalog ? en(catalog.name_en) : null,
 				Object.keys(ind.filter || {}).length ? el("span", {class: "filter"},
-					Object.values(ind.filter).join(" · ")) : null);
+					Object.values(ind.filter).map(labelName).join(" · ")) : null);
 			const unit = ind.display_unit;
 			const prevShown = ind.manual || !ind.metric ? null :
 				display(ind.previous_year, unit === "" ? (catalog ? catalog.unit : "") : unit);
