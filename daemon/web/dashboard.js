@@ -231,12 +231,28 @@
 		$("as-of").textContent = shortTime(st.as_of);
 		$("as-of").setAttribute("datetime", st.as_of || "");
 		document.body.dataset.asOf = st.as_of || "";
+		renderAge(st.as_of);
 		const c = st.centers.find((x) => x.code === d.center);
 		$("center-name").textContent = d.center ? (c ? c.name : d.center) : "全部中心 All centres";
 		const p = d.report.period;
 		$("period").textContent = d.year + " 年 · " + p.from + " — " + p.to +
 			(p.closed ? "" : " (年初至今 year to date)");
 		renderHealth(st);
+	}
+
+	/* How old the figures are, by this browser's clock; amber from 15
+	 * minutes (a poll every minute by default), so a stalled daemon shows. */
+	function renderAge(asOf) {
+		const age = $("as-of-age");
+		const ms = asOf ? Date.now() - Date.parse(asOf) : NaN;
+		if (!(ms >= 0)) {
+			age.textContent = "";
+			return;
+		}
+		const min = Math.floor(ms / 60000);
+		age.textContent = min < 1 ? "刚刚 just now" : min < 120 ? min + " 分钟前 min ago" :
+			Math.floor(min / 60) + " 小时前 h ago";
+		age.className = "age" + (min >= 15 ? " stale" : "");
 	}
 
 	function renderHealth(st) {
@@ -311,6 +327,13 @@
 		return bar;
 	}
 
+	/* A filter's label value in Chinese where the page knows it. */
+	const LABELS = Object.assign(Object.fromEntries(CATEGORIES.map(([c, zh]) => [c, zh])), {
+		cash: "现金", e_guarantee: "电子保函", e_commitment: "电子承诺", insurance: "保证保险",
+		intra_province: "省内", cross_province: "跨省", host: "主场", guest: "副场",
+	});
+	const labelName = (v) => (LABELS[v] ? LABELS[v] + " " + v : v);
+
 	/* A ratio number of the API (6 decimals) as a percentage text. */
 	const pct = (r) => (r === null || r === undefined ? "—" : display(r, "%"));
 
@@ -342,7 +365,7 @@
 			const name = el("div", {class: "t-name"}, ind.name,
 				catalog && r.targets ? null : catalog ? en(catalog.name_en) : null,
 				Object.keys(ind.filter || {}).length ? el("span", {class: "filter"},
-					Object.values(ind.filter).join(" · ")) : null);
+					Object.values(ind.filter).map(labelName).join(" · ")) : null);
 			const unit = ind.display_unit;
 			const prevShown = ind.manual || !ind.metric ? null :
 				display(ind.previous_year, unit === "" ? (catalog ? catalog.unit : "") : unit);

@@ -5,6 +5,10 @@
 // the next ones choose year and centre through the page's own <select>s.
 // Prints one JSON object: every step's figures as the page shows them,
 // every URL the browser requested, console errors and CSP violations.
+// With GGZY_PAGE_PAUSE it first prints a line "PAUSED <what it saw so far>"
+// and waits for a line on
+// stdin, then lets the page's 30 s refresh run (a fake clock) and reads the
+// page again ("after").
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import os from "node:os";
@@ -15,6 +19,24 @@ const steps = JSON.parse(stepsJson);
 const executablePath = process.env.GGZY_CHROMIUM || "/usr/bin/chromium";
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ggzy-chromium-"));
 fs.mkdirSync(artifacts, { recursive: true });
+
+// One line from the test on stdin.
+function nextLine() {
+	return new Promise((resolve) => {
+		let buf = "";
+		const onData = (chunk) => {
+			buf += chunk;
+			if (buf.includes("\n")) {
+				process.stdin.off("data", onData);
+				process.stdin.pause();
+				resolve(buf.split("\n")[0]);
+			}
+		};
+		process.stdin.setEncoding("utf8");
+		process.stdin.on("data", onData);
+		process.stdin.resume();
+	});
+}
 
 const requests = [];
 const problems = [];
@@ -54,6 +76,7 @@ function scrape() {
 		alerts: q("#alerts li.alert").map((e) => Object.assign(ds(e), { text: e.textContent })),
 		alertCount: document.getElementById("alert-count").textContent,
 		sources: q("#sources tbody tr").map((e) => Object.assign(ds(e), { text: e.textContent })),
+		pills: Object.fromEntries(q("#health .pill[data-source]").map((e) => [e.dataset.source, e.dataset.up])),
 		csv: document.getElementById("dl-csv").getAttribute("href"),
 		md: document.getElementById("dl-md").getAttribute("href"),
 		banner: document.getElementById("banner").hidden ? "" : document.getElementById("banner").textContent,
@@ -78,7 +101,7 @@ try {
 			problems.push(`console ${m.type()}: ${m.text()}`);
 	});
 	page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-	page.setDefaultTimeout(20000);
+	page.setDefaultTimeout(45000); // a loaded machine, a sanitizer build
 	let loads = 0;
 	page.on("load", () => loads++);
 	// Timers under the test's control, so that the 30 s refresh is checked
@@ -109,13 +132,27 @@ try {
 		}
 		out.steps.push(seen);
 	}
-	// The page refreshes itself every 30 s, by fetching, without a reload.
-	if (process.env.GGZY_PAGE_REFRESH_CHECK) {
+	// The page's decimal arithmetic on edge cases chosen by the test.
+	if (process.env.GGZY_DECIMAL_CASES)
+		out.decimals = await page.evaluate((cases) => cases.map(([v, unit]) => {
+			try {
+				return window.ggzyDecimal.display(v, unit);
+			} catch (e) {
+				return "error: " + e.message;
+			}
+		}), JSON.parse(process.env.GGZY_DECIMAL_CASES));
+	// The decimal cases, then a pause: the test changes the world (a source
+	// goes down) and says "go"; the page must show the change at its next
+	// 30 s refresh, by fetching, without a reload.
+	if (process.env.GGZY_PAGE_PAUSE) {
+		process.stdout.write("PAUSED " + JSON.stringify(out) + "\n");
+		await nextLine();
 		const before = await page.evaluate(() => Number(document.body.dataset.refreshes));
 		await page.clock.fastForward(31000);
 		await page.waitForFunction((b) => Number(document.body.dataset.refreshes) > b &&
 			document.body.dataset.state === "ready", before);
-		out.refreshed = true;
+		out.after = await page.evaluate(scrape);
+		await page.screenshot({ path: path.join(artifacts, "page-source-down.png") });
 	}
 	out.loads = loads;
 } catch (e) {

@@ -3,8 +3,8 @@
 
 The harness starts a private PostgreSQL with the contract and the demo data
 (deploy/demo/, a small row count), the daemon with config/targets.json and
---now 2022-12-31T12:00:00 (as deploy/demo.sh runs it), two --once runs a day
-apart first so that behind-pace alerts are firing. page.mjs (Playwright,
+--now 2022-12-31T12:00:00 (as deploy/demo.sh runs it), after a --once run
+the day before, so that behind-pace alerts are firing. page.mjs (Playwright,
 playwright-core from npm, driving /usr/bin/chromium) opens the page, waits
 until it has drawn the figures of a year and centre, reads every figure the
 page shows (text and data- attributes), switches the centre, reads again,
@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -37,7 +38,8 @@ from decimal import Decimal, ROUND_HALF_UP
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
-from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql, SOURCE_DIR  # noqa: E402
+from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,  # noqa: E402
+                     wait_until, SOURCE_DIR)
 
 TZ = "Asia/Shanghai"
 NOW = "2022-12-31T12:00:00"
@@ -63,12 +65,22 @@ def setup(pg, work):
                       {s: pg.conninfo(s) for s in ("trading", "deposit", "expert")},
                       extra_daemon="targets = %s\n" % os.path.join(SOURCE_DIR, "config", "targets.json"))
     daemon = Daemon(work, cfg, args=["--now", NOW])
-    # Two evaluations behind pace a day apart: the 2022 alerts are firing.
-    for now in ("2022-12-30T12:00:00", "2022-12-31T11:00:00"):
-        code, out, err = run_daemon(daemon.config, "--once", "--now", now)
-        if code != 0:
-            raise RuntimeError("--once --now %s: exit %s\n%s" % (now, code, err[-3000:]))
+    # The backfill, and a first evaluation behind pace the day before: the
+    # daemon's own evaluation at start makes the 2022 alerts fire.
+    code, out, err = run_daemon(daemon.config, "--once", "--now", "2022-12-30T12:00:00")
+    if code != 0:
+        raise RuntimeError("--once: exit %s\n%s" % (code, err[-3000:]))
     daemon.start(wait_ready=True)
+    # Ready means a first poll; a reconciliation follows it at once and moves
+    # as_of. Wait for it, so that the page and this test see the same as_of
+    # (the next poll is an hour away).
+    wait_until(lambda: all(s["last_reconcile"] and not s["running"]
+                           for s in get(daemon, "/api/v1/status")["sources"]),
+               timeout=60, what="the first reconciliation of every source")
+    # And its first evaluation of the targets, at --now: the alerts stay put.
+    wait_until(lambda: all(a["evaluated_at"] == NOW + "+08:00" for a in get(daemon, "/api/v1/alerts")["alerts"]
+                           if a["year"] == 2022),
+               timeout=60, what="the daemon's first evaluation of the alerts")
     return daemon
 
 
@@ -127,6 +139,15 @@ def series(daemon, metric, period, center, **extra):
         q["center"] = center
     q.update(extra)
     return get(daemon, "/api/v1/series?" + urllib.parse.urlencode(q))
+
+
+# The page's exact scaling on the edges: ties, negatives, 999.995 carrying
+# into a new digit, beyond 2^53, exponent notation (a rate as JSON.parse
+# gives it), integers.
+DECIMAL_CASES = [["12345678.995", "万元"], ["-12345678.995", "万元"], ["0.00", "亿元"], ["-0.004", "元"],
+                 ["99999999999.50", "亿元"], ["99999999.995", "万元"], ["123456789012345678.01", "亿元"],
+                 ["150000000.00", "亿元"], ["-0.50", "%"], [5e-07, "%"], [0.123455, "%"], [0.5, "%"],
+                 [1, "%"], [0, "%"], [4000, "宗"], [98765, "次"], ["20055000000.00", "亿元"], ["32810000", "万元"]]
 
 
 def png_size(path):
@@ -330,33 +351,89 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what):
     return cards
 
 
-def npm_ci():
-    """playwright-core from tests/browser/package-lock.json, once."""
-    if os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
+def break_expert(ck, daemon, pg):
+    """The expert database refuses connections; a poll marks that source down."""
+    pg.psql("postgres", "ALTER DATABASE expert ALLOW_CONNECTIONS false; "
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'expert'")
+    status, _ = daemon.post("/api/v1/refresh")
+    ck.eq(status, 502, "refresh with the expert source down")
+
+
+def check_source_down(ck, daemon, seen):
+    """After its next refresh the page shows the expert source down, with the
+    daemon's error summary, and the others up."""
+    api = get(daemon, "/api/v1/status")
+    expert = [s for s in api["sources"] if s["name"] == "expert"][0]
+    ck.true(expert["up"] is False and expert["last_error"], "status: expert down with an error: %r" % expert)
+    after = seen.get("after")
+    if not after:
+        ck.true(False, "the page was not read after the source went down")
         return
+    rows = {r["source"]: r for r in after["sources"]}
+    want = {"store": "true", "trading": "true", "deposit": "true", "expert": "false"}
+    ck.eq({k: r["up"] for k, r in rows.items()}, want, "source rows after the refresh")
+    ck.true(expert["last_error"] in rows.get("expert", {}).get("text", ""),
+            "the expert row shows %r" % expert["last_error"])
+    ck.eq(after["pills"], want, "health pills after the refresh")
+    ck.eq(after["key"], "2022|", "the refresh kept the year and centre")
+
+
+def npm_ci():
+    """playwright-core as tests/browser/package-lock.json pins it: npm ci when
+    node_modules is missing or holds another version."""
+    with open(os.path.join(HERE, "package-lock.json")) as f:
+        want = json.load(f)["packages"]["node_modules/playwright-core"]["version"]
+    try:
+        with open(os.path.join(HERE, "node_modules", "playwright-core", "package.json")) as f:
+            if json.load(f)["version"] == want:
+                return
+    except (OSError, ValueError, KeyError):
+        pass
     res = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, timeout=300)
     if res.returncode != 0:
         raise RuntimeError("npm ci failed:\n" + res.stdout[-3000:])
 
 
-def run_page(base, steps):
+def run_page(base, steps, while_paused=None):
+    """Runs page.mjs; while_paused(what the page showed) (if given) runs
+    while the browser waits after the steps, before the page's next refresh."""
     if not os.path.exists(CHROMIUM):
         raise RuntimeError("%s is missing: deploy/install-deps.sh test installs it" % CHROMIUM)
     npm_ci()
-    env = dict(os.environ, GGZY_CHROMIUM=CHROMIUM, GGZY_PAGE_REFRESH_CHECK="1")
-    res = subprocess.run(["node", os.path.join(HERE, "page.mjs"), base, ARTIFACTS, json.dumps(steps)],
-                         cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=150,
-                         env=env)
-    if res.returncode != 0 or not res.stdout.strip():
-        raise RuntimeError("page.mjs exit %s:\n%s" % (res.returncode, res.stderr[-4000:]))
-    return json.loads(res.stdout)
+    env = dict(os.environ, GGZY_CHROMIUM=CHROMIUM, GGZY_PAGE_PAUSE="1" if while_paused else "",
+               GGZY_DECIMAL_CASES=json.dumps(DECIMAL_CASES))
+    proc = subprocess.Popen(["node", os.path.join(HERE, "page.mjs"), base, ARTIFACTS, json.dumps(steps)],
+                            cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    killer = threading.Timer(150, proc.kill)  # bounded, whatever happens
+    killer.start()
+    try:
+        if while_paused:
+            line = proc.stdout.readline()
+            if line.startswith("PAUSED "):
+                try:
+                    while_paused(json.loads(line[len("PAUSED "):]))
+                finally:
+                    proc.stdin.write("go\n")
+                    proc.stdin.flush()
+        out, err = proc.communicate()
+    except BaseException:
+        proc.kill()
+        proc.communicate()
+        raise
+    finally:
+        killer.cancel()
+    if proc.returncode != 0 or not out.strip():
+        raise RuntimeError("page.mjs exit %s:\n%s" % (proc.returncode, err[-4000:]))
+    return json.loads(out)
 
 
 def main():
     serve = "--serve" in sys.argv
     # SIGTERM (a timeout, Ctrl-C in --serve) still stops PostgreSQL and the daemon.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    started = time.time()
     ck = Checker("test_page")
     pg = PgServer("page")
     work = tempfile.mkdtemp(prefix="ggzy-page-")
@@ -369,6 +446,7 @@ def main():
             print("psql -h %s -p %d -U postgres trading" % (pg.sock, pg.port), flush=True)
             while True:
                 time.sleep(3600)
+        t0 = time.time()
         check_http(ck, daemon)
         parents = {r[0]: r[1] or None for r in
                    pg.rows("trading", "SELECT center_code, coalesce(parent_code, '') FROM centers")}
@@ -376,35 +454,49 @@ def main():
         def subtree(c):
             return [c] + [x for k, p in parents.items() if p == c for x in subtree(k)]
 
+        expect = [(2022, ""), (2022, "433100"), (2021, "433100"), (2022, ""), (2022, "")]
+        cards = []
+
+        def while_paused(partial):
+            # The API and the sources as the page saw them: check every step
+            # now, then take the expert source down.
+            steps = partial.get("steps", [])
+            ck.eq(len(steps), len(expect), "every step ran")
+            for step, (year, center) in zip(steps[:4], expect):
+                cards.append(check_step(ck, daemon, pg, subtree, step, year, center, step["name"]))
+            # The last step only puts the page back on the wall screen.
+            ck.eq(steps[-1].get("key") if steps else None, "2022|", "back to the defaults")
+            break_expert(ck, daemon, pg)
+
         seen = run_page(base, [
             {"name": "wall screen, defaults", "screenshot": "page-1920x1080.png"},
             {"name": "centre switched", "year": 2022, "center": "433100"},
             {"name": "year switched", "year": 2021, "center": "433100", "screenshot": "page-2021-433100.png"},
             {"name": "laptop", "year": 2022, "center": "", "width": 1366, "height": 768,
              "screenshot": "page-1366x768.png"},
-        ])
+            {"name": "back on the wall", "year": 2022, "center": ""},
+        ], while_paused=while_paused)
+        t1 = time.time()
         if seen.get("error"):
             ck.true(False, "the browser run failed: %s\npage: %s" % (seen["error"], seen.get("failureState")))
         steps = seen.get("steps", [])
-        ck.eq(len(steps), 4, "every step ran")
-        expect = [(2022, ""), (2022, "433100"), (2021, "433100"), (2022, "")]
-        cards = []
-        for step, (year, center) in zip(steps, expect):
-            cards.append(check_step(ck, daemon, pg, subtree, step, year, center, step["name"]))
         if len(cards) >= 2:
             ck.true(cards[0]["deal_amount"]["value"] != cards[1]["deal_amount"]["value"],
                     "the centre switch changed the figures")
         ck.true(len(steps) >= 3 and any(t.get("state") == "firing" for t in steps[0]["targets"]),
                 "a target row shows its firing alert")
         ck.eq(seen.get("problems"), [], "no console errors, CSP violations or page errors")
-        ck.true(seen.get("refreshed") is True, "the page refreshed itself (30 s, no reload)")
         ck.eq(seen.get("loads"), 1, "the page was loaded once (refreshes fetch, never reload)")
+        ck.eq(seen.get("decimals"), [display(v, u) for v, u in DECIMAL_CASES], "the page's decimal arithmetic")
+        ck.eq(seen.get("decimals", [])[-2:], ["200.55亿元", "3281万元"], "SPEC's examples")
         urls = seen.get("requests", [])
         ck.true(len(urls) > 30, "requests recorded (%d)" % len(urls))
         outside = [u for u in urls if not u.startswith(base + "/")]
         ck.eq(outside, [], "every request goes to the daemon at 127.0.0.1")
         for name, size in (("page-1920x1080.png", (1920, 1080)), ("page-1366x768.png", (1366, 768))):
             ck.eq(png_size(os.path.join(ARTIFACTS, name)), size, "screenshot %s" % name)
+        check_source_down(ck, daemon, seen)
+        print("setup %.1fs, browser %.1fs, checks %.1fs" % (t0 - started, t1 - t0, time.time() - t1))
         code = daemon.stop()
         log = daemon.read_log()
         daemon = None
