@@ -114,7 +114,8 @@ def needed_packages():
     libs = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
     pkgs = {}
     for lib in libs:
-        if lib.startswith(("libc.so", "libm.so")):
+        # libc is in every image; the sanitizer runtimes only in the ASan build
+        if lib.startswith(("libc.so", "libm.so", "libasan.so", "libubsan.so", "liblsan.so")):
             continue
         code, out = run(["dpkg", "-S", "*/" + lib])
         pkgs[lib] = out.split(":")[0].strip() if code == 0 else None
