@@ -10,7 +10,7 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev
        postgresql postgresql-contrib python3 tzdata)
 test=(procps chromium nodejs wrk clang libclang-rt-14-dev valgrind prometheus)
-test+=(docker-compose systemd) # test_deploy: docker-compose config, systemd-analyze verify
+test+=(docker-compose systemd prometheus-alertmanager) # test_deploy: compose config, systemd-analyze, amtool
 bench=(prometheus-postgres-exporter prometheus-sql-exporter wrk hyperfine linux-perf valgrind)
 
 packages=("${build[@]}")

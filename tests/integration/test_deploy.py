@@ -189,6 +189,13 @@ def check_compose(ck):
     ck.true("GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["grafana"] and
             "GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["postgres"], "one Grafana password")
     ck.true("/docker-entrypoint-initdb.d" in services["postgres"], "PostgreSQL init scripts mounted")
+    amtool = shutil.which("amtool")
+    if amtool:
+        code, out = run([amtool, "check-config", os.path.join(SOURCE_DIR, "deploy", "docker", "alertmanager.yml")])
+        ck.eq(code, 0, "amtool check-config deploy/docker/alertmanager.yml: %s" % out)
+    else:
+        ck.true(not CI, "amtool is required when CI=true (Debian package prometheus-alertmanager)")
+        print("amtool not installed: alertmanager.yml not checked by it")
     # Compose's own validation (docker-compose 1.x needs no engine for it)
     compose = shutil.which("docker-compose")
     if not compose:
