@@ -14,7 +14,7 @@ build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zl
 # checks (docker-compose config, systemd-analyze verify) and the benchmark's
 # smoke run, which starts the generic exporters too.
 test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev valgrind prometheus
-      docker-compose systemd prometheus-postgres-exporter prometheus-sql-exporter)
+      docker-compose systemd prometheus-alertmanager prometheus-postgres-exporter prometheus-sql-exporter)
 bench=(hyperfine linux-perf)
 
 packages=("${build[@]}")

@@ -114,7 +114,8 @@ def needed_packages():
     libs = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
     pkgs = {}
     for lib in libs:
-        if lib.startswith(("libc.so", "libm.so")):
+        # libc is in every image; the sanitizer runtimes only in the ASan build
+        if lib.startswith(("libc.so", "libm.so", "libasan.so", "libubsan.so", "liblsan.so")):
             continue
         code, out = run(["dpkg", "-S", "*/" + lib])
         pkgs[lib] = out.split(":")[0].strip() if code == 0 else None
@@ -140,6 +141,24 @@ def check_dockerfile(ck):
     ck.true(re.search(r"^USER (?!root|0\b)\S+", runtime, re.M), "runs as a non-root user")
     ck.true(re.search(r"^HEALTHCHECK .*\n?.*http://127\.0\.0\.1:9470/healthz", runtime, re.M), "HEALTHCHECK on /healthz")
     ck.true('ENTRYPOINT ["/usr/bin/ggzy-metricsd"]' in runtime, "entrypoint is the daemon")
+    # The build stage's context, as its COPY lines make it, configures
+    # (CMake checks that every source file it names is there).
+    ctx = tempfile.mkdtemp(prefix="ggzy-docker-ctx-")
+    try:
+        for m in re.finditer(r"^COPY (?!--from)(\S+) (\S+)$", build, re.M):
+            src, dst = os.path.join(SOURCE_DIR, m.group(1)), m.group(2)
+            dst = os.path.join(ctx, dst if dst != "./" else os.path.basename(src))
+            if os.path.isdir(src):
+                shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(src, dst)
+        flags = re.search(r"cmake -S \. -B build (.*?)\s*\\\n\s*(-D.*?)\s*\\", build)
+        args = (flags.group(1) + " " + flags.group(2)).split() if flags else []
+        ck.true("-DCMAKE_INSTALL_PREFIX=/usr" in args, "the image installs under /usr: %s" % args)
+        code, out = run(["cmake", "-S", ctx, "-B", os.path.join(ctx, "build")] + args)
+        ck.eq(code, 0, "the Dockerfile's build context configures: %s" % out[-1500:])
+    finally:
+        shutil.rmtree(ctx, ignore_errors=True)
     ignore = read(".dockerignore")
     ck.true("build*/" in ignore and ".git/" in ignore, ".dockerignore keeps build trees out")
 
@@ -188,6 +207,13 @@ def check_compose(ck):
     ck.true("GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["grafana"] and
             "GGZY_GRAFANA_PASSWORD: ggzy-demo-grafana" in services["postgres"], "one Grafana password")
     ck.true("/docker-entrypoint-initdb.d" in services["postgres"], "PostgreSQL init scripts mounted")
+    amtool = shutil.which("amtool")
+    if amtool:
+        code, out = run([amtool, "check-config", os.path.join(SOURCE_DIR, "deploy", "docker", "alertmanager.yml")])
+        ck.eq(code, 0, "amtool check-config deploy/docker/alertmanager.yml: %s" % out)
+    else:
+        ck.true(not CI, "amtool is required when CI=true (Debian package prometheus-alertmanager)")
+        print("amtool not installed: alertmanager.yml not checked by it")
     # Compose's own validation (docker-compose 1.x needs no engine for it)
     compose = shutil.which("docker-compose")
     if not compose:

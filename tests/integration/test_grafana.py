@@ -290,9 +290,22 @@ class Prometheus:
         url = "http://127.0.0.1:%d/api/v1/query?%s" % (self.port, urllib.parse.urlencode({"query": expr}))
         try:
             with urllib.request.urlopen(url, timeout=10) as r:
-                return json.loads(r.read().decode())
+                text = r.read().decode()
         except urllib.error.HTTPError as e:
-            return json.loads(e.read().decode())
+            text = e.read().decode()  # 4xx/5xx: JSON, or plain text while starting up
+        try:
+            return json.loads(text)
+        except ValueError:
+            return {"status": "error", "error": text[:200]}
+
+    def ready(self):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/-/ready" % self.port, timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            if self.proc.poll() is not None:
+                raise RuntimeError("prometheus exited: see %s" % self.log.name)
+            return False
 
     def samples(self, expr):
         try:
@@ -327,6 +340,7 @@ def parse_metrics(text):
 
 
 def check_prometheus(ck, prom, proms, daemon, expect):
+    wait_until(prom.ready, timeout=60, what="Prometheus ready")
     # a few scrapes, so that rate() has two samples
     wait_until(lambda: (prom.samples("count_over_time(ggzy_store_up[1m])") or [{"value": [0, "0"]}])[0]
                ["value"][1] not in ("0", "1", "2"), timeout=60, what="three scrapes of the daemon")

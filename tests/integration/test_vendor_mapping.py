@@ -45,7 +45,7 @@ SELECT 'BD' || g, 'XM' || (g / 3),
        now()
   FROM generate_series(1, 1500) AS g,
        LATERAL (SELECT round((0.5 + random() * random() * 5000)::numeric, 6) AS wy,
-                       timestamp '2021-01-01' + (random() * 730) * interval '1 day'
+                       timestamp '2021-01-01' + (random() * 729) * interval '1 day'
                            + CASE WHEN g % 10 = 0 THEN interval '23 hours 50 minutes' ELSE interval '0' END
                            - CASE WHEN g % 10 = 0 THEN (random() * 12) * interval '1 hour' ELSE interval '0' END AS t,
                        (ARRAY['中标','中标','中标','成交','流标','废标','终止','进行中'])[1 + floor(random() * 8)::int] AS zt
