@@ -64,6 +64,7 @@ class BenchPg(PgServer):
                 "-c max_wal_size=16GB -c checkpoint_timeout=30min "
                 "-c shared_preload_libraries=pg_stat_statements "
                 "-c pg_stat_statements.track=all -c pg_stat_statements.max=10000 "
+                "-c pg_stat_statements.track_planning=on "
                 "-c track_io_timing=on" % (self.sock, self.port, self.shared_buffers))
         self._run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-o", opts,
                    "-l", os.path.join(self.dir, "server.log"), "-w", "start"])
@@ -76,11 +77,11 @@ class BenchPg(PgServer):
         return cmd
 
     def db_time(self):
-        """Server-side execution time (ms) and calls of top-level statements
-        since the last reset, per database."""
+        """Server-side planning and execution time (ms) and calls of
+        top-level statements since the last reset, per database."""
         out = {}
         for db, ms, calls in self.rows("postgres", """
-                SELECT d.datname, sum(s.total_exec_time), sum(s.calls)
+                SELECT d.datname, sum(s.total_plan_time + s.total_exec_time), sum(s.calls)
                   FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
                  WHERE s.toplevel AND d.datname <> 'postgres'
                  GROUP BY 1"""):
@@ -774,7 +775,9 @@ def main():
     ap.add_argument("--no-peers", dest="peers", action="store_false")
     ap.add_argument("--daemon", default=os.environ.get("GGZY_DAEMON") or
                     os.path.join(SOURCE_DIR, "build", "rel", "ggzy-metricsd"))
-    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--json", help="also write the results here (after each scale)")
+    ap.add_argument("--report", metavar="JSON", help="print the table of earlier runs' JSON "
+                    "files (comma-separated, scales side by side) and exit")
     ap.add_argument("--keep", action="store_true", help="keep the database and work files")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny and quick (CI): 2,000 deals, 1 repetition, wrk 1 s")
@@ -786,6 +789,18 @@ def main():
         args.deals, args.reps, args.wrk_seconds, args.scrapes = "2000", 1, 1, 2
         args.shared_buffers = "128MB"
     args.heavy_reps = args.heavy_reps or args.reps
+    if args.report:
+        merged = None
+        for path in args.report.split(","):
+            with open(path) as f:
+                r = json.load(f)
+            if merged is None:
+                merged = r
+            else:
+                merged["scales"] += r["scales"]
+                merged["loadavg_end"] = r.get("loadavg_end", [])
+        print_report(merged)
+        return
     if not os.path.exists(args.daemon):
         sys.exit("no daemon at %s (build it, or pass --daemon)" % args.daemon)
     results = {"machine": machine(), "scales": [], "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
@@ -793,11 +808,11 @@ def main():
         r = run_scale(args, n, args.shared_buffers)
         results["pg_version"] = r.pop("pg_version")
         results["scales"].append(r)
-    results["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+        results["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1, default=str)
     print_report(results)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1, default=str)
     bad = [b for s in results["scales"] for b in s["check"][1]]
     for b in bad[:20]:
         print("MISMATCH", b)
