@@ -723,6 +723,12 @@ def run_scale(args, deals, pg_shared_buffers):
     pg = BenchPg(pg_shared_buffers)
     work = tempfile.mkdtemp(prefix="ggzy-bench-")
     daemon = None
+
+    def checkpoint():
+        # A long run stopped half-way still leaves what it measured.
+        if args.json:
+            with open(args.json + ".partial", "w") as f:
+                json.dump(res, f, indent=1, default=str)
     try:
         pg.psql("postgres", "CREATE EXTENSION pg_stat_statements")
         res["pg_version"] = pg.rows("postgres", "SHOW server_version")[0][0]
@@ -730,26 +736,34 @@ def run_scale(args, deals, pg_shared_buffers):
         res["data"] = generate(pg, deals, args.jobs)
         log("  %s, load %.1fs, indexes %.1fs" % (res["data"]["size"], res["data"]["load_s"],
                                                 res["data"]["index_s"]))
+        checkpoint()
         log("floor")
         res["floor"] = measure_floor(pg, args.reps)
+        checkpoint()
         log("cold backfill")
         res["backfill"], daemon = measure_backfill(pg, args.daemon, work, args.heavy_reps)
+        checkpoint()
         log("idle polls")
         res["idle"] = measure_poll(pg, daemon, args.reps * 3)
+        checkpoint()
         log("polls after 1,000 changed rows")
         res["recent"] = measure_poll(pg, daemon, args.reps, change_rows(pg, deals, False))
         res["spread"] = measure_poll(pg, daemon, args.heavy_reps, change_rows(pg, deals, True))
+        checkpoint()
         log("serving")
         res["serving"] = measure_serving(pg, daemon, args.wrk_seconds)
         res["check"] = check_figures(pg, daemon)
         res["rss_kb"] = daemon.hwm_kb()
         daemon.stop()
+        checkpoint()
         log("reconciliation")
         res["reconcile_clean"], res["reconcile_year"] = measure_reconcile(pg, daemon,
                                                                           args.heavy_reps)
         if args.peers:
+            checkpoint()
             log("peers")
             res["peers"] = measure_peers(pg, work, args.scrapes, deals)
+        checkpoint()
         if args.keep:
             log("kept %s and %s" % (pg.dir, work))
     finally:
