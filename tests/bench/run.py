@@ -738,7 +738,7 @@ def run_scale(args, deals, pg_shared_buffers):
                                                 res["data"]["index_s"]))
         checkpoint()
         log("floor")
-        res["floor"] = measure_floor(pg, args.reps)
+        res["floor"] = measure_floor(pg, args.heavy_reps)
         checkpoint()
         log("cold backfill")
         res["backfill"], daemon = measure_backfill(pg, args.daemon, work, args.heavy_reps)
@@ -755,14 +755,14 @@ def run_scale(args, deals, pg_shared_buffers):
         res["check"] = check_figures(pg, daemon)
         res["rss_kb"] = daemon.hwm_kb()
         daemon.stop()
-        checkpoint()
-        log("reconciliation")
-        res["reconcile_clean"], res["reconcile_year"] = measure_reconcile(pg, daemon,
-                                                                          args.heavy_reps)
         if args.peers:
             checkpoint()
             log("peers")
             res["peers"] = measure_peers(pg, work, args.scrapes, deals)
+        checkpoint()
+        log("reconciliation")
+        res["reconcile_clean"], res["reconcile_year"] = measure_reconcile(pg, daemon,
+                                                                          args.heavy_reps)
         checkpoint()
         if args.keep:
             log("kept %s and %s" % (pg.dir, work))
@@ -780,8 +780,8 @@ def main():
     ap.add_argument("--deals", default="1000000", help="comma-separated scales (deals)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions; medians are printed")
     ap.add_argument("--heavy-reps", type=int,
-                    help="repetitions of the long phases (backfill, reconciliation, a change "
-                         "over all history); default --reps")
+                    help="repetitions of the long phases (floor, backfill, reconciliation, a "
+                         "change over all history); default --reps")
     ap.add_argument("--wrk-seconds", type=int, default=10)
     ap.add_argument("--scrapes", type=int, default=5, help="peer scrapes measured")
     ap.add_argument("--jobs", type=int, default=2, help="sources generated at once")
