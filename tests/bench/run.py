@@ -556,7 +556,9 @@ def measure_peer(pg, name, cmd, env, port, scrapes, work, change):
 def measure_peers(pg, work, scrapes, deals):
     pe_cfg, se_cfg = peer_configs(work, pg)
     out = {}
-    change = change_rows(pg, deals, spread=True)
+    # Recent rows: what a peer does does not depend on where they are, and
+    # the reconciliation measured next then starts with a small poll only.
+    change = change_rows(pg, deals, spread=False)
     if shutil.which("prometheus-postgres-exporter"):
         port = free_port()
         env = dict(os.environ, DATA_SOURCE_NAME="host=%s port=%d user=postgres dbname=trading "
