@@ -640,8 +640,13 @@ def print_report(results, out=sys.stdout):
     rows = []
 
     def row(name, key, unit="", digits=1, goal=""):
-        rows.append((name, [fmt(key(s), unit, digits) if key(s) is not None else "-"
-                            for s in scales], goal))
+        def cell(s):
+            try:
+                v = key(s)
+            except (KeyError, TypeError, ZeroDivisionError):
+                return "-"  # a phase a stopped run did not reach
+            return fmt(v, unit, digits) if v is not None else "-"
+        rows.append((name, [cell(s) for s in scales], goal))
 
     def g(*path):
         def f(s):
@@ -701,11 +706,14 @@ def print_report(results, out=sys.stdout):
     row("daemon peak RSS, --once repairing a year (MB)",
         lambda s: s["reconcile_year"]["maxrss_kb"] / 1024, "", 1, "< 50 MB")
     rows.append(("figures checked against GROUP BY (mismatches)",
-                 ["%d (%d)" % (s["check"][0], len(s["check"][1])) for s in scales], "0"))
+                 ["%d (%d)" % (s["check"][0], len(s["check"][1])) if "check" in s else "-"
+                  for s in scales], "0"))
     _table(w, ["measurement"] + cols + ["goal"], [[r[0]] + r[1] + [r[2]] for r in rows])
 
     peer_rows = []
     for s in scales:
+        if "serving" not in s or "recent" not in s:
+            continue
         peers = dict(s.get("peers", {}))
         peers["ggzy-metricsd"] = {
             "scrape_ms": s["serving"]["/metrics"]["p50_ms"],
@@ -838,6 +846,9 @@ def main():
         for path in args.report.split(","):
             with open(path) as f:
                 r = json.load(f)
+            if "scales" not in r:  # a .partial: one scale's results
+                r = {"machine": machine(), "pg_version": r.get("pg_version", "?"),
+                     "scales": [r]}
             if merged is None:
                 merged = r
             else:
