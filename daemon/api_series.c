@@ -19,7 +19,74 @@ struct series_req {
 	struct evhttp_request *req;
 	const struct metric_def *metric;
 	char step[16];
+	struct app *app;
+	char *key;			/* the request URI, for the cache */
+	long long version;		/* the store's before the query, or -1 */
+	char *params[13];		/* of queries/series.sql, owned */
 };
+
+static void series_req_free(struct series_req *sr)
+{
+	free(sr->key);
+	for (int i = 0; i < 13; i++)
+		free(sr->params[i]);
+	free(sr);
+}
+
+/* Answers kept while the store's figures version has not moved (dashboards
+ * ask the same series over and over): the last SERIES_CACHE distinct
+ * requests. A kept answer costs a one-row read of the version, shared by
+ * the requests that arrive together, instead of the series query. */
+#define SERIES_CACHE 64
+#define SERIES_CACHE_MAX_BODY (256 * 1024)
+
+static struct series_cached {
+	char *key;
+	long long version;
+	char *body;
+	size_t len;
+} series_cache[SERIES_CACHE];
+static size_t series_cache_next;
+
+static const struct series_cached *cache_find(const char *key, long long version)
+{
+	for (size_t i = 0; i < SERIES_CACHE; i++) {
+		const struct series_cached *c = &series_cache[i];
+		if (c->key && c->version == version && strcmp(c->key, key) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static void cache_put(const char *key, long long version, const char *body)
+{
+	size_t len = strlen(body);
+	if (len > SERIES_CACHE_MAX_BODY)
+		return;
+	struct series_cached *c = NULL;
+	for (size_t i = 0; i < SERIES_CACHE && !c; i++)
+		if (series_cache[i].key && strcmp(series_cache[i].key, key) == 0)
+			c = &series_cache[i];
+	if (!c) {
+		c = &series_cache[series_cache_next];
+		series_cache_next = (series_cache_next + 1) % SERIES_CACHE;
+	}
+	free(c->key);
+	free(c->body);
+	c->key = strdup(key);
+	c->version = version;
+	c->body = strdup(body);
+	c->len = len;
+}
+
+void api_series_free(void)
+{
+	for (size_t i = 0; i < SERIES_CACHE; i++) {
+		free(series_cache[i].key);
+		free(series_cache[i].body);
+		series_cache[i].key = series_cache[i].body = NULL;
+	}
+}
 
 static json_t *point_value(const struct metric_def *m, PGresult *res, int row)
 {
@@ -51,7 +118,7 @@ static void on_series(PGresult *res, const char *error, void *arg)
 	if (error) {
 		log_warn("series %s: store query failed: %s", sr->metric->name, error);
 		http_reply_error(sr->req, 503, "store_unavailable", "the store did not answer");
-		free(sr);
+		series_req_free(sr);
 		return;
 	}
 	json_t *points = json_array();
@@ -61,8 +128,29 @@ static void on_series(PGresult *res, const char *error, void *arg)
 						"value", point_value(sr->metric, res, i)));
 	json_t *body = series_body(sr);
 	json_object_set_new(body, "points", points);
-	http_reply_json(sr->req, 200, body);
-	free(sr);
+	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	if (sr->version >= 0)
+		cache_put(sr->key, sr->version, text);
+	http_reply_text(sr->req, 200, "application/json; charset=utf-8", text, strlen(text));
+	free(text);
+	series_req_free(sr);
+}
+
+static void on_version(bool ok, long long version, void *arg)
+{
+	struct series_req *sr = arg;
+	const struct series_cached *hit = ok ? cache_find(sr->key, version) : NULL;
+	if (hit) {
+		http_reply_text(sr->req, 200, "application/json; charset=utf-8", hit->body,
+				hit->len);
+		series_req_free(sr);
+		return;
+	}
+	/* The series read after the version: it is at least that new. */
+	sr->version = ok ? version : -1;
+	store_query(sr->app->store, sql_text("queries/series.sql"), 13,
+		    (const char *const *)sr->params, on_series, sr);
 }
 
 void api_series(struct evhttp_request *req, struct app *app)
@@ -83,7 +171,7 @@ void api_series(struct evhttp_request *req, struct app *app)
 		json_t *body = series_body(sr);
 		json_object_set_new(body, "points", json_array());
 		http_reply_json(req, 200, body);
-		free(sr);
+		series_req_free(sr);
 		return;
 	}
 	const struct metric_def *m = p.metric;
@@ -102,5 +190,9 @@ void api_series(struct evhttp_request *req, struct app *app)
 	    p.cumulative ? "true" : "false",
 	    m->kind == METRIC_AMOUNT ? "2" : "0",
 	};
-	store_query(app->store, sql_text("queries/series.sql"), 13, params, on_series, sr);
+	sr->app = app;
+	sr->key = strdup(evhttp_request_get_uri(req));
+	for (int i = 0; i < 13; i++)
+		sr->params[i] = params[i] ? strdup(params[i]) : NULL;
+	store_version(app->store, on_version, sr);
 }

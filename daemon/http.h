@@ -57,6 +57,8 @@ void http_prom_escape(struct evbuffer *out, const char *v);
 void api_metrics(struct evhttp_request *req, struct app *app);
 /* Frees the figures /metrics keeps between scrapes (at exit). */
 void api_metrics_free(void);
+/* Frees the answers the series API keeps between requests (at exit). */
+void api_series_free(void);
 void api_catalog(struct evhttp_request *req, struct app *app);
 void api_series(struct evhttp_request *req, struct app *app);
 void api_refresh(struct evhttp_request *req, struct app *app);

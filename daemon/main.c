@@ -429,6 +429,7 @@ out:
 	event_base_free(app->base);
 	free(app->api_token);
 	api_metrics_free();
+	api_series_free();
 	targets_free(app->targets);
 	config_free(app->cfg);
 	if (!rt.report)

@@ -17,7 +17,7 @@
 #include "sql_files.h"
 #include "store.h"
 
-#define DAYS_PER_BATCH 31
+#define DAYS_PER_BATCH 16
 #define BACKOFF_MAX 60
 #define CLIENT_TIMEOUT_MARGIN 10
 

@@ -26,6 +26,12 @@ struct store {
 	int target_version;
 	char error[512];
 	unsigned long generation; /* bumped by every commit that changed days */
+	struct version_waiter {
+		store_version_cb cb;
+		void *arg;
+		struct version_waiter *next;
+	} *version_next;	  /* waiting for the next version read */
+	bool version_reading;	  /* a version read is in flight */
 	void (*on_ready)(void *);
 	void *on_ready_arg;
 };
@@ -270,6 +276,52 @@ void store_query_writer(struct store *st, const char *sql, int nparams,
 			const char *const *params, pg_result_cb cb, void *arg)
 {
 	run(st, st->writer, sql, nparams, params, NULL, cb, arg);
+}
+
+static void version_read(struct store *st);
+
+struct version_batch {
+	struct store *st;
+	struct version_waiter *waiters;
+};
+
+static void on_store_version(PGresult *res, const char *error, void *arg)
+{
+	struct version_batch *b = arg;
+	struct store *st = b->st;
+	st->version_reading = false;
+	bool ok = !error && PQntuples(res) == 1;
+	long long version = ok ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+	for (struct version_waiter *w = b->waiters, *next; w; w = next) {
+		next = w->next;
+		w->cb(ok, version, w->arg);
+		free(w);
+	}
+	free(b);
+	if (st->version_next && !st->version_reading)
+		version_read(st);
+}
+
+static void version_read(struct store *st)
+{
+	struct version_batch *b = malloc(sizeof(*b));
+	b->st = st;
+	b->waiters = st->version_next;
+	st->version_next = NULL;
+	st->version_reading = true;
+	run(st, st->reader, "SELECT version FROM ggzy.store_version", 0, NULL, NULL, on_store_version,
+	    b);
+}
+
+void store_version(struct store *st, store_version_cb cb, void *arg)
+{
+	struct version_waiter *w = malloc(sizeof(*w));
+	w->cb = cb;
+	w->arg = arg;
+	w->next = st->version_next;
+	st->version_next = w;
+	if (!st->version_reading)
+		version_read(st);
 }
 
 void store_query(struct store *st, const char *sql, int nparams,

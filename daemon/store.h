@@ -50,6 +50,12 @@ void store_replace_centers(struct store *st, const char *rows_json,
 /* Writer-side reads that must see the collectors' own commits in order. */
 void store_query_writer(struct store *st, const char *sql, int nparams,
 			const char *const *params, pg_result_cb cb, void *arg);
+/* The figures' version (ggzy.store_version, bumped by every commit that can
+ * change a figure, by any process), read on the reader connection by a read
+ * that starts after this call; calls that arrive while a read runs share
+ * the next one. ok is false when the store did not answer. */
+typedef void (*store_version_cb)(bool ok, long long version, void *arg);
+void store_version(struct store *st, store_version_cb cb, void *arg);
 /* Reader-side query for HTTP handlers. */
 void store_query(struct store *st, const char *sql, int nparams,
 		 const char *const *params, pg_result_cb cb, void *arg);

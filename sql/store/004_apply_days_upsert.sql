@@ -1,47 +1,64 @@
 -- Store schema, version 4: ggzy.apply_days writes only what changed.
 --
--- Version 1 deleted every bucket of the given days and inserted them again.
--- A poll after a one-fen correction rewrote thousands of identical rows per
+-- Version 1 deleted every bucket of the given days and inserted them again:
+-- a poll after a one-fen correction rewrote thousands of identical rows per
 -- day (index churn, WAL, dead tuples), and reading the facts through json
--- parsed every element eight times. Now the facts are parsed once (jsonb)
--- into a temporary table, and only the buckets whose value changed, that
--- are new or that are gone are deleted and inserted. Same signature, same
--- atomicity (one call, one transaction). Returns the buckets written.
+-- parsed every element eight times. Now the facts are parsed once (jsonb),
+-- and only buckets whose value changed are updated, new ones inserted and
+-- vanished ones deleted: three disjoint sets, all read from the same
+-- snapshot in one statement. Same signature, same atomicity. Nested loops
+-- are off: the planner takes the parsed facts for 100 rows whatever their
+-- number, and a nested loop over 100,000 of them costs minutes.
 CREATE OR REPLACE FUNCTION ggzy.apply_days(p_stream text, p_days date[], p_facts json,
                                            p_states json, p_watermark timestamptz)
-RETURNS integer LANGUAGE plpgsql AS $$
+RETURNS integer LANGUAGE plpgsql
+SET enable_nestloop = off
+AS $$
 DECLARE
     n integer;
 BEGIN
     -- Serialise writers of one stream (two daemons on one store).
     PERFORM pg_advisory_xact_lock(hashtext('ggzy.stream:' || p_stream));
-    -- The recomputed facts, parsed once, in a temporary table of this
-    -- session (the writer connection), emptied at the end.
-    IF to_regclass('pg_temp.ggzy_fresh') IS NULL THEN
-        CREATE TEMP TABLE ggzy_fresh (metric text, day date, center text, category text,
-                                      kind text, scope text, role text, value numeric);
-    END IF;
-    INSERT INTO ggzy_fresh
-    SELECT f->>0, (f->>1)::date, f->>2, f->>3, f->>4, f->>5, f->>6, sum((f->>7)::numeric)
-      FROM jsonb_array_elements(p_facts::jsonb) AS f
-     GROUP BY 1, 2, 3, 4, 5, 6, 7;
-    -- Buckets of these days that are gone or whose value changed.
-    DELETE FROM ggzy.bucket b
-     WHERE b.stream = p_stream AND b.day = ANY (p_days)
-       AND NOT EXISTS (SELECT 1 FROM ggzy_fresh f
-                        WHERE f.metric = b.metric AND f.day = b.day AND f.center = b.center
-                          AND f.category = b.category AND f.kind = b.kind
-                          AND f.scope = b.scope AND f.role = b.role AND f.value = b.value);
-    -- What is left of these days is unchanged: insert the rest.
-    INSERT INTO ggzy.bucket (metric, day, center, category, kind, scope, role, stream, value)
-    SELECT f.metric, f.day, f.center, f.category, f.kind, f.scope, f.role, p_stream, f.value
-      FROM ggzy_fresh f
-     WHERE NOT EXISTS (SELECT 1 FROM ggzy.bucket b
-                        WHERE b.metric = f.metric AND b.day = f.day AND b.center = f.center
-                          AND b.category = f.category AND b.kind = f.kind
-                          AND b.scope = f.scope AND b.role = f.role);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    DELETE FROM ggzy_fresh;
+    WITH fresh AS MATERIALIZED (
+        SELECT f->>0 AS metric, (f->>1)::date AS day, f->>2 AS center, f->>3 AS category,
+               f->>4 AS kind, f->>5 AS scope, f->>6 AS role, sum((f->>7)::numeric) AS value
+          FROM jsonb_array_elements(p_facts::jsonb) AS f
+         GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ),
+    old AS MATERIALIZED (
+        SELECT b.ctid AS row_id, b.metric, b.day, b.center, b.category, b.kind, b.scope,
+               b.role, b.value
+          FROM ggzy.bucket b
+         WHERE b.stream = p_stream AND b.day = ANY (p_days)
+    ),
+    changed AS (
+        UPDATE ggzy.bucket b SET value = f.value
+          FROM old o JOIN fresh f USING (metric, day, center, category, kind, scope, role)
+         WHERE b.ctid = o.row_id AND o.value <> f.value
+        RETURNING 1
+    ),
+    vanished AS (
+        DELETE FROM ggzy.bucket b
+         USING old o
+         WHERE b.ctid = o.row_id
+           AND NOT EXISTS (SELECT 1 FROM fresh f
+                            WHERE f.metric = o.metric AND f.day = o.day
+                              AND f.center = o.center AND f.category = o.category
+                              AND f.kind = o.kind AND f.scope = o.scope AND f.role = o.role)
+        RETURNING 1
+    ),
+    added AS (
+        INSERT INTO ggzy.bucket (metric, day, center, category, kind, scope, role, stream, value)
+        SELECT f.metric, f.day, f.center, f.category, f.kind, f.scope, f.role, p_stream, f.value
+          FROM fresh f
+         WHERE NOT EXISTS (SELECT 1 FROM old o
+                            WHERE o.metric = f.metric AND o.day = f.day
+                              AND o.center = f.center AND o.category = f.category
+                              AND o.kind = f.kind AND o.scope = f.scope AND o.role = f.role)
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM changed) + (SELECT count(*) FROM added)
+           + 0 * (SELECT count(*) FROM vanished) INTO n;
     DELETE FROM ggzy.day_state WHERE stream = p_stream AND day = ANY (p_days);
     INSERT INTO ggzy.day_state (stream, day, rows, fingerprint)
     SELECT p_stream, (s->>0)::date, sum((s->>1)::bigint), sum((s->>2)::numeric)

@@ -64,6 +64,7 @@ class BenchPg(PgServer):
                 "-c max_wal_size=16GB -c checkpoint_timeout=30min "
                 "-c shared_preload_libraries=pg_stat_statements "
                 "-c pg_stat_statements.track=all -c pg_stat_statements.max=10000 "
+                "-c pg_stat_statements.track_planning=on "
                 "-c track_io_timing=on" % (self.sock, self.port, self.shared_buffers))
         self._run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-o", opts,
                    "-l", os.path.join(self.dir, "server.log"), "-w", "start"])
@@ -76,11 +77,11 @@ class BenchPg(PgServer):
         return cmd
 
     def db_time(self):
-        """Server-side execution time (ms) and calls of top-level statements
-        since the last reset, per database."""
+        """Server-side planning and execution time (ms) and calls of
+        top-level statements since the last reset, per database."""
         out = {}
         for db, ms, calls in self.rows("postgres", """
-                SELECT d.datname, sum(s.total_exec_time), sum(s.calls)
+                SELECT d.datname, sum(s.total_plan_time + s.total_exec_time), sum(s.calls)
                   FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
                  WHERE s.toplevel AND d.datname <> 'postgres'
                  GROUP BY 1"""):
@@ -472,6 +473,10 @@ PEER_SQL = """SELECT center_code AS center, category,
   FROM deals
  WHERE deal_at >= timestamptz '%d-01-01 00:00+08' AND deal_at < timestamptz '%d-01-01 00:00+08'
  GROUP BY 1, 2""" % (YEAR, YEAR + 1)
+# prometheus-sql-exporter runs its queries on a timer of its own, never on a
+# scrape (a scrape returns the last run's figures). A short interval here so
+# that a run can be timed; users set minutes.
+SQL_EXPORTER_INTERVAL = 5
 PEER_VALUES = ["deals_count", "deal_amount", "budget_amount", "savings_amount", "reserve_amount",
                "premium_amount", "fully_electronic_count", "opened_count", "remote_opening_count",
                "service_fee_amount", "cancelled_count"]
@@ -491,11 +496,11 @@ def peer_configs(work, pg):
             f.write("    - %s:\n        usage: GAUGE\n        description: %s\n" % (v, v))
     se = os.path.join(work, "sql_exporter.yml")
     with open(se, "w") as f:
-        f.write("jobs:\n- name: ggzy_trading\n  interval: '0'\n  connections:\n"
+        f.write("jobs:\n- name: ggzy_trading\n  interval: '%ds'\n  connections:\n"
                 "  - 'postgres://postgres@/trading?host=%s&port=%d&sslmode=disable'\n"
                 "  queries:\n  - name: ggzy_trading\n    help: trading figures, year to date\n"
                 "    labels: [center, category]\n    values: [%s]\n    query: |\n"
-                % (pg.sock, pg.port, ", ".join(PEER_VALUES)))
+                % (SQL_EXPORTER_INTERVAL, pg.sock, pg.port, ", ".join(PEER_VALUES)))
         for line in PEER_SQL.splitlines():
             f.write("      %s\n" % line)
     return pe, se
@@ -521,7 +526,16 @@ def wait_http(url, proc, timeout=30):
     raise RuntimeError("%s did not answer" % url)
 
 
-def measure_peer(pg, name, cmd, env, port, scrapes, work, change):
+def peer_runs(pg):
+    """Database time and calls of the peers' aggregation since the reset."""
+    rows = pg.rows("postgres", """
+        SELECT coalesce(sum(s.total_plan_time + s.total_exec_time), 0), coalesce(sum(s.calls), 0)
+          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+         WHERE d.datname = 'trading' AND s.query LIKE '%remote_opening_count%'""")
+    return float(rows[0][0]), int(rows[0][1])
+
+
+def measure_peer(pg, name, cmd, env, port, scrapes, work, change, interval=None):
     logf = open(os.path.join(work, name + ".log"), "w")
     proc = subprocess.Popen(cmd, env=env, stdout=logf, stderr=logf)
     url = "http://127.0.0.1:%d/metrics" % port
@@ -538,10 +552,21 @@ def measure_peer(pg, name, cmd, env, port, scrapes, work, change):
         pg.reset_stats()
         t, body = http_get(url)
         after = pg.db_time().get("trading", (0, 0))[0]
-        return {"scrape_ms": median(lat), "scrape_p99_ms": max(lat),
-                "db_ms_per_scrape": dbt.get("trading", (0, 0))[0] / scrapes,
-                "hwm_kb": proc_status(proc.pid, "VmHWM"), "series": series,
-                "after_change_db_ms": after, "after_change_ms": t * 1000}
+        out = {"scrape_ms": median(lat), "scrape_p99_ms": max(lat),
+               "db_ms_per_scrape": dbt.get("trading", (0, 0))[0] / scrapes,
+               "hwm_kb": proc_status(proc.pid, "VmHWM"), "series": series,
+               "after_change_db_ms": after, "after_change_ms": t * 1000}
+        if interval:
+            # Its own timer: time whole runs over a few intervals.
+            pg.reset_stats()
+            deadline = time.time() + 3 * interval + 60
+            while time.time() < deadline and peer_runs(pg)[1] < 2:
+                time.sleep(0.5)
+            ms, runs = peer_runs(pg)
+            out["db_ms_per_run"] = ms / max(runs, 1)
+            out["interval_s"] = interval
+            out["hwm_kb"] = proc_status(proc.pid, "VmHWM")
+        return out
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -555,7 +580,9 @@ def measure_peer(pg, name, cmd, env, port, scrapes, work, change):
 def measure_peers(pg, work, scrapes, deals):
     pe_cfg, se_cfg = peer_configs(work, pg)
     out = {}
-    change = change_rows(pg, deals, spread=True)
+    # Recent rows: what a peer does does not depend on where they are, and
+    # the reconciliation measured next then starts with a small poll only.
+    change = change_rows(pg, deals, spread=False)
     if shutil.which("prometheus-postgres-exporter"):
         port = free_port()
         env = dict(os.environ, DATA_SOURCE_NAME="host=%s port=%d user=postgres dbname=trading "
@@ -572,7 +599,8 @@ def measure_peers(pg, work, scrapes, deals):
             pg, "sql_exporter",
             ["prometheus-sql-exporter", "-config.file", se_cfg,
              "-web.listen-address", "127.0.0.1:%d" % port],
-            dict(os.environ, LOGLEVEL="warn"), port, scrapes, work, change)
+            dict(os.environ, LOGLEVEL="warn"), port, scrapes, work, change,
+            interval=SQL_EXPORTER_INTERVAL)
     return out
 
 
@@ -612,8 +640,13 @@ def print_report(results, out=sys.stdout):
     rows = []
 
     def row(name, key, unit="", digits=1, goal=""):
-        rows.append((name, [fmt(key(s), unit, digits) if key(s) is not None else "-"
-                            for s in scales], goal))
+        def cell(s):
+            try:
+                v = key(s)
+            except (KeyError, TypeError, ZeroDivisionError):
+                return "-"  # a phase a stopped run did not reach
+            return fmt(v, unit, digits) if v is not None else "-"
+        rows.append((name, [cell(s) for s in scales], goal))
 
     def g(*path):
         def f(s):
@@ -673,24 +706,30 @@ def print_report(results, out=sys.stdout):
     row("daemon peak RSS, --once repairing a year (MB)",
         lambda s: s["reconcile_year"]["maxrss_kb"] / 1024, "", 1, "< 50 MB")
     rows.append(("figures checked against GROUP BY (mismatches)",
-                 ["%d (%d)" % (s["check"][0], len(s["check"][1])) for s in scales], "0"))
+                 ["%d (%d)" % (s["check"][0], len(s["check"][1])) if "check" in s else "-"
+                  for s in scales], "0"))
     _table(w, ["measurement"] + cols + ["goal"], [[r[0]] + r[1] + [r[2]] for r in rows])
 
     peer_rows = []
     for s in scales:
+        if "serving" not in s or "recent" not in s:
+            continue
         peers = dict(s.get("peers", {}))
         peers["ggzy-metricsd"] = {
             "scrape_ms": s["serving"]["/metrics"]["p50_ms"],
             "scrape_p99_ms": s["serving"]["/metrics"]["p99_ms"],
             "db_ms_per_scrape": s["serving"]["/metrics"]["store_ms_per_req"],
             "hwm_kb": s["rss_kb"],
-            "after": "poll: %.0f ms db, then 0 per scrape" % (s["spread"]["src_ms"] +
-                                                               s["spread"]["store_ms"])}
+            "after": "next poll: %.0f ms db (sources %.0f), then 0 per scrape"
+                     % (s["recent"]["src_ms"] + s["recent"]["store_ms"], s["recent"]["src_ms"])}
         for name in ("ggzy-metricsd", "prometheus-postgres-exporter", "prometheus-sql-exporter"):
             p = peers.get(name)
             if not p:
                 continue
             after = p.get("after") or ("re-runs it all: %.0f ms db" % p["after_change_db_ms"])
+            if p.get("interval_s"):
+                after = ("serves the last run; re-runs it all every %ds: %.0f ms db a run"
+                         % (p["interval_s"], p["db_ms_per_run"]))
             peer_rows.append([s["label"], name, fmt(p["db_ms_per_scrape"], "", 2),
                               fmt(p["scrape_ms"], "", 2), fmt(p["scrape_p99_ms"], "", 2),
                               fmt(p["hwm_kb"] / 1024, "", 1), after])
@@ -722,6 +761,12 @@ def run_scale(args, deals, pg_shared_buffers):
     pg = BenchPg(pg_shared_buffers)
     work = tempfile.mkdtemp(prefix="ggzy-bench-")
     daemon = None
+
+    def checkpoint():
+        # A long run stopped half-way still leaves what it measured.
+        if args.json:
+            with open(args.json + ".partial", "w") as f:
+                json.dump(res, f, indent=1, default=str)
     try:
         pg.psql("postgres", "CREATE EXTENSION pg_stat_statements")
         res["pg_version"] = pg.rows("postgres", "SHOW server_version")[0][0]
@@ -729,26 +774,34 @@ def run_scale(args, deals, pg_shared_buffers):
         res["data"] = generate(pg, deals, args.jobs)
         log("  %s, load %.1fs, indexes %.1fs" % (res["data"]["size"], res["data"]["load_s"],
                                                 res["data"]["index_s"]))
+        checkpoint()
         log("floor")
-        res["floor"] = measure_floor(pg, args.reps)
+        res["floor"] = measure_floor(pg, args.heavy_reps)
+        checkpoint()
         log("cold backfill")
         res["backfill"], daemon = measure_backfill(pg, args.daemon, work, args.heavy_reps)
+        checkpoint()
         log("idle polls")
         res["idle"] = measure_poll(pg, daemon, args.reps * 3)
+        checkpoint()
         log("polls after 1,000 changed rows")
         res["recent"] = measure_poll(pg, daemon, args.reps, change_rows(pg, deals, False))
         res["spread"] = measure_poll(pg, daemon, args.heavy_reps, change_rows(pg, deals, True))
+        checkpoint()
         log("serving")
         res["serving"] = measure_serving(pg, daemon, args.wrk_seconds)
         res["check"] = check_figures(pg, daemon)
         res["rss_kb"] = daemon.hwm_kb()
         daemon.stop()
+        if args.peers:
+            checkpoint()
+            log("peers")
+            res["peers"] = measure_peers(pg, work, args.scrapes, deals)
+        checkpoint()
         log("reconciliation")
         res["reconcile_clean"], res["reconcile_year"] = measure_reconcile(pg, daemon,
                                                                           args.heavy_reps)
-        if args.peers:
-            log("peers")
-            res["peers"] = measure_peers(pg, work, args.scrapes, deals)
+        checkpoint()
         if args.keep:
             log("kept %s and %s" % (pg.dir, work))
     finally:
@@ -765,8 +818,8 @@ def main():
     ap.add_argument("--deals", default="1000000", help="comma-separated scales (deals)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions; medians are printed")
     ap.add_argument("--heavy-reps", type=int,
-                    help="repetitions of the long phases (backfill, reconciliation, a change "
-                         "over all history); default --reps")
+                    help="repetitions of the long phases (floor, backfill, reconciliation, a "
+                         "change over all history); default --reps")
     ap.add_argument("--wrk-seconds", type=int, default=10)
     ap.add_argument("--scrapes", type=int, default=5, help="peer scrapes measured")
     ap.add_argument("--jobs", type=int, default=2, help="sources generated at once")
@@ -774,7 +827,9 @@ def main():
     ap.add_argument("--no-peers", dest="peers", action="store_false")
     ap.add_argument("--daemon", default=os.environ.get("GGZY_DAEMON") or
                     os.path.join(SOURCE_DIR, "build", "rel", "ggzy-metricsd"))
-    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--json", help="also write the results here (after each scale)")
+    ap.add_argument("--report", metavar="JSON", help="print the table of earlier runs' JSON "
+                    "files (comma-separated, scales side by side) and exit")
     ap.add_argument("--keep", action="store_true", help="keep the database and work files")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny and quick (CI): 2,000 deals, 1 repetition, wrk 1 s")
@@ -786,6 +841,21 @@ def main():
         args.deals, args.reps, args.wrk_seconds, args.scrapes = "2000", 1, 1, 2
         args.shared_buffers = "128MB"
     args.heavy_reps = args.heavy_reps or args.reps
+    if args.report:
+        merged = None
+        for path in args.report.split(","):
+            with open(path) as f:
+                r = json.load(f)
+            if "scales" not in r:  # a .partial: one scale's results
+                r = {"machine": machine(), "pg_version": r.get("pg_version", "?"),
+                     "scales": [r]}
+            if merged is None:
+                merged = r
+            else:
+                merged["scales"] += r["scales"]
+                merged["loadavg_end"] = r.get("loadavg_end", [])
+        print_report(merged)
+        return
     if not os.path.exists(args.daemon):
         sys.exit("no daemon at %s (build it, or pass --daemon)" % args.daemon)
     results = {"machine": machine(), "scales": [], "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
@@ -793,11 +863,11 @@ def main():
         r = run_scale(args, n, args.shared_buffers)
         results["pg_version"] = r.pop("pg_version")
         results["scales"].append(r)
-    results["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+        results["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1, default=str)
     print_report(results)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1, default=str)
     bad = [b for s in results["scales"] for b in s["check"][1]]
     for b in bad[:20]:
         print("MISMATCH", b)
