@@ -170,7 +170,12 @@ def main():
         store.createdb("store")
 
         port = free_port()
-        opts = {s: {"interval": "1s", "overlap": "5m", "reconcile_interval": "3s",
+        # A short overlap: the sources are loaded seconds before, so with
+        # the default 5m every poll would recompute the whole history, and
+        # (b) would time full recomputes, not whether a hanging source
+        # delays the others. The changes this test makes are all newer than
+        # the watermark; reconciliations (every 3 s) catch anything else.
+        opts = {s: {"interval": "1s", "overlap": "2s", "reconcile_interval": "3s",
                     "statement_timeout": "2s"} for s in SOURCES}
         cfg = config_text(port, store.conninfo("store") + " connect_timeout=2",
                           {"trading": trading.conninfo("trading") + " connect_timeout=2",
@@ -200,32 +205,42 @@ def main():
         wait_reconciled(daemon, SOURCES, time.time())
         se.compare_store(ck, store, "store", sources, "(d) after start-up")
 
+        def staleness(seconds, what):
+            """How old each source's last success is, at worst, over SECONDS
+            (polls every 1 s, a reconciliation every 3 s), and the slowest
+            /healthz meanwhile."""
+            slowest, stale, n, start = 0.0, {s: 0.0 for s in SOURCES}, 0, time.time()
+            while time.time() - start < seconds:
+                t = time.time()
+                status, _ = daemon.get("/healthz", timeout=5)
+                slowest = max(slowest, time.time() - t)
+                ck.eq(status, 200, "%s: /healthz" % what)
+                text = metrics(daemon)
+                for s in SOURCES:
+                    stale[s] = max(stale[s], time.time() - gauge(
+                        text, "ggzy_source_last_success_timestamp_seconds", s))
+                n += 1
+                time.sleep(0.1)
+            print("%s: %d /healthz, slowest %.3fs; worst staleness of last success: %s" % (
+                what, n, slowest, {s: round(v, 1) for s, v in stale.items()}))
+            return slowest, stale
+
+        # The others' cadence with nothing hanging, on this machine and
+        # build (the sanitizer build and a loaded CI machine are slower):
+        # the hang must not make it worse.
+        _, calm = staleness(6, "(b) before the hang")
         print("%5.1fs (b) trading hangs" % (time.time() - t0))
         # (b) trading hangs: statement_timeout, others and HTTP unaffected.
         lockers.append(locker(trading, "trading", "LOCK TABLE deals IN ACCESS EXCLUSIVE MODE"))
-        t_hang = time.time()
         other.psql("deposit", "INSERT INTO deposits (deposit_id, center_code, category, bidder_id, kind, "
                               "amount, received_at, status) VALUES ('HANG1', '433122', 'other', 'H', "
                               "'cash', 4242.42, '2022-08-08 08:08+08', 'held')")
-        # Staleness: how old each source's last success is, at worst, over
-        # the hang (polls every 1 s, a reconciliation every 3 s).
-        slowest, stale, n = 0.0, {s: 0.0 for s in SOURCES}, 0
-        while time.time() - t_hang < 9:
-            t = time.time()
-            status, _ = daemon.get("/healthz", timeout=5)
-            slowest = max(slowest, time.time() - t)
-            ck.eq(status, 200, "(b) /healthz during the hang")
-            text = metrics(daemon)
-            for s in SOURCES:
-                stale[s] = max(stale[s], time.time() - gauge(text, "ggzy_source_last_success_timestamp_seconds", s))
-            n += 1
-            time.sleep(0.1)
-        print("(b) %d /healthz, slowest %.3fs; worst staleness of last success: %s" % (
-            n, slowest, {s: round(v, 1) for s, v in stale.items()}))
+        slowest, stale = staleness(9, "(b) during the hang")
         ck.true(slowest < 0.5, "(b) /healthz in < 0.5 s throughout the hang (slowest %.3fs)" % slowest)
         for s in ("deposit", "expert"):
-            ck.true(stale[s] < 5, "(b) %s kept polling on schedule (last success at worst %.1fs old)"
-                    % (s, stale[s]))
+            bound = max(5.0, 1.5 * calm[s] + 1)
+            ck.true(stale[s] < bound, "(b) %s kept polling on schedule (last success at worst %.1fs old; "
+                    "%.1fs before the hang, bound %.1fs)" % (s, stale[s], calm[s], bound))
         ck.true(stale["trading"] > 8, "(b) no trading success while it hangs (%.1fs)" % stale["trading"])
         st = watch.expect("(b) trading hangs", {"trading": 0, "deposit": 1, "expert": 1}, 1,
                           ["source trading: down"])
