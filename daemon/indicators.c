@@ -8,12 +8,124 @@
 #include "sql_files.h"
 #include "store.h"
 
-struct fetch {
+/* Figures kept while the store's figures version has not moved: a report
+ * asked again, the built-in page refreshing, the alert evaluator between
+ * polls. Without it every request re-summed two years of daily buckets
+ * (seconds at a million deals) on the single reader connection, in front of
+ * every other HTTP query. Requests for the same figures that arrive while
+ * they are computed share the one query. */
+#define FIGURES_CACHE 16
+
+struct waiter {
 	indicators_cb cb;
 	void *arg;
-	const struct indicator_query *q; /* borrowed until the callback */
-	size_t n;
+	struct waiter *next;
 };
+
+/* One computation: the parameters (the key), and who waits for it. */
+struct fetch {
+	struct store *st;
+	char *key;	     /* the 12 parameters, NUL-separated, NULL as "\x01" */
+	size_t key_len;
+	char *params[12];    /* of queries/indicators.sql, owned */
+	bool *ratio;	     /* per indicator: a ratio of two metrics */
+	size_t n;
+	long long version;   /* the store's, read before the query */
+	struct waiter *waiters;
+	struct fetch *next;  /* in flight */
+};
+
+static struct fetch *in_flight;
+
+static struct figures_cached {
+	char *key;
+	size_t key_len;
+	long long version;
+	struct indicator_figure *figs;
+	size_t n;
+} figures_cache[FIGURES_CACHE];
+static size_t figures_cache_next;
+
+static void fetch_free(struct fetch *f)
+{
+	free(f->key);
+	for (int k = 0; k < 12; k++)
+		free(f->params[k]);
+	free(f->ratio);
+	free(f);
+}
+
+static bool same_key(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static const struct figures_cached *cache_find(const struct fetch *f, long long version)
+{
+	for (size_t i = 0; i < FIGURES_CACHE; i++) {
+		const struct figures_cached *c = &figures_cache[i];
+		if (c->key && c->version == version && same_key(c->key, c->key_len, f->key, f->key_len))
+			return c;
+	}
+	return NULL;
+}
+
+static void cache_put(const struct fetch *f, const struct indicator_figure *figs)
+{
+	struct indicator_figure *copy = malloc(f->n * sizeof(*copy));
+	char *key = malloc(f->key_len);
+	if (!copy || !key) {
+		free(copy);
+		free(key);
+		return;
+	}
+	memcpy(copy, figs, f->n * sizeof(*copy));
+	memcpy(key, f->key, f->key_len);
+	struct figures_cached *c = NULL;
+	for (size_t i = 0; i < FIGURES_CACHE && !c; i++)
+		if (figures_cache[i].key &&
+		    same_key(figures_cache[i].key, figures_cache[i].key_len, f->key, f->key_len))
+			c = &figures_cache[i];
+	if (!c) {
+		c = &figures_cache[figures_cache_next];
+		figures_cache_next = (figures_cache_next + 1) % FIGURES_CACHE;
+	}
+	free(c->key);
+	free(c->figs);
+	*c = (struct figures_cached){
+	    .key = key, .key_len = f->key_len, .version = f->version, .figs = copy, .n = f->n};
+}
+
+void indicators_cache_free(void)
+{
+	for (size_t i = 0; i < FIGURES_CACHE; i++) {
+		free(figures_cache[i].key);
+		free(figures_cache[i].figs);
+		figures_cache[i] = (struct figures_cached){0};
+	}
+}
+
+/* Calls every waiter of F once, then frees F. A callback may start another
+ * fetch: F is out of the in-flight list before the first call. */
+static void deliver(struct fetch *f, enum indicators_status status,
+		    const struct indicator_figure *figs)
+{
+	for (struct fetch **p = &in_flight; *p; p = &(*p)->next)
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	struct waiter *w = f->waiters;
+	f->waiters = NULL;
+	while (w) {
+		struct waiter *next = w->next;
+		w->cb(status, status == INDICATORS_OK ? figs : NULL,
+		      status == INDICATORS_OK ? f->n : 0, w->arg);
+		free(w);
+		w = next;
+	}
+	fetch_free(f);
+}
 
 static bool parse_frac(const char *num, const char *den, bool is_ratio, struct frac *out,
 		       bool *defined)
@@ -36,24 +148,73 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 	struct fetch *f = arg;
 	if (error) {
 		log_warn("indicators: store query failed: %s", error);
-		f->cb(INDICATORS_STORE_FAILED, NULL, 0, f->arg);
-		free(f);
+		deliver(f, INDICATORS_STORE_FAILED, NULL);
 		return;
 	}
 	struct indicator_figure *figs = calloc(f->n, sizeof(*figs));
 	bool ok = figs && (size_t)PQntuples(res) == f->n;
 	for (size_t i = 0; ok && i < f->n; i++) {
-		bool ratio = f->q[i].metric->denominator != NULL;
 		int row = (int)i;
-		ok = parse_frac(PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), ratio,
+		ok = parse_frac(PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), f->ratio[i],
 				&figs[i].value[0], &figs[i].defined[0]) &&
-		     parse_frac(PQgetvalue(res, row, 3), PQgetvalue(res, row, 4), ratio,
+		     parse_frac(PQgetvalue(res, row, 3), PQgetvalue(res, row, 4), f->ratio[i],
 				&figs[i].value[1], &figs[i].defined[1]);
 	}
-	f->cb(ok ? INDICATORS_OK : INDICATORS_OUT_OF_RANGE, ok ? figs : NULL, ok ? f->n : 0,
-	      f->arg);
+	if (ok)
+		cache_put(f, figs);
+	deliver(f, ok ? INDICATORS_OK : INDICATORS_OUT_OF_RANGE, figs);
 	free(figs);
-	free(f);
+}
+
+static void on_version(bool ok, long long version, void *arg)
+{
+	struct fetch *f = arg;
+	if (!ok) { /* the store did not answer (or is shutting down) */
+		deliver(f, INDICATORS_STORE_FAILED, NULL);
+		return;
+	}
+	const struct figures_cached *hit = cache_find(f, version);
+	if (hit) {
+		deliver(f, INDICATORS_OK, hit->figs);
+		return;
+	}
+	/* Figures read after the version are at least that new. */
+	f->version = version;
+	for (struct fetch *g = in_flight; g; g = g->next)
+		if (g->version == version && same_key(g->key, g->key_len, f->key, f->key_len)) {
+			struct waiter **tail = &g->waiters;
+			while (*tail)
+				tail = &(*tail)->next;
+			*tail = f->waiters;
+			f->waiters = NULL;
+			fetch_free(f);
+			return;
+		}
+	f->next = in_flight;
+	in_flight = f;
+	store_query(f->st, sql_text("queries/indicators.sql"), 12, (const char *const *)f->params,
+		    on_figures, f);
+}
+
+/* The parameters, each followed by a NUL; NULL as a lone 0x01 byte, which no
+ * parameter text holds. */
+static char *make_key(char *const params[12], size_t *len)
+{
+	size_t n = 0;
+	for (int k = 0; k < 12; k++)
+		n += (params[k] ? strlen(params[k]) : 1) + 1;
+	char *key = malloc(n);
+	if (!key)
+		return NULL;
+	char *p = key;
+	for (int k = 0; k < 12; k++) {
+		const char *v = params[k] ? params[k] : "\x01";
+		size_t l = strlen(v) + 1;
+		memcpy(p, v, l);
+		p += l;
+	}
+	*len = n;
+	return key;
 }
 
 void indicators_fetch(struct store *st, const char *center, const char *const periods[4],
@@ -80,20 +241,37 @@ void indicators_fetch(struct store *st, const char *center, const char *const pe
 	char *texts[7] = {pg_array_end(&num), pg_array_end(&den), pg_array_end(&excl)};
 	for (int k = 0; k < 4; k++)
 		texts[3 + k] = pg_array_end(&labels[k]);
-	bool ok = true;
+	struct fetch *f = calloc(1, sizeof(*f));
+	struct waiter *w = calloc(1, sizeof(*w));
+	bool ok = f && w;
 	for (int k = 0; k < 7; k++)
 		ok &= texts[k] != NULL;
-	struct fetch *f = ok ? calloc(1, sizeof(*f)) : NULL;
-	if (!f) {
-		for (int k = 0; k < 7; k++)
-			free(texts[k]);
+	if (f) {
+		const char *params[12] = {texts[0], texts[1], texts[2], texts[3],
+					  texts[4], texts[5], texts[6], center,
+					  periods[0], periods[1], periods[2], periods[3]};
+		for (int k = 0; k < 12; k++) {
+			f->params[k] = params[k] ? strdup(params[k]) : NULL;
+			ok &= !params[k] || f->params[k];
+		}
+		f->ratio = calloc(n, sizeof(*f->ratio));
+		f->key = make_key(f->params, &f->key_len);
+		ok &= f->ratio && f->key;
+	}
+	for (int k = 0; k < 7; k++)
+		free(texts[k]);
+	if (!ok) {
+		if (f)
+			fetch_free(f);
+		free(w);
 		cb(INDICATORS_STORE_FAILED, NULL, 0, arg);
 		return;
 	}
-	*f = (struct fetch){.cb = cb, .arg = arg, .q = q, .n = n};
-	const char *params[12] = {texts[0], texts[1], texts[2], texts[3], texts[4], texts[5],
-				  texts[6], center, periods[0], periods[1], periods[2], periods[3]};
-	store_query(st, sql_text("queries/indicators.sql"), 12, params, on_figures, f);
-	for (int k = 0; k < 7; k++)
-		free(texts[k]);
+	for (size_t i = 0; i < n; i++)
+		f->ratio[i] = q[i].metric->denominator != NULL;
+	f->st = st;
+	f->n = n;
+	*w = (struct waiter){.cb = cb, .arg = arg};
+	f->waiters = w;
+	store_version(st, on_version, f);
 }

@@ -1,7 +1,11 @@
 /* indicators — exact figures of targets-file indicators (a metric and a label
  * filter) for one centre with its descendants, read from the store over two
  * periods in one query. The year-end report and the alert evaluator both
- * read their figures here, so they can never disagree. */
+ * read their figures here, so they can never disagree.
+ *
+ * Figures are kept per request (the same indicators, centre and periods)
+ * while the store's figures version (store_version) is unchanged, and equal
+ * requests in flight share one query. */
 #ifndef GGZY_INDICATORS_H
 #define GGZY_INDICATORS_H
 
@@ -35,5 +39,8 @@ typedef void (*indicators_cb)(enum indicators_status status, const struct indica
  * CENTER NULL: all centres. Calls cb exactly once, at once when n is 0. */
 void indicators_fetch(struct store *st, const char *center, const char *const periods[4],
 		      const struct indicator_query *q, size_t n, indicators_cb cb, void *arg);
+
+/* Frees the kept figures (at exit, for leak checkers). */
+void indicators_cache_free(void);
 
 #endif

@@ -14,6 +14,7 @@
 #include "alerts.h"
 #include "days.h"
 #include "http.h"
+#include "indicators.h"
 #include "log.h"
 #include "report.h"
 #include "scheduler.h"
@@ -430,6 +431,7 @@ out:
 	free(app->api_token);
 	api_metrics_free();
 	api_series_free();
+	indicators_cache_free();
 	targets_free(app->targets);
 	config_free(app->cfg);
 	if (!rt.report)

@@ -25,7 +25,7 @@ struct store {
 	int version;
 	int target_version;
 	char error[512];
-	unsigned long generation; /* bumped by every commit that changed days */
+	unsigned long generation; /* bumped by every commit that changed buckets */
 	struct version_waiter {
 		store_version_cb cb;
 		void *arg;
@@ -222,14 +222,21 @@ struct done_ctx {
 	store_done_cb cb;
 	pg_result_cb qcb;
 	void *arg;
-	bool bumps; /* a success changes figures: move the generation */
+	bool bumps; /* a nonzero result changes figures: move the generation */
 };
+
+/* ggzy.apply_days returns how many buckets it wrote or deleted. */
+static bool wrote_buckets(PGresult *res)
+{
+	return PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	       strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+}
 
 static void on_done(PGresult *res, const char *error, void *arg)
 {
 	struct done_ctx *ctx = arg;
 	note_result(ctx->st, ctx->conn, error);
-	if (!error && ctx->bumps)
+	if (!error && ctx->bumps && wrote_buckets(res))
 		ctx->st->generation++;
 	if (ctx->cb)
 		ctx->cb(error == NULL, error, ctx->arg);
@@ -259,9 +266,8 @@ void store_apply_days(struct store *st, const char *stream, const char *days,
 		      const char *watermark, store_done_cb cb, void *arg)
 {
 	const char *params[] = {stream, days, facts_json, states_json, watermark};
-	/* An empty day list only records a poll: no figure changes. */
 	run_bumping(st, st->writer, "SELECT ggzy.apply_days($1, $2, $3, $4, $5)", 5, params,
-		    cb, NULL, arg, strcmp(days, "{}") != 0);
+		    cb, NULL, arg, true);
 }
 
 void store_replace_centers(struct store *st, const char *rows_json,

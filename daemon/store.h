@@ -30,7 +30,7 @@ bool store_is_ready(const struct store *st);
 bool store_is_up(const struct store *st);
 const char *store_last_error(const struct store *st);
 int store_schema_version(const struct store *st);
-/* Moves whenever this process committed days that may change figures, so that
+/* Moves whenever this process committed days that changed a bucket, so that
  * readers can cache what they computed from the store (/metrics). */
 unsigned long store_generation(const struct store *st);
 /* True when the store's schema is newer than this binary: it never becomes

@@ -196,6 +196,29 @@ def source_sql(name):
         return f.read()
 
 
+def hold_lock(pg, db, table):
+    """A psql session that takes an ACCESS EXCLUSIVE lock on TABLE and holds
+    it (until release_lock), so that every read of the table waits."""
+    p = subprocess.Popen(["psql", "-X", "-q", "-h", pg.sock, "-p", str(pg.port), "-U", "postgres",
+                          "-d", db, "-c", "BEGIN; LOCK TABLE %s IN ACCESS EXCLUSIVE MODE; "
+                          "SELECT pg_sleep(120);" % table],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         env=dict(os.environ, PGAPPNAME="ggzy-test-locker"))
+    name = table.split(".")[-1]
+    wait_until(lambda: pg.rows(db, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                                   "WHERE c.relname = '%s' AND l.mode = 'AccessExclusiveLock' "
+                                   "AND l.granted" % name)[0][0] == "1", timeout=10, what="the lock")
+    return p
+
+
+def release_lock(pg, db, p):
+    """Ends a hold_lock session: its backend does not notice a dead client
+    while it sleeps, so terminate the backend (of the test's own server)."""
+    pg.psql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'ggzy-test-locker'")
+    p.wait(timeout=10)
+
+
 def config_text(port, store, sources, extra_daemon="", source_opts=None):
     opts = source_opts or {}
     text = "[daemon]\nlisten = 127.0.0.1:%d\ntimezone = Asia/Shanghai\nstore = %s\nlog_level = %s\n%s" % (

@@ -24,8 +24,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Checker, Daemon, PgServer, config_text, free_port, source_sql,
-                     wait_until, SOURCE_DIR)
+from harness import (Checker, Daemon, PgServer, config_text, free_port, hold_lock, release_lock,
+                     source_sql, wait_until, SOURCE_DIR)
 import sources_expect as se
 
 SOURCES = ("trading", "deposit", "expert")
@@ -104,26 +104,6 @@ def wait_reconciled(daemon, sources, after):
         return all((gauge(text, "ggzy_reconcile_last_success_timestamp_seconds", s) or 0) >= after + 1
                    for s in sources)
     wait_until(done, timeout=60, what="a reconciliation of %s after the changes" % (sources,))
-
-
-def locker(pg, db, sql):
-    """A psql session I start that takes a lock and holds it (until killed)."""
-    p = subprocess.Popen(["psql", "-X", "-q", "-h", pg.sock, "-p", str(pg.port), "-U", "postgres",
-                          "-d", db, "-c", "BEGIN; %s; SELECT pg_sleep(120);" % sql],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         env=dict(os.environ, PGAPPNAME="ggzy-test-locker"))
-    wait_until(lambda: pg.rows(db, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                                   "WHERE c.relname = 'deals' AND l.mode = 'AccessExclusiveLock' "
-                                   "AND l.granted")[0][0] == "1", timeout=10, what="the lock")
-    return p
-
-
-def release(pg, db, p):
-    """Ends the locker: its backend does not notice a dead client while it
-    sleeps, so terminate the backend (of this test's own server)."""
-    pg.psql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = 'ggzy-test-locker'")
-    p.wait(timeout=10)
 
 
 def change(trading, other, tag):
@@ -231,7 +211,7 @@ def main():
         _, calm = staleness(6, "(b) before the hang")
         print("%5.1fs (b) trading hangs" % (time.time() - t0))
         # (b) trading hangs: statement_timeout, others and HTTP unaffected.
-        lockers.append(locker(trading, "trading", "LOCK TABLE deals IN ACCESS EXCLUSIVE MODE"))
+        lockers.append(hold_lock(trading, "trading", "deals"))
         other.psql("deposit", "INSERT INTO deposits (deposit_id, center_code, category, bidder_id, kind, "
                               "amount, received_at, status) VALUES ('HANG1', '433122', 'other', 'H', "
                               "'cash', 4242.42, '2022-08-08 08:08+08', 'held')")
@@ -249,12 +229,12 @@ def main():
         key = ("deposit_amount", "2022-08-08", "433122", "other", "cash", "", "")
         ck.eq(se.store_buckets(store, "store").get(key), se.expected_buckets(other, "deposit").get(key),
               "(b) a deposit inserted during the hang is in the store")
-        release(trading, "trading", lockers.pop())
+        release_lock(trading, "trading", lockers.pop())
         watch.expect("(b) lock released", {s: 1 for s in SOURCES}, 1, [], timeout=30)
 
         print("%5.1fs (a) trading stopped mid-query" % (time.time() - t0))
         # (a) the trading server stopped in the middle of the daemon's query.
-        lockers.append(locker(trading, "trading", "LOCK TABLE deals IN ACCESS EXCLUSIVE MODE"))
+        lockers.append(hold_lock(trading, "trading", "deals"))
         wait_until(lambda: trading.rows("trading", "SELECT count(*) FROM pg_stat_activity WHERE "
                                         "application_name = 'ggzy-metricsd' AND state = 'active' "
                                         "AND wait_event_type = 'Lock'")[0][0] == "1",

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,8 +18,8 @@ import urllib.request
 from decimal import Decimal, ROUND_HALF_UP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
-                     wait_until, SOURCE_DIR)
+from harness import (Checker, Daemon, PgServer, config_text, free_port, hold_lock, release_lock,
+                     run_daemon, source_sql, wait_until, SOURCE_DIR)
 
 TZ = "Asia/Shanghai"
 NOW = "2022-06-15T10:00:00"  # 2022 is the current year, 2021 closed
@@ -419,6 +420,51 @@ def main():
             status, body = daemon.get("/api/v1/report?" + q.replace(" ", "%20").replace("'", "%27"))
             ck.eq(status, want, "report?%s" % q)
             ck.true(isinstance(body, dict) and "error" in body, "report?%s: error body" % q)
+
+        # Kept figures. Asked again while the store has not changed, the
+        # report is answered without reading the buckets (locked here: a
+        # read would wait for the lock and the request time out); after a
+        # source changes and is polled, it shows the change to the fen.
+        before = check_report(ck, daemon, fig, 2022, None, entry22, ytd, "2022 before it is kept")
+        locked = hold_lock(pg, "store", "ggzy.bucket")
+        try:
+            status, again = daemon.get("/api/v1/report?year=2022", timeout=10)
+        except OSError as e:
+            status, again = "no answer: %s" % e, None
+        finally:
+            release_lock(pg, "store", locked)
+        ck.eq(status, 200, "a kept report is answered while the buckets are locked")
+        ck.true(again == before, "the kept report equals the computed one")
+        pg.psql("trading", """UPDATE deals SET deal_amount = deal_amount + 0.01 WHERE deal_id IN
+                                 (SELECT deal_id FROM deals WHERE status = 'awarded'
+                                     AND deal_at >= '2022-01-01' AND deal_at < '2022-06-01'
+                                   ORDER BY deal_id LIMIT 7)""")
+        daemon.refresh()
+        after = check_report(ck, daemon, fig, 2022, None, entry22, ytd, "2022 after a change")
+        ck.eq(Decimal(after["indicators"][0]["actual"]) - Decimal(before["indicators"][0]["actual"]),
+              Decimal("0.07"), "the report after a change shows its 7 fen")
+
+        # The figures' version moves only when a figure does: a poll that
+        # recomputes days whose rows were touched but not changed keeps it
+        # (and with it every kept answer); a changed amount moves it.
+        def rows_read():
+            text = get_bytes(daemon, "/metrics")[2].decode()
+            return int(re.search(r'^ggzy_poll_rows_total\{source="trading"\} (\d+)$', text, re.M).group(1))
+
+        def version():
+            return pg.rows("store", "SELECT version FROM ggzy.store_version")[0][0]
+        v0, read0 = version(), rows_read()
+        touch = """UPDATE deals SET deal_amount = deal_amount + %s WHERE deal_id IN
+                       (SELECT deal_id FROM deals WHERE status = 'awarded' AND deal_at >= '2022-03-01'
+                         ORDER BY deal_id LIMIT 3)"""
+        pg.psql("trading", touch % "0")
+        daemon.refresh()
+        ck.true(rows_read() > read0, "the touched rows' days were read again")
+        ck.eq(version(), v0, "recomputed days without a change keep the figures' version")
+        pg.psql("trading", touch % "0.01")
+        daemon.refresh()
+        ck.true(version() != v0, "a changed amount moves the figures' version")
+        check_report(ck, daemon, fig, 2022, None, entry22, ytd, "2022 after a touch and a change")
 
         # --check reports a bad targets file with its lines; SIGHUP keeps the
         # running targets when the new file is bad and takes a good one.
