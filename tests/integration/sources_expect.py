@@ -187,4 +187,18 @@ def compare_store(ck, store_pg, store_db, sources, what):
     for key in sorted(set(want) | set(got)):
         ck.eq(got.get(key), want.get(key), "%s: store %s" % (what, "/".join(key)))
     ck.true(len(want) > 100, "%s: the sources hold figures (%d)" % (what, len(want)))
+    # The monthly totals (what reports read for whole months) are the
+    # months of the same figures.
+    want_months = {}
+    for (metric, day, *labels), v in want.items():
+        key = (metric, day[:7] + "-01", *labels)
+        want_months[key] = want_months.get(key, Decimal(0)) + v
+    got_months = {tuple(r[:7]): Decimal(r[7]) for r in store_pg.rows(
+        store_db, "SELECT metric, to_char(month, 'YYYY-MM-DD'), center, category, kind, scope, role, "
+                  "value FROM ggzy.bucket_month WHERE value <> 0")}
+    for key in sorted(set(want_months) | set(got_months)):
+        if want_months.get(key) != got_months.get(key):  # sums of a month may cancel to 0
+            ck.eq(got_months.get(key), want_months.get(key) or None, "%s: monthly total %s"
+                  % (what, "/".join(key)))
+    ck.true(len(got_months) > 10, "%s: the store holds monthly totals (%d)" % (what, len(got_months)))
     return len(want)
