@@ -56,6 +56,8 @@ struct runner {
 	size_t ndays, next_day, batch_start;
 	bool store_fault;	/* the failure was the store's, not the source's */
 	json_t *source_months;	/* reconcile: [[month, rows, fp]] from the source */
+	char *centers_sent;	/* the hierarchy being stored */
+	char *centers_stored;	/* the hierarchy last stored; NULL: store it */
 	struct timespec started;
 	unsigned long long job_rows;
 
@@ -114,6 +116,8 @@ static void job_reset(struct runner *r)
 	free(r->new_watermark);
 	free(r->days);
 	json_decref(r->source_months);
+	free(r->centers_sent);
+	r->centers_sent = NULL;
 	r->watermark = r->new_watermark = NULL;
 	r->days = NULL;
 	r->source_months = NULL;
@@ -529,6 +533,9 @@ static void on_watermark(PGresult *res, const char *error, void *arg)
 		r->backfilled = true;
 		log_info("source %s: %s: no watermark yet, loading history", r->name,
 			 cur_stream(r)->name);
+		/* A new (or emptied) store: the next poll stores the centres. */
+		free(r->centers_stored);
+		r->centers_stored = NULL;
 		reconcile_begin(r);
 		return;
 	}
@@ -646,6 +653,9 @@ static void on_centers_stored(bool ok, const char *error, void *arg)
 		fail(r, "store centres", error);
 		return;
 	}
+	free(r->centers_stored);
+	r->centers_stored = r->centers_sent;
+	r->centers_sent = NULL;
 	stream_begin(r);
 }
 
@@ -669,8 +679,18 @@ static void on_centers(PGresult *res, const char *error, void *arg)
 	}
 	char *text = json_dumps(rows, JSON_COMPACT);
 	json_decref(rows);
+	/* The hierarchy rarely changes: a poll stores it only when it differs
+	 * from what this runner last stored (a reconciliation forgets that, so
+	 * a store changed behind the daemon's back is put right within one
+	 * reconcile_interval). */
+	if (text && r->centers_stored && strcmp(text, r->centers_stored) == 0) {
+		free(text);
+		stream_begin(r);
+		return;
+	}
+	free(r->centers_sent);
+	r->centers_sent = text;
 	store_replace_centers(r->sched->store, text, on_centers_stored, r);
-	free(text);
 }
 
 static void job_start(struct runner *r, enum job_kind kind)
@@ -690,6 +710,10 @@ static void job_start(struct runner *r, enum job_kind kind)
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	log_debug("source %s: %s started", r->name,
 		  kind == JOB_POLL ? "poll" : "reconciliation");
+	if (kind == JOB_RECONCILE) {
+		free(r->centers_stored);
+		r->centers_stored = NULL;
+	}
 	if (kind == JOB_POLL && r->col->centers_sql)
 		source_query(r, r->col->centers_sql, 0, NULL, on_centers);
 	else
@@ -836,6 +860,7 @@ void scheduler_free(struct scheduler *s)
 		pg_conn_free(r->conn);
 		event_free(r->timer);
 		job_reset(r);
+		free(r->centers_stored);
 		for (struct waiter *lists[2] = {r->waiting_current, r->waiting_next}, **l = lists;
 		     l < lists + 2; l++)
 			while (*l) {

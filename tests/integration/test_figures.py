@@ -88,8 +88,11 @@ def main():
         body = te.series(daemon, "deals_count", "2021-03-15", "2021-04-10", "month")
         ck.eq([p["start"] for p in body["points"]], ["2021-03-15", "2021-04-01"], "clamped start")
 
-        # Phase 1: corrections, cancellations, late inserts: one poll suffices.
+        # Phase 1: corrections, cancellations, late inserts, a centre moved
+        # to another parent (the next poll stores the new hierarchy, although
+        # polls skip storing an unchanged one): one poll suffices.
         pg.psql("trading", """
+            UPDATE centers SET parent_code = '430100' WHERE center_code = '439900';
             UPDATE deals SET deal_amount = deal_amount + 0.01 WHERE deal_id IN
                 (SELECT deal_id FROM deals WHERE deal_id LIKE 'D%' ORDER BY deal_id LIMIT 50);
             UPDATE deals SET budget_amount = NULL WHERE deal_id IN
@@ -109,6 +112,11 @@ def main():
         summary = daemon.refresh()
         ck.eq(summary["sources"][0]["ok"], True, "refresh ok")
         te.compare_years(ck, daemon, pg, "trading", YEARS, "after corrections")
+        # The centre moves back: seen by a poll of a daemon that has stored
+        # the hierarchy already (it stores it again only because it changed).
+        pg.psql("trading", "UPDATE centers SET parent_code = '430000' WHERE center_code = '439900'")
+        daemon.refresh()
+        te.compare_years(ck, daemon, pg, "trading", YEARS, "after a centre moved back")
 
         # Phase 2: moves (also across the year boundary), hard deletes, and a
         # row whose transaction committed long after its updated_at.

@@ -1,2 +1,2 @@
--- The centre hierarchy, copied whole into the store on every poll.
+-- The centre hierarchy, read on every poll (stored when it changed).
 SELECT center_code, name, parent_code, level FROM centers
