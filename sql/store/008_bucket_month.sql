@@ -1,4 +1,5 @@
--- Store schema, version 9: monthly totals of the daily buckets.
+-- Store schema, version 8: monthly totals of the daily buckets, and an
+-- apply_days that writes only what changed.
 --
 -- The year-end report and the alert evaluator sum a year (and the same days
 -- of the year before) per metric and label filter: read from ggzy.bucket
@@ -13,6 +14,18 @@
 -- (the new facts minus the old buckets, both of the given days only), so a
 -- crash leaves both tables as they were or both replaced. A month's row may
 -- come to hold 0; that is a correct sum.
+--
+-- apply_days of version 7 probed the primary key twice per fact (an UPDATE,
+-- then an INSERT ... ON CONFLICT DO NOTHING) and bumped ggzy.store_version
+-- whenever it was given days, so a poll that only re-read unchanged rows
+-- (the overlap, a reconciliation finding a day unchanged) dropped every
+-- answer kept on that version: series, the report's figures, /metrics.
+-- This one hash-joins the facts with the days' old buckets and writes only
+-- the difference; it bumps the version, and returns a count the daemon
+-- moves its own generation on, only when a bucket was written or deleted.
+-- A call without days (an idle poll recording itself) only moves the
+-- watermark: the statement over the days cost 0.8 ms per stream and poll
+-- for nothing.
 CREATE TABLE ggzy.bucket_month (
     metric   text    NOT NULL,
     month    date    NOT NULL,  -- the first day of the month
@@ -32,9 +45,6 @@ SELECT metric, date_trunc('month', day::timestamp)::date, center, category, kind
   FROM ggzy.bucket
  GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
--- apply_days of version 8, with the monthly totals. A call without days
--- (an idle poll recording itself) only moves the watermark: the statement
--- over the days cost 0.8 ms per stream and poll for nothing.
 CREATE OR REPLACE FUNCTION ggzy.apply_days(p_stream text, p_days date[], p_facts json,
                                            p_states json, p_watermark timestamptz)
 RETURNS integer LANGUAGE plpgsql AS $$
