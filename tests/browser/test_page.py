@@ -357,6 +357,14 @@ def break_expert(ck, daemon, pg):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'expert'")
     status, _ = daemon.post("/api/v1/refresh")
     ck.eq(status, 502, "refresh with the expert source down")
+    # That poll failed on a connection the server ended; the retries that
+    # follow (after 1 s, 2 s, ...) fail to connect, each with the same error.
+    # Wait for it, so that the page and this test read the same error (under
+    # AddressSanitizer the page once read the first one, this test a retry's).
+    def expert_error():
+        return [x for x in get(daemon, "/api/v1/status")["sources"] if x["name"] == "expert"][0]["last_error"]
+    wait_until(lambda: "connect:" in (expert_error() or ""), timeout=30,
+               what="the expert source's retry to fail to connect")
 
 
 def check_source_down(ck, daemon, seen):
