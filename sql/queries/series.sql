@@ -5,7 +5,8 @@
 -- descendants), $8 category, $9 kind, $10 scope, $11 role (NULL: any),
 -- $12 cumulative, $13 decimals of a sum.
 -- A period that starts before $4 is reported from $4. A centre the store does
--- not know gives no periods at all.
+-- not know gives no periods at all. Steps made of months read whole months
+-- from ggzy.bucket_month (migration 008).
 WITH periods AS (
     SELECT p::date AS pstart, greatest(p::date, $4::date) AS start
       FROM generate_series(date_trunc($6, $4::date::timestamp), $5::date::timestamp,
@@ -13,18 +14,51 @@ WITH periods AS (
                                    ELSE ('1 ' || $6)::interval END) AS p
      WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM ggzy.center WHERE center_code = $7)
 ),
-agg AS (
-    SELECT date_trunc($6, b.day::timestamp)::date AS pstart,
-           sum(b.value) FILTER (WHERE b.metric = $1 AND b.kind IS DISTINCT FROM $3) AS num,
-           sum(b.value) FILTER (WHERE b.metric = $2) AS den
-      FROM ggzy.bucket b
+span AS (
+    -- With a step made of months, the whole months [mf, mt) of the range
+    -- are read from the monthly totals and only the loose days at its ends
+    -- from the daily buckets; otherwise every day is loose (mf = mt).
+    SELECT CASE WHEN $6 IN ('month', 'quarter', 'year') AND mf < mt THEN mf
+                ELSE $5::date + 1 END AS mf,
+           CASE WHEN $6 IN ('month', 'quarter', 'year') AND mf < mt THEN mt
+                ELSE $5::date + 1 END AS mt
+      FROM (SELECT CASE WHEN $4::date = date_trunc('month', $4::date::timestamp)::date
+                        THEN $4::date
+                        ELSE (date_trunc('month', $4::date::timestamp)
+                              + interval '1 month')::date END AS mf,
+                   date_trunc('month', ($5::date + 1)::timestamp)::date AS mt) m
+),
+loose AS (
+    SELECT d1, d2
+      FROM span s, LATERAL (VALUES ($4::date, s.mf - 1), (s.mt, $5::date)) AS r(d1, d2)
+     WHERE d1 <= d2
+),
+cell AS (
+    SELECT b.month AS day, b.metric, b.kind, b.value
+      FROM span s
+      JOIN ggzy.bucket_month b ON b.month >= s.mf AND b.month < s.mt
      WHERE b.metric IN ($1, $2)
-       AND b.day BETWEEN $4::date AND $5::date
        AND ($7::text IS NULL OR b.center IN (SELECT ggzy.center_subtree($7)))
        AND ($8::text IS NULL OR b.category = $8)
        AND ($9::text IS NULL OR b.kind = $9)
        AND ($10::text IS NULL OR b.scope = $10)
        AND ($11::text IS NULL OR b.role = $11)
+    UNION ALL
+    SELECT b.day, b.metric, b.kind, b.value
+      FROM loose l
+      JOIN ggzy.bucket b ON b.day BETWEEN l.d1 AND l.d2
+     WHERE b.metric IN ($1, $2)
+       AND ($7::text IS NULL OR b.center IN (SELECT ggzy.center_subtree($7)))
+       AND ($8::text IS NULL OR b.category = $8)
+       AND ($9::text IS NULL OR b.kind = $9)
+       AND ($10::text IS NULL OR b.scope = $10)
+       AND ($11::text IS NULL OR b.role = $11)
+),
+agg AS (
+    SELECT date_trunc($6, c.day::timestamp)::date AS pstart,
+           sum(c.value) FILTER (WHERE c.metric = $1 AND c.kind IS DISTINCT FROM $3) AS num,
+           sum(c.value) FILTER (WHERE c.metric = $2) AS den
+      FROM cell c
      GROUP BY 1
 ),
 running AS (

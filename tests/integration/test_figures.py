@@ -4,6 +4,7 @@ suffices), after moves, hard deletes and a late commit (reconciliation
 needed), across the Asia/Shanghai year boundary and with amounts at the top
 of numeric(18,2); monthly and cumulative series."""
 import os
+from datetime import date, timedelta
 import sys
 import tempfile
 
@@ -84,6 +85,30 @@ def main():
                 running += v
                 ck.eq(p["value"], te.fmt_amount(running if cumulative else v),
                       "deal_amount %s cumulative=%s" % (month, cumulative))
+        # Every step over a range that starts and ends inside a month (steps
+        # of months read whole months from the monthly totals and the ends
+        # from the days): each period is the sum of its days.
+        exp_d = te.expected(pg, "trading", "YYYY-MM-DD")
+        frm, to = date(2021, 2, 17), date(2022, 5, 9)
+
+        def trunc(d, step):
+            return {"day": d, "week": d - timedelta(d.weekday()), "month": d.replace(day=1),
+                    "quarter": date(d.year, 3 * ((d.month - 1) // 3) + 1, 1),
+                    "year": date(d.year, 1, 1)}[step]
+        for step in ("day", "week", "month", "quarter", "year"):
+            for center, cat in (("*", "*"), ("433100", "*"), ("433100", "engineering")):
+                want, d = {}, frm
+                while d <= to:
+                    start = max(trunc(d, step), frm).isoformat()
+                    v = exp_d.get((center, cat, d.isoformat()), {}).get("deal_amount", te.Decimal(0))
+                    want[start] = want.get(start, te.Decimal(0)) + v
+                    d += timedelta(days=1)
+                body = te.series(daemon, "deal_amount", frm.isoformat(), to.isoformat(), step,
+                                 None if center == "*" else center, None if cat == "*" else cat)
+                ck.eq({p["start"]: p["value"] for p in body["points"]},
+                      {k: te.fmt_amount(v) for k, v in want.items()},
+                      "deal_amount by %s from %s to %s, %s/%s" % (step, frm, to, center, cat))
+
         # A period that starts before `from` is reported from `from`.
         body = te.series(daemon, "deals_count", "2021-03-15", "2021-04-10", "month")
         ck.eq([p["start"] for p in body["points"]], ["2021-03-15", "2021-04-01"], "clamped start")
