@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "http.h"
+#include "kept.h"
 #include "log.h"
 #include "series_params.h"
 #include "sql_files.h"
@@ -34,58 +35,15 @@ static void series_req_free(struct series_req *sr)
 }
 
 /* Answers kept while the store's figures version has not moved (dashboards
- * ask the same series over and over): the last SERIES_CACHE distinct
- * requests. A kept answer costs a one-row read of the version, shared by
- * the requests that arrive together, instead of the series query. */
-#define SERIES_CACHE 64
-#define SERIES_CACHE_MAX_BODY (256 * 1024)
-
-static struct series_cached {
-	char *key;
-	long long version;
-	char *body;
-	size_t len;
-} series_cache[SERIES_CACHE];
-static size_t series_cache_next;
-
-static const struct series_cached *cache_find(const char *key, long long version)
-{
-	for (size_t i = 0; i < SERIES_CACHE; i++) {
-		const struct series_cached *c = &series_cache[i];
-		if (c->key && c->version == version && strcmp(c->key, key) == 0)
-			return c;
-	}
-	return NULL;
-}
-
-static void cache_put(const char *key, long long version, const char *body)
-{
-	size_t len = strlen(body);
-	if (len > SERIES_CACHE_MAX_BODY)
-		return;
-	struct series_cached *c = NULL;
-	for (size_t i = 0; i < SERIES_CACHE && !c; i++)
-		if (series_cache[i].key && strcmp(series_cache[i].key, key) == 0)
-			c = &series_cache[i];
-	if (!c) {
-		c = &series_cache[series_cache_next];
-		series_cache_next = (series_cache_next + 1) % SERIES_CACHE;
-	}
-	free(c->key);
-	free(c->body);
-	c->key = strdup(key);
-	c->version = version;
-	c->body = strdup(body);
-	c->len = len;
-}
+ * ask the same series over and over): the last 64 distinct requests. A kept
+ * answer costs a one-row read of the version, shared by the requests that
+ * arrive together, instead of the series query. */
+static struct kept_slot series_slots[64];
+static struct kept series_kept = KEPT_INIT(series_slots, 256 * 1024);
 
 void api_series_free(void)
 {
-	for (size_t i = 0; i < SERIES_CACHE; i++) {
-		free(series_cache[i].key);
-		free(series_cache[i].body);
-		series_cache[i].key = series_cache[i].body = NULL;
-	}
+	kept_clear(&series_kept);
 }
 
 static json_t *point_value(const struct metric_def *m, PGresult *res, int row)
@@ -131,7 +89,7 @@ static void on_series(PGresult *res, const char *error, void *arg)
 	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(body);
 	if (sr->version >= 0)
-		cache_put(sr->key, sr->version, text);
+		kept_put(&series_kept, sr->key, strlen(sr->key), sr->version, text, strlen(text));
 	http_reply_text(sr->req, 200, "application/json; charset=utf-8", text, strlen(text));
 	free(text);
 	series_req_free(sr);
@@ -140,10 +98,11 @@ static void on_series(PGresult *res, const char *error, void *arg)
 static void on_version(bool ok, long long version, void *arg)
 {
 	struct series_req *sr = arg;
-	const struct series_cached *hit = ok ? cache_find(sr->key, version) : NULL;
+	size_t len;
+	const char *hit =
+	    ok ? kept_find(&series_kept, sr->key, strlen(sr->key), version, &len) : NULL;
 	if (hit) {
-		http_reply_text(sr->req, 200, "application/json; charset=utf-8", hit->body,
-				hit->len);
+		http_reply_text(sr->req, 200, "application/json; charset=utf-8", hit, len);
 		series_req_free(sr);
 		return;
 	}
