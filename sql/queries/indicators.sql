@@ -48,21 +48,20 @@ centers AS (
     SELECT ggzy.center_subtree($8::text) AS center
 ),
 cell AS (
-    SELECT p.k, b.metric, b.category, b.kind, b.scope, b.role, b.value
+    SELECT p.k, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM period p CROSS JOIN wanted w
       JOIN ggzy.bucket_month b ON b.month >= p.mf AND b.month < p.mt
      WHERE b.metric = ANY (w.metrics)
-       AND ($8::text IS NULL OR b.center IN (SELECT center FROM centers))
     UNION ALL
-    SELECT l.k, b.metric, b.category, b.kind, b.scope, b.role, b.value
+    SELECT l.k, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM loose l CROSS JOIN wanted w
       JOIN ggzy.bucket b ON b.day BETWEEN l.d1 AND l.d2
      WHERE b.metric = ANY (w.metrics)
-       AND ($8::text IS NULL OR b.center IN (SELECT center FROM centers))
 ),
 total AS MATERIALIZED (
     SELECT k, metric, category, kind, scope, role, sum(value) AS value
       FROM cell
+     WHERE $8::text IS NULL OR center IN (SELECT center FROM centers)
      GROUP BY 1, 2, 3, 4, 5, 6
 )
 SELECT i.n,

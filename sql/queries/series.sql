@@ -34,31 +34,26 @@ loose AS (
      WHERE d1 <= d2
 ),
 cell AS (
-    SELECT b.month AS day, b.metric, b.kind, b.value
+    SELECT b.month AS day, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM span s
       JOIN ggzy.bucket_month b ON b.month >= s.mf AND b.month < s.mt
      WHERE b.metric IN ($1, $2)
-       AND ($7::text IS NULL OR b.center IN (SELECT ggzy.center_subtree($7)))
-       AND ($8::text IS NULL OR b.category = $8)
-       AND ($9::text IS NULL OR b.kind = $9)
-       AND ($10::text IS NULL OR b.scope = $10)
-       AND ($11::text IS NULL OR b.role = $11)
     UNION ALL
-    SELECT b.day, b.metric, b.kind, b.value
+    SELECT b.day, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM loose l
       JOIN ggzy.bucket b ON b.day BETWEEN l.d1 AND l.d2
      WHERE b.metric IN ($1, $2)
-       AND ($7::text IS NULL OR b.center IN (SELECT ggzy.center_subtree($7)))
-       AND ($8::text IS NULL OR b.category = $8)
-       AND ($9::text IS NULL OR b.kind = $9)
-       AND ($10::text IS NULL OR b.scope = $10)
-       AND ($11::text IS NULL OR b.role = $11)
 ),
 agg AS (
     SELECT date_trunc($6, c.day::timestamp)::date AS pstart,
            sum(c.value) FILTER (WHERE c.metric = $1 AND c.kind IS DISTINCT FROM $3) AS num,
            sum(c.value) FILTER (WHERE c.metric = $2) AS den
       FROM cell c
+     WHERE ($7::text IS NULL OR c.center IN (SELECT ggzy.center_subtree($7)))
+       AND ($8::text IS NULL OR c.category = $8)
+       AND ($9::text IS NULL OR c.kind = $9)
+       AND ($10::text IS NULL OR c.scope = $10)
+       AND ($11::text IS NULL OR c.role = $11)
      GROUP BY 1
 ),
 running AS (
