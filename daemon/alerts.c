@@ -93,10 +93,7 @@ static void deliver(struct alerts *a, alerts_done_cb done, void *arg);
 
 /* ---- settings ---- */
 
-static const struct alerts_config *settings(const struct alerts *a)
-{
-	return &a->app->cfg->alerts;
-}
+static const struct alerts_config *settings(const struct alerts *a) { return &a->app->cfg->alerts; }
 
 static long interval_seconds(const struct alerts *a)
 {
@@ -279,10 +276,9 @@ static void evaluate_pace(struct evaluation *ev, const struct target_year *ty,
 	struct alerts *a = ev->a;
 	struct frac actual = now_fig->value[0];
 	bool from_last_year = false;
-	struct frac share = pacing_share(pacing_of(a), ev->day_of_year, ev->days_in_year,
-					 now_fig->value[1],
-					 total_fig ? total_fig->value[0] : frac_of(dec_from_int(0)),
-					 &from_last_year);
+	struct frac share = pacing_share(
+	    pacing_of(a), ev->day_of_year, ev->days_in_year, now_fig->value[1],
+	    total_fig ? total_fig->value[0] : frac_of(dec_from_int(0)), &from_last_year);
 	struct pace p = {0};
 	bool evaluable = now_fig->defined[0];
 	if (evaluable && !pacing_evaluate(ind->direction, ind->metric->kind == METRIC_RATE,
@@ -290,8 +286,8 @@ static void evaluate_pace(struct evaluation *ev, const struct target_year *ty,
 		log_warn("alerts: '%s': a figure is too large to pace", ind->name);
 		evaluable = false;
 	}
-	const struct stored *before = find_stored(ev, ty->year, ty->center ? ty->center : "",
-						  ind->name, PACE_ALERT);
+	const struct stored *before =
+	    find_stored(ev, ty->year, ty->center ? ty->center : "", ind->name, PACE_ALERT);
 	if (before)
 		((struct stored *)before)->seen = true;
 	enum alert_state was = before ? before->state : ALERT_OK;
@@ -307,13 +303,15 @@ static void evaluate_pace(struct evaluation *ev, const struct target_year *ty,
 		figure_display(actual, true, ind->display_unit, d_actual, sizeof(d_actual));
 		figure_display(p.expected, true, ind->display_unit, d_expected, sizeof(d_expected));
 		if (p.has_projection)
-			figure_display(p.projected, true, ind->display_unit, d_projected, sizeof(d_projected));
+			figure_display(p.projected, true, ind->display_unit, d_projected,
+				       sizeof(d_projected));
 	}
 	figure_display(frac_of(ind->target), true, ind->display_unit, d_target, sizeof(d_target));
 	char pace_text[40] = "—";
 	if (p.has_ratio) {
 		struct dec pct;
-		if (dec_muldiv(p.ratio, dec_from_int(100), dec_from_int(1), dec_from_int(1), 1, &pct))
+		if (dec_muldiv(p.ratio, dec_from_int(100), dec_from_int(1), dec_from_int(1), 1,
+			       &pct))
 			dec_format_trim(pct, pace_text, sizeof(pace_text));
 		strcat(pace_text, "%");
 	}
@@ -323,9 +321,9 @@ static void evaluate_pace(struct evaluation *ev, const struct target_year *ty,
 	snprintf(summary, sizeof(summary),
 		 "%s（%s）%s：实际 %s，按进度应%s %s，全年目标 %s / %s (centre %s) is %s: "
 		 "actual %s, expected %s %s by now, annual target %s",
-		 ind->name, ty->center ? ty->center : "全部中心", lower ? "支出超进度" : "进度落后", d_actual,
-		 lower ? "不超过" : "达到", d_expected, d_target, ind->metric->name, center,
-		 lower ? "running ahead of its ceiling" : "behind pace", d_actual,
+		 ind->name, ty->center ? ty->center : "全部中心", lower ? "支出超进度" : "进度落后",
+		 d_actual, lower ? "不超过" : "达到", d_expected, d_target, ind->metric->name,
+		 center, lower ? "running ahead of its ceiling" : "behind pace", d_actual,
 		 lower ? "at most" : "at least", d_expected, d_target);
 	/* the threshold as configured, written once */
 	char th[32];
@@ -338,14 +336,17 @@ static void evaluate_pace(struct evaluation *ev, const struct target_year *ty,
 		 pace_text, th, d_projected,
 		 from_last_year ? "share of last year's total by the same day"
 				: "share of the year elapsed");
-	json_t *annotations = json_pack("{s:s, s:s}", "summary", summary, "description", description);
+	json_t *annotations =
+	    json_pack("{s:s, s:s}", "summary", summary, "description", description);
 	json_t *figures = json_pack(
 	    "{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:{s:s, s:s, s:s, s:s}}", "target",
 	    figure_json_target(ind->metric, ind->target), "actual",
 	    evaluable ? figure_json(ind->metric, actual, true) : json_null(), "expected",
 	    evaluable ? figure_json(ind->metric, p.expected, true) : json_null(), "projected",
-	    evaluable && p.has_projection ? figure_json(ind->metric, p.projected, true) : json_null(),
-	    "pace_ratio", p.has_ratio ? figure_json_number(p.ratio, RATIO_SCALE) : json_null(), "completion",
+	    evaluable && p.has_projection ? figure_json(ind->metric, p.projected, true)
+					  : json_null(),
+	    "pace_ratio", p.has_ratio ? figure_json_number(p.ratio, RATIO_SCALE) : json_null(),
+	    "completion",
 	    has_completion ? figure_json_number(completion, RATIO_SCALE) : json_null(), "pacing",
 	    from_last_year ? "last_year" : "linear", "display", "actual", d_actual, "expected",
 	    d_expected, "target", d_target, "projected", d_projected);
@@ -377,7 +378,7 @@ static void evaluate_missed(struct evaluation *ev, const struct target_year *ty,
 	enum alert_state state;
 	if (before)
 		state = before->state == ALERT_FIRING && ev->now >= before->ends_at ? ALERT_RESOLVED
-										       : before->state;
+										    : before->state;
 	else if (missed)
 		state = ALERT_FIRING;
 	else
@@ -395,14 +396,13 @@ static void evaluate_missed(struct evaluation *ev, const struct target_year *ty,
 		 "%d年%s（%s）未完成年度目标：实际 %s，目标 %s%s / %d %s (centre %s) missed its "
 		 "annual target: actual %s, target %s %s",
 		 ty->year, ind->name, ty->center ? ty->center : "全部中心", d_actual,
-		 lower ? "不超过 " : "",
-		 d_target, ty->year, ind->metric->name, center_label(ty), d_actual,
-		 lower ? "at most" : "at least", d_target);
+		 lower ? "不超过 " : "", d_target, ty->year, ind->metric->name, center_label(ty),
+		 d_actual, lower ? "at most" : "at least", d_target);
 	json_t *annotations = json_pack("{s:s, s:s}", "summary", summary, "description", summary);
 	json_t *figures = json_pack("{s:o, s:o, s:{s:s, s:s}}", "target",
 				    figure_json_target(ind->metric, ind->target), "actual",
-				    figure_json(ind->metric, fig->value[0], true), "display", "actual", d_actual,
-				    "target", d_target);
+				    figure_json(ind->metric, fig->value[0], true), "display",
+				    "actual", d_actual, "target", d_target);
 	add_row(ev, ty, ind, MISSED_ALERT, state, before, ev->now + MISSED_LIFETIME,
 		state == ALERT_FIRING, annotations, figures);
 }
@@ -458,15 +458,16 @@ static void save(struct evaluation *ev)
 	char *text = json_dumps(ev->rows, JSON_COMPACT);
 	const char *params[1] = {text};
 	/* Rows of close_past_years carry no labels: keep the stored ones. */
-	store_query_writer(ev->a->app->store,
-			   "SELECT ggzy.save_alerts(("
-			   "SELECT json_agg(CASE WHEN r->'labels' IS NULL THEN r::jsonb || "
-			   "jsonb_build_object('metric', a.metric, 'labels', a.labels, "
-			   "'annotations', a.annotations, 'figures', a.figures) ELSE r::jsonb END) "
-			   "FROM json_array_elements($1::json) r LEFT JOIN ggzy.alert a "
-			   "ON a.year = (r->>'year')::int AND a.center = r->>'center' "
-			   "AND a.indicator = r->>'indicator' AND a.alertname = r->>'alertname')::json)",
-			   1, params, on_saved, ev);
+	store_query_writer(
+	    ev->a->app->store,
+	    "SELECT ggzy.save_alerts(("
+	    "SELECT json_agg(CASE WHEN r->'labels' IS NULL THEN r::jsonb || "
+	    "jsonb_build_object('metric', a.metric, 'labels', a.labels, "
+	    "'annotations', a.annotations, 'figures', a.figures) ELSE r::jsonb END) "
+	    "FROM json_array_elements($1::json) r LEFT JOIN ggzy.alert a "
+	    "ON a.year = (r->>'year')::int AND a.center = r->>'center' "
+	    "AND a.indicator = r->>'indicator' AND a.alertname = r->>'alertname')::json)",
+	    1, params, on_saved, ev);
 	free(text);
 }
 
@@ -590,8 +591,8 @@ static void evaluate(struct alerts *a, alerts_done_cb done, void *arg)
 	localtime_r(&ev->now, &tm); /* TZ is the centre's zone (main.c) */
 	ev->year = tm.tm_year + 1900;
 	ev->day_of_year = tm.tm_yday + 1;
-	ev->days_in_year = (int)(days_from_civil(ev->year + 1, 1, 1) -
-				 days_from_civil(ev->year, 1, 1));
+	ev->days_in_year =
+	    (int)(days_from_civil(ev->year + 1, 1, 1) - days_from_civil(ev->year, 1, 1));
 	int m = tm.tm_mon + 1, d = tm.tm_mday;
 	days_format(days_from_civil(ev->year, m, d), ev->today);
 	days_format(days_from_civil(ev->year, 1, 1), ev->year_start);
@@ -629,12 +630,13 @@ static void evaluate(struct alerts *a, alerts_done_cb done, void *arg)
 	char year[8];
 	snprintf(year, sizeof(year), "%d", ev->year);
 	const char *params[1] = {year};
-	store_query_writer(a->app->store,
-			   "SELECT year, center, indicator, alertname, state, "
-			   "extract(epoch FROM since)::bigint, extract(epoch FROM starts_at)::bigint, "
-			   "extract(epoch FROM ends_at)::bigint FROM ggzy.alert "
-			   "WHERE year BETWEEN $1::int - 1 AND $1::int",
-			   1, params, on_stored, ev);
+	store_query_writer(
+	    a->app->store,
+	    "SELECT year, center, indicator, alertname, state, "
+	    "extract(epoch FROM since)::bigint, extract(epoch FROM starts_at)::bigint, "
+	    "extract(epoch FROM ends_at)::bigint FROM ggzy.alert "
+	    "WHERE year BETWEEN $1::int - 1 AND $1::int",
+	    1, params, on_stored, ev);
 }
 
 /* ---- delivery ---- */
@@ -687,18 +689,19 @@ static void on_posted(bool ok, const char *detail, void *arg)
 		 a->webhook_url);
 	char *keys = json_dumps(a->sent_keys, JSON_COMPACT);
 	const char *params[1] = {keys};
-	store_query_writer(a->app->store,
-			   "UPDATE ggzy.alert a SET delivered_seq = greatest(a.delivered_seq, k.seq) "
-			   "FROM json_to_recordset($1::json) AS k(year int, center text, "
-			   "indicator text, alertname text, seq bigint) "
-			   "WHERE a.year = k.year AND a.center = k.center "
-			   "AND a.indicator = k.indicator AND a.alertname = k.alertname",
-			   1, params, on_acked, a);
+	store_query_writer(
+	    a->app->store,
+	    "UPDATE ggzy.alert a SET delivered_seq = greatest(a.delivered_seq, k.seq) "
+	    "FROM json_to_recordset($1::json) AS k(year int, center text, "
+	    "indicator text, alertname text, seq bigint) "
+	    "WHERE a.year = k.year AND a.center = k.center "
+	    "AND a.indicator = k.indicator AND a.alertname = k.alertname",
+	    1, params, on_acked, a);
 	free(keys);
 }
 
-static void generator_url(const struct alerts *a, const char *year, const char *center,
-			  char *buf, size_t len)
+static void generator_url(const struct alerts *a, const char *year, const char *center, char *buf,
+			  size_t len)
 {
 	const struct config *cfg = a->app->cfg;
 	/* centre codes are digits in practice; anything else is left out */
@@ -738,16 +741,17 @@ static void on_outbox(PGresult *res, const char *error, void *arg)
 			ends = now + 4 * interval_seconds(a);
 		char url[512];
 		generator_url(a, year, center, url, sizeof(url));
-		json_array_append_new(body, json_pack("{s:o, s:o, s:o, s:o, s:s}", "labels",
-						      labels ? labels : json_object(), "annotations",
-						      annotations ? annotations : json_object(),
-						      "startsAt", json_time(starts), "endsAt",
-						      json_time(ends), "generatorURL", url));
+		json_array_append_new(body,
+				      json_pack("{s:o, s:o, s:o, s:o, s:s}", "labels",
+						labels ? labels : json_object(), "annotations",
+						annotations ? annotations : json_object(),
+						"startsAt", json_time(starts), "endsAt",
+						json_time(ends), "generatorURL", url));
 		json_array_append_new(a->sent_keys,
 				      json_pack("{s:i, s:s, s:s, s:s, s:I}", "year", atoi(year),
-						"center", center, "indicator", PQgetvalue(res, i, 2),
-						"alertname", alertname, "seq",
-						(json_int_t)atoll(PQgetvalue(res, i, 9))));
+						"center", center, "indicator",
+						PQgetvalue(res, i, 2), "alertname", alertname,
+						"seq", (json_int_t)atoll(PQgetvalue(res, i, 9))));
 	}
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
@@ -862,14 +866,16 @@ void alerts_write_metrics(const struct alerts *a, struct evbuffer *out)
 			const char *v = k == 0 ? s->target : k == 1 ? s->completion : s->pace;
 			if (!*v)
 				continue;
-			evbuffer_add_printf(out, "%s{year=\"%d\",center=\"", series[k].name, s->year);
+			evbuffer_add_printf(out, "%s{year=\"%d\",center=\"", series[k].name,
+					    s->year);
 			http_prom_escape(out, s->center);
 			evbuffer_add(out, "\",indicator=\"", 13);
 			http_prom_escape(out, s->indicator);
 			evbuffer_add_printf(out, "\",metric=\"%s\"} %s\n", s->metric, v);
 		}
 	}
-	evbuffer_add_printf(out, "# HELP ggzy_alerts_firing target alerts firing now\n"
-				 "# TYPE ggzy_alerts_firing gauge\nggzy_alerts_firing %zu\n",
+	evbuffer_add_printf(out,
+			    "# HELP ggzy_alerts_firing target alerts firing now\n"
+			    "# TYPE ggzy_alerts_firing gauge\nggzy_alerts_firing %zu\n",
 			    a ? a->firing : 0);
 }

@@ -24,19 +24,20 @@ void api_readyz(struct evhttp_request *req, struct app *app)
 		struct source_status st;
 		scheduler_status(app->sched, i, &st);
 		if (!st.first_poll_done)
-			json_array_append_new(reasons,
-					      json_sprintf("source %s: first poll not finished (%s)",
-							   st.name, st.last_error));
+			json_array_append_new(
+			    reasons, json_sprintf("source %s: first poll not finished (%s)",
+						  st.name, st.last_error));
 		else if (!st.up)
 			/* Figures are served from the store, but they are going
 			 * stale: not ready, and say which source and why. */
-			json_array_append_new(reasons, json_sprintf("source %s: down (%s)",
-								    st.name, st.last_error));
+			json_array_append_new(
+			    reasons, json_sprintf("source %s: down (%s)", st.name, st.last_error));
 	}
 	if (json_array_size(reasons) == 0) {
 		json_decref(reasons);
 		http_reply_json(req, 200, json_pack("{s:s}", "status", "ready"));
 		return;
 	}
-	http_reply_json(req, 503, json_pack("{s:s, s:o}", "status", "not ready", "reasons", reasons));
+	http_reply_json(req, 503,
+			json_pack("{s:s, s:o}", "status", "not ready", "reasons", reasons));
 }

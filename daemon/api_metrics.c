@@ -31,16 +31,17 @@ void api_catalog(struct evhttp_request *req, struct app *app)
 			if (m->labels & (1u << l))
 				json_array_append_new(labels, json_string(catalog_label_names[l]));
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "name", m->name,
-				      "name_zh", m->name_zh, "name_en", m->name_en, "unit",
-				      m->unit, "kind", catalog_kind_name(m->kind), "labels",
-				      labels, "derived", catalog_is_derived(m));
+				      "name_zh", m->name_zh, "name_en", m->name_en, "unit", m->unit,
+				      "kind", catalog_kind_name(m->kind), "labels", labels,
+				      "derived", catalog_is_derived(m));
 		if (catalog_is_derived(m)) {
 			json_object_set_new(o, "numerator", json_string(m->numerator));
-			json_object_set_new(o, "denominator", m->denominator
-								  ? json_string(m->denominator)
-								  : json_null());
+			json_object_set_new(o, "denominator",
+					    m->denominator ? json_string(m->denominator)
+							   : json_null());
 			if (m->exclude_kind)
-				json_object_set_new(o, "exclude_kind", json_string(m->exclude_kind));
+				json_object_set_new(o, "exclude_kind",
+						    json_string(m->exclude_kind));
 		}
 		json_array_append_new(list, o);
 	}
@@ -109,15 +110,20 @@ static void health_series(struct evbuffer *out, struct app *app)
 			evbuffer_add_printf(out, "%s{source=\"%s\"} ", series[k].name, st.name);
 			switch (k) {
 			case 0: evbuffer_add_printf(out, "%d\n", st.up ? 1 : 0); break;
-			case 1: evbuffer_add_printf(out, "%lld\n", (long long)st.last_success); break;
+			case 1:
+				evbuffer_add_printf(out, "%lld\n", (long long)st.last_success);
+				break;
 			case 2: evbuffer_add_printf(out, "%.6f\n", st.poll_duration); break;
 			case 3: evbuffer_add_printf(out, "%llu\n", st.rows_total); break;
-			default: evbuffer_add_printf(out, "%lld\n", (long long)st.last_reconcile); break;
+			default:
+				evbuffer_add_printf(out, "%lld\n", (long long)st.last_reconcile);
+				break;
 			}
 		}
 	}
-	evbuffer_add_printf(out, "# HELP ggzy_store_up 1 when the store answers\n"
-				 "# TYPE ggzy_store_up gauge\nggzy_store_up %d\n",
+	evbuffer_add_printf(out,
+			    "# HELP ggzy_store_up 1 when the store answers\n"
+			    "# TYPE ggzy_store_up gauge\nggzy_store_up %d\n",
 			    store_is_up(app->store) ? 1 : 0);
 }
 
@@ -133,7 +139,7 @@ struct figures {
 	 * live tail as stored blocks and a trailer without recompressing. */
 	unsigned char *gz;
 	size_t gzlen;
-	uLong crc;	/* CRC-32 of the text */
+	uLong crc; /* CRC-32 of the text */
 	char text[];
 };
 
@@ -142,17 +148,17 @@ struct figures {
 #define FIGURES_MAX_AGE 10.0
 
 static struct {
-	struct figures *figures;	/* NULL until the first query answered */
-	unsigned long generation;	/* store_generation() it was computed at */
-	char from[16], to[16];		/* its period */
-	struct timespec at;		/* when it was computed */
-	bool querying;			/* a query is in flight */
+	struct figures *figures;	   /* NULL until the first query answered */
+	unsigned long generation;	   /* store_generation() it was computed at */
+	char from[16], to[16];		   /* its period */
+	struct timespec at;		   /* when it was computed */
+	bool querying;			   /* a query is in flight */
 	unsigned long querying_generation; /* the generation it reads */
 	struct waiter {
 		struct evhttp_request *req;
 		unsigned long generation; /* the store's when it arrived */
 		struct waiter *next;
-	} *waiting;			/* scrapes waiting for figures */
+	} * waiting; /* scrapes waiting for figures */
 } cache;
 
 static void figures_unref(struct figures *f)
@@ -172,7 +178,8 @@ static void figures_deflate(struct figures *f)
 	f->crc = crc32(0L, (const Bytef *)f->text, (uInt)f->len);
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return;
 	size_t cap = sizeof(gzip_header) + deflateBound(&zs, (uLong)f->len) + 64;
 	f->gz = malloc(cap);
@@ -200,7 +207,8 @@ static void put_le(unsigned char *p, unsigned long v, int n)
 /* Whether the client takes gzip (a "gzip" coding not refused with q=0). */
 static bool accepts_gzip(struct evhttp_request *req)
 {
-	const char *ae = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
+	const char *ae =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
 	for (const char *p = ae; p && (p = strstr(p, "gzip")) != NULL; p += 4) {
 		const char *q = p + 4;
 		while (*q == ' ')
@@ -314,8 +322,8 @@ static void start_query(struct app *app)
 	mq->app = app;
 	mq->generation = store_generation(app->store);
 	period(app, mq->from, mq->to);
-	const char *params[] = {arrays.name, arrays.num, arrays.den, arrays.excl,
-				arrays.labels, arrays.scale, mq->from, mq->to};
+	const char *params[] = {arrays.name,   arrays.num,   arrays.den, arrays.excl,
+				arrays.labels, arrays.scale, mq->from,	 mq->to};
 	cache.querying = true;
 	cache.querying_generation = mq->generation;
 	store_query(app->store, sql_text("queries/figures.sql"), 8, params, on_figures, mq);
@@ -363,8 +371,9 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 		const char *name = PQgetvalue(res, i, 0);
 		if (strcmp(name, last) != 0) {
 			const struct metric_def *m = catalog_find(name);
-			evbuffer_add_printf(out, "# HELP ggzy_%s %s (%s), year to date\n# TYPE ggzy_%s gauge\n",
-					    name, m ? m->name_en : name, m ? m->name_zh : "", name);
+			evbuffer_add_printf(
+			    out, "# HELP ggzy_%s %s (%s), year to date\n# TYPE ggzy_%s gauge\n",
+			    name, m ? m->name_en : name, m ? m->name_zh : "", name);
 			last = name;
 		}
 		evbuffer_add_printf(out, "ggzy_%s{", name);
@@ -373,7 +382,8 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 			const char *v = PQgetvalue(res, i, 1 + l);
 			if (!*v)
 				continue;
-			evbuffer_add_printf(out, "%s%s=\"", first ? "" : ",", catalog_label_names[l]);
+			evbuffer_add_printf(out, "%s%s=\"", first ? "" : ",",
+					    catalog_label_names[l]);
 			http_prom_escape(out, v);
 			evbuffer_add(out, "\"", 1);
 			first = false;

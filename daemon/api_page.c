@@ -69,7 +69,8 @@ void api_page(struct evhttp_request *req, struct app *app)
 	evhttp_add_header(h, "Content-Security-Policy", csp);
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	const char *inm = evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
+	const char *inm =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
 	if (inm && etag_matches(inm, f->etag)) {
 		evhttp_send_reply(req, 304, "Not Modified", NULL);
 		return;

@@ -23,8 +23,7 @@ bool api_authorised(struct evhttp_request *req, const struct app *app)
 {
 	if (!app->api_token)
 		return true;
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
-					   "Authorization");
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	/* The scheme is case-insensitive (RFC 7235 §2.1); the token is not. */
 	return h && strncasecmp(h, "Bearer ", 7) == 0 && token_matches(h + 7, app->api_token);
 }

@@ -21,9 +21,9 @@ struct series_req {
 	const struct metric_def *metric;
 	char step[16];
 	struct app *app;
-	char *key;			/* the request URI, for the cache */
-	long long version;		/* the store's before the query, or -1 */
-	char *params[13];		/* of queries/series.sql, owned */
+	char *key;	   /* the request URI, for the cache */
+	long long version; /* the store's before the query, or -1 */
+	char *params[13];  /* of queries/series.sql, owned */
 };
 
 static void series_req_free(struct series_req *sr)
@@ -41,10 +41,7 @@ static void series_req_free(struct series_req *sr)
 static struct kept_slot series_slots[64];
 static struct kept series_kept = KEPT_INIT(series_slots, 256 * 1024);
 
-void api_series_free(void)
-{
-	kept_clear(&series_kept);
-}
+void api_series_free(void) { kept_clear(&series_kept); }
 
 static json_t *point_value(const struct metric_def *m, PGresult *res, int row)
 {

@@ -84,7 +84,9 @@ static json_t *sources_json(const struct app *app)
 		json_object_set_new(o, "last_reconcile", time_json(st.last_reconcile));
 		json_object_set_new(o, "last_error", error_summary(st.last_error));
 		json_object_set_new(o, "rows_total", json_integer((json_int_t)st.rows_total));
-		json_object_set_new(o, "poll_duration_seconds", json_real((double)(long long)(st.poll_duration * 1000 + 0.5) / 1000));
+		json_object_set_new(
+		    o, "poll_duration_seconds",
+		    json_real((double)(long long)(st.poll_duration * 1000 + 0.5) / 1000));
 		json_array_append_new(list, o);
 	}
 	return list;

@@ -20,9 +20,9 @@ struct app {
 	struct store *store;
 	struct scheduler *sched;
 	struct http_server *http;
-	bool has_now;	/* --now given */
-	time_t now;	/* the --now instant */
-	char *api_token; /* NULL: POST endpoints are open */
+	bool has_now;		 /* --now given */
+	time_t now;		 /* the --now instant */
+	char *api_token;	 /* NULL: POST endpoints are open */
 	struct targets *targets; /* NULL: no targets file */
 	struct alerts *alerts;
 };

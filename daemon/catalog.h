@@ -23,9 +23,9 @@ struct metric_def {
 	const char *name;
 	const char *name_zh;
 	const char *name_en;
-	const char *unit;    /* "元", "宗", "次", "人次", "笔", "" (rates) */
+	const char *unit; /* "元", "宗", "次", "人次", "笔", "" (rates) */
 	enum metric_kind kind;
-	unsigned labels;     /* enum label bits */
+	unsigned labels; /* enum label bits */
 	/* Base metrics: the collector and stream whose rows fill it. */
 	const char *source;
 	const char *stream;

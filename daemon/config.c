@@ -20,14 +20,13 @@
 const struct config_key config_keys[] = {
     {"daemon", "listen", CFG_LISTEN, D(listen), "127.0.0.1:9470", false, false,
      "HTTP address host:port; loopback by default"},
-    {"daemon", "timezone", CFG_TIMEZONE, D(timezone), "Asia/Shanghai", false,
-     false, "IANA time zone that decides day boundaries"},
+    {"daemon", "timezone", CFG_TIMEZONE, D(timezone), "Asia/Shanghai", false, false,
+     "IANA time zone that decides day boundaries"},
     {"daemon", "store", CFG_CONNINFO, D(store), NULL, true, false,
      "libpq conninfo of the store database (read-write)"},
-    {"daemon", "targets", CFG_FILE, D(targets), NULL, false, true,
-     "targets file (JSON), optional"},
-    {"daemon", "api_token_file", CFG_FILE, D(api_token_file), NULL, false,
-     true, "file holding the bearer token for POST endpoints, optional"},
+    {"daemon", "targets", CFG_FILE, D(targets), NULL, false, true, "targets file (JSON), optional"},
+    {"daemon", "api_token_file", CFG_FILE, D(api_token_file), NULL, false, true,
+     "file holding the bearer token for POST endpoints, optional"},
     {"daemon", "log_level", CFG_LOGLEVEL, D(log_level), "info", false, true,
      "error | warn | info | debug"},
     {"daemon", "max_header_size", CFG_SIZE, D(max_header_size), "8k", false, true,
@@ -46,16 +45,15 @@ const struct config_key config_keys[] = {
      "incremental poll period"},
     {"source", "overlap", CFG_DURATION, S(overlap), "5m", false, true,
      "how far behind its watermark a poll looks again"},
-    {"source", "reconcile_interval", CFG_DURATION, S(reconcile_interval),
-     "1h", false, true, "full per-month comparison period"},
-    {"source", "statement_timeout", CFG_DURATION, S(statement_timeout), "30s",
-     false, true, "longest a source statement may run"},
+    {"source", "reconcile_interval", CFG_DURATION, S(reconcile_interval), "1h", false, true,
+     "full per-month comparison period"},
+    {"source", "statement_timeout", CFG_DURATION, S(statement_timeout), "30s", false, true,
+     "longest a source statement may run"},
     {"alerts", "webhook", CFG_URL, A(webhook), NULL, true, true,
      "Alertmanager v2 API or any webhook (http://)"},
-    {"alerts", "evaluate_interval", CFG_DURATION, A(evaluate_interval), "5m",
-     false, true, "alert evaluation period"},
-    {"alerts", "pacing", CFG_PACING, A(pacing), "linear", false, true,
-     "linear | last_year"},
+    {"alerts", "evaluate_interval", CFG_DURATION, A(evaluate_interval), "5m", false, true,
+     "alert evaluation period"},
+    {"alerts", "pacing", CFG_PACING, A(pacing), "linear", false, true, "linear | last_year"},
     {"alerts", "threshold", CFG_RATIO, A(threshold), "0.9", false, true,
      "fire when actual < threshold x expected-by-now"},
 };
@@ -84,8 +82,7 @@ static void bounds_of(const char *name, long *min, long *max)
 		}
 }
 
-void config_errors_add(struct config_errors *errs, const char *path, int line,
-		       const char *fmt, ...)
+void config_errors_add(struct config_errors *errs, const char *path, int line, const char *fmt, ...)
 {
 	char msg[512], full[1024];
 	va_list ap;
@@ -147,8 +144,10 @@ long config_parse_size(const char *text)
 	long mult = 1;
 	if (*end) {
 		switch (*end) {
-		case 'k': case 'K': mult = 1024; break;
-		case 'm': case 'M': mult = 1048576; break;
+		case 'k':
+		case 'K': mult = 1024; break;
+		case 'm':
+		case 'M': mult = 1048576; break;
 		default: return -1;
 		}
 		if (end[1])
@@ -174,8 +173,7 @@ static char *trim(char *s)
 static void strip_comment(char *s)
 {
 	for (char *p = s; *p; p++) {
-		if ((*p == ';' || *p == '#') &&
-		    (p == s || isspace((unsigned char)p[-1]))) {
+		if ((*p == ';' || *p == '#') && (p == s || isspace((unsigned char)p[-1]))) {
 			*p = '\0';
 			return;
 		}
@@ -224,8 +222,8 @@ static const struct config_key *find_key(const char *section, const char *name)
 
 /* Stores VALUE into the field of BASE that KEY describes; returns an error
  * message or NULL. */
-static const char *set_value(const struct config_key *key, void *base,
-			     const char *value, struct config *cfg)
+static const char *set_value(const struct config_key *key, void *base, const char *value,
+			     struct config *cfg)
 {
 	char *field = (char *)base + key->offset;
 	switch (key->type) {
@@ -364,9 +362,9 @@ static bool was_mentioned(const struct mentioned *m, const void *base, const cha
 	return false;
 }
 
-static void check_required(const char *section, const void *base, int line,
-			   const char *path, struct config_errors *errs,
-			   const char *label, const struct mentioned *seen)
+static void check_required(const char *section, const void *base, int line, const char *path,
+			   struct config_errors *errs, const char *label,
+			   const struct mentioned *seen)
 {
 	for (size_t i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -375,7 +373,7 @@ static void check_required(const char *section, const void *base, int line,
 			continue;
 		if (!*(char *const *)((const char *)base + k->offset))
 			config_errors_add(errs, path, line, "[%s] is missing required key '%s'",
-				  label, k->name);
+					  label, k->name);
 	}
 }
 
@@ -400,8 +398,8 @@ static bool next_line(const char **p, const char *end, char *line, bool *too_lon
 	return true;
 }
 
-struct config *config_load(const char *path, const char *const *known_sources,
-			   size_t nknown, struct config_errors *errs)
+struct config *config_load(const char *path, const char *const *known_sources, size_t nknown,
+			   struct config_errors *errs)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -416,7 +414,8 @@ struct config *config_load(const char *path, const char *const *known_sources,
 	if (failed)
 		config_errors_add(errs, path, 0, "cannot read: %s", strerror(errno));
 	else if (len > CONFIG_MAX_BYTES)
-		config_errors_add(errs, path, 0, "larger than %d bytes; is this a configuration file?",
+		config_errors_add(errs, path, 0,
+				  "larger than %d bytes; is this a configuration file?",
 				  CONFIG_MAX_BYTES);
 	else
 		cfg = config_parse(path, text, len, known_sources, nknown, errs);
@@ -474,14 +473,16 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 			section = NULL;
 			if (strcmp(name, "daemon") == 0) {
 				if (seen_daemon)
-					config_errors_add(errs, path, lineno, "duplicate section [daemon]");
+					config_errors_add(errs, path, lineno,
+							  "duplicate section [daemon]");
 				seen_daemon = true;
 				daemon_line = lineno;
 				section = "daemon";
 				base = cfg;
 			} else if (strcmp(name, "alerts") == 0) {
 				if (cfg->alerts.present)
-					config_errors_add(errs, path, lineno, "duplicate section [alerts]");
+					config_errors_add(errs, path, lineno,
+							  "duplicate section [alerts]");
 				cfg->alerts.present = true;
 				alerts_line = lineno;
 				apply_defaults("alerts", &cfg->alerts, cfg);
@@ -494,14 +495,15 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 				for (size_t i = 0; i < nknown; i++)
 					known |= strcmp(known_sources[i], sname) == 0;
 				if (!known) {
-					config_errors_add(errs, path, lineno,
-						  "unknown source '%s' (known: trading, deposit, expert)",
-						  sname);
+					config_errors_add(
+					    errs, path, lineno,
+					    "unknown source '%s' (known: trading, deposit, expert)",
+					    sname);
 					continue;
 				}
 				if (config_source(cfg, sname)) {
-					config_errors_add(errs, path, lineno, "duplicate section [source %s]",
-						  sname);
+					config_errors_add(errs, path, lineno,
+							  "duplicate section [source %s]", sname);
 					continue;
 				}
 				if (cfg->nsources == CONFIG_MAX_SOURCES)
@@ -531,14 +533,15 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 			/* Keys outside a valid section were already reported with
 			 * their section, or precede any section. */
 			if (!bad_header && !seen_daemon && !cfg->alerts.present && !cfg->nsources)
-				config_errors_add(errs, path, lineno, "key '%s' outside any section", key);
+				config_errors_add(errs, path, lineno,
+						  "key '%s' outside any section", key);
 			continue;
 		}
 		mention(&mentioned, base, key);
 		const struct config_key *k = find_key(section, key);
 		if (!k) {
 			config_errors_add(errs, path, lineno, "unknown key '%s' in [%s]", key,
-				  section);
+					  section);
 			continue;
 		}
 		bool dup = false;
@@ -568,7 +571,8 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 		check_required("source", sc, sc->line, path, errs, label, &mentioned);
 	}
 	if (cfg->alerts.present)
-		check_required("alerts", &cfg->alerts, alerts_line, path, errs, "alerts", &mentioned);
+		check_required("alerts", &cfg->alerts, alerts_line, path, errs, "alerts",
+			       &mentioned);
 
 	if (errs->count > errors_before) {
 		config_free(cfg);
@@ -577,8 +581,7 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 	return cfg;
 }
 
-const struct source_config *config_source(const struct config *cfg,
-					  const char *name)
+const struct source_config *config_source(const struct config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->nsources; i++)
 		if (strcmp(cfg->sources[i].name, name) == 0)
@@ -593,8 +596,8 @@ static bool str_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
-bool config_restart_needed(const struct config *old, const struct config *new,
-			   char *buf, size_t len)
+bool config_restart_needed(const struct config *old, const struct config *new, char *buf,
+			   size_t len)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < config_nkeys; i++) {
@@ -605,8 +608,7 @@ bool config_restart_needed(const struct config *old, const struct config *new,
 		const char *b = *(char *const *)((const char *)new + k->offset);
 		if (str_differs(a, b)) {
 			size_t used = strlen(buf);
-			snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-				 k->name);
+			snprintf(buf + used, len - used, "%s%s", used ? ", " : "", k->name);
 		}
 	}
 	return buf[0] != '\0';
@@ -618,9 +620,8 @@ void config_free(struct config *cfg)
 		return;
 	for (size_t i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
-		if (k->type == CFG_DURATION || k->type == CFG_LOGLEVEL ||
-		    k->type == CFG_RATIO || k->type == CFG_LISTEN || k->type == CFG_SIZE ||
-		    k->type == CFG_COUNT)
+		if (k->type == CFG_DURATION || k->type == CFG_LOGLEVEL || k->type == CFG_RATIO ||
+		    k->type == CFG_LISTEN || k->type == CFG_SIZE || k->type == CFG_COUNT)
 			continue;
 		if (strcmp(k->section, "daemon") == 0)
 			free(*(char **)((char *)cfg + k->offset));

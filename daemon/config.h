@@ -79,7 +79,7 @@ struct config_key {
 	const char *section; /* "daemon", "source", "alerts" */
 	const char *name;
 	enum config_type type;
-	size_t offset; /* within struct config, source_config or alerts_config */
+	size_t offset;		   /* within struct config, source_config or alerts_config */
 	const char *default_value; /* NULL: required (or optional with no default) */
 	bool required;
 	bool reloadable;
@@ -92,9 +92,8 @@ extern const size_t config_nkeys;
  * [source NAME] section may use (the collector table's names).
  * Returns a new config (caller frees with config_free) or NULL; every
  * problem is appended to errs in either case. */
-struct config *config_load(const char *path, const char *const *known_sources,
-			   size_t nknown, struct config_errors *errs)
-    __attribute__((warn_unused_result));
+struct config *config_load(const char *path, const char *const *known_sources, size_t nknown,
+			   struct config_errors *errs) __attribute__((warn_unused_result));
 /* The same for TEXT (LEN bytes, need not be NUL-terminated) as if read from
  * PATH: config_load reads the file and calls this (and so does the fuzzer). */
 struct config *config_parse(const char *path, const char *text, size_t len,
@@ -103,12 +102,11 @@ struct config *config_parse(const char *path, const char *text, size_t len,
 void config_free(struct config *cfg);
 void config_errors_clear(struct config_errors *errs);
 /* Appends "PATH:LINE: message" (also used by the targets loader). */
-void config_errors_add(struct config_errors *errs, const char *path, int line,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void config_errors_add(struct config_errors *errs, const char *path, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The source section named NAME, or NULL when absent. Borrowed. */
-const struct source_config *config_source(const struct config *cfg,
-					  const char *name);
+const struct source_config *config_source(const struct config *cfg, const char *name);
 
 /* Parses "90", "90s", "5m", "1h", "2d" into seconds; -1 on error. */
 long config_parse_duration(const char *text);
@@ -118,7 +116,7 @@ long config_parse_size(const char *text);
 
 /* Keys that differ between two configs but cannot change on reload; writes a
  * comma-separated list into buf and returns true when there is any. */
-bool config_restart_needed(const struct config *old, const struct config *new,
-			   char *buf, size_t len);
+bool config_restart_needed(const struct config *old, const struct config *new, char *buf,
+			   size_t len);
 
 #endif

@@ -41,8 +41,7 @@ bool days_parse(const char *t, long *days)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (t[i] < '0' || t[i] > '9'))
 			return false;
-	int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 +
-		(t[3] - '0');
+	int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
 	int m = (t[5] - '0') * 10 + (t[6] - '0');
 	int d = (t[8] - '0') * 10 + (t[9] - '0');
 	if (y < DAYS_MIN_YEAR || y > DAYS_MAX_YEAR || m < 1 || m > 12 || d < 1 ||
@@ -126,8 +125,13 @@ bool days_parse_instant(const char *text, time_t *out)
 	if (*p == '\0') {
 		int y, m, d;
 		days_to_civil(day, &y, &m, &d);
-		struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
-				.tm_hour = hh, .tm_min = mm, .tm_sec = ss, .tm_isdst = -1};
+		struct tm tm = {.tm_year = y - 1900,
+				.tm_mon = m - 1,
+				.tm_mday = d,
+				.tm_hour = hh,
+				.tm_min = mm,
+				.tm_sec = ss,
+				.tm_isdst = -1};
 		*out = mktime(&tm);
 		return true;
 	}

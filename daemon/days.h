@@ -21,7 +21,6 @@ long days_next_month(long days);
 int days_in_month(int y, int m);
 
 
-
 #include <time.h>
 /* Parses an ISO 8601 instant: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" with an
  * optional "Z" or "+HH[:MM]"/"-HH[:MM]" offset. Without an offset the time is

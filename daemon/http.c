@@ -219,8 +219,8 @@ void http_reply_json(struct evhttp_request *req, int status, json_t *body)
 	free(text);
 }
 
-void http_reply_error(struct evhttp_request *req, int status, const char *code,
-		      const char *fmt, ...)
+void http_reply_error(struct evhttp_request *req, int status, const char *code, const char *fmt,
+		      ...)
 {
 	char msg[512];
 	va_list ap;
@@ -233,8 +233,7 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code,
 			json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
 }
 
-bool http_parse_query(struct evhttp_request *req, const char *const *allowed,
-		      struct evkeyvalq *q)
+bool http_parse_query(struct evhttp_request *req, const char *const *allowed, struct evkeyvalq *q)
 {
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	struct http_error err;
@@ -291,8 +290,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
 		}
 	}
 	if (path_known)
-		http_reply_error(req, 405, "method_not_allowed", "method not allowed on %s",
-				 path);
+		http_reply_error(req, 405, "method_not_allowed", "method not allowed on %s", path);
 	else
 		http_reply_error(req, 404, "not_found", "no such endpoint");
 }
@@ -326,7 +324,7 @@ void http_server_free(struct http_server *srv)
 	if (!srv)
 		return;
 	evhttp_free(srv->http); /* closes every connection: on_conn_close frees each */
-	while (flights) { /* unanswered at exit: their requests went with evhttp */
+	while (flights) {	/* unanswered at exit: their requests went with evhttp */
 		struct http_flight *f = flights;
 		flights = f->next;
 		flight_free(f);

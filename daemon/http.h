@@ -39,14 +39,14 @@ void http_reply_json(struct evhttp_request *req, int status, json_t *body);
 void http_reply_text(struct evhttp_request *req, int status, const char *content_type,
 		     const char *text, size_t len);
 /* {"error": {"code": code, "message": ...}} */
-void http_reply_error(struct evhttp_request *req, int status, const char *code,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void http_reply_error(struct evhttp_request *req, int status, const char *code, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
 
 /* Parses the query string into q with query_parse (query.h): names not in
  * allowed (NULL terminated), repeated names, values that are not short valid
  * UTF-8 are refused. On failure replies 400 itself and returns false. */
-bool http_parse_query(struct evhttp_request *req, const char *const *allowed,
-		      struct evkeyvalq *q) __attribute__((warn_unused_result));
+bool http_parse_query(struct evhttp_request *req, const char *const *allowed, struct evkeyvalq *q)
+    __attribute__((warn_unused_result));
 
 /* The route handlers, one file per API family. */
 void api_healthz(struct evhttp_request *req, struct app *app);

@@ -21,7 +21,7 @@ struct http_conn {
 	struct http_conns *conns;
 	struct evhttp_connection *evcon;
 	struct event *deadline;
-	bool busy; /* a request is being answered */
+	bool busy;		/* a request is being answered */
 	struct http_conn *next; /* in its bucket */
 };
 
@@ -45,8 +45,7 @@ static size_t conn_bucket(const struct evhttp_connection *evcon)
 	return (size_t)(h >> 7) & (CONN_BUCKETS - 1);
 }
 
-static struct http_conn *conn_find(struct http_conns *conns,
-				   const struct evhttp_connection *evcon)
+static struct http_conn *conn_find(struct http_conns *conns, const struct evhttp_connection *evcon)
 {
 	for (struct http_conn *c = conns->buckets[conn_bucket(evcon)]; c; c = c->next)
 		if (c->evcon == evcon)
@@ -99,8 +98,8 @@ static void on_request_complete(struct evhttp_request *req, void *arg)
 static void conn_refuse(struct http_conns *conns, struct evhttp_connection *evcon,
 			struct bufferevent *bev)
 {
-#define REFUSE_BODY                                                                        \
-	"{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many connections;" \
+#define REFUSE_BODY                                                                                \
+	"{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many connections;"        \
 	" try again\"}}"
 	static const char reply[] = "HTTP/1.1 503 Service Unavailable\r\n"
 				    "Content-Type: application/json; charset=utf-8\r\n"

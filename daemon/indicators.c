@@ -18,14 +18,14 @@ struct waiter {
 /* One computation: the parameters (the key), and who waits for it. */
 struct fetch {
 	struct store *st;
-	char *key;	     /* the 12 parameters, NUL-separated, NULL as "\x01" */
+	char *key; /* the 12 parameters, NUL-separated, NULL as "\x01" */
 	size_t key_len;
-	char *params[12];    /* of queries/indicators.sql, owned */
-	bool *ratio;	     /* per indicator: a ratio of two metrics */
+	char *params[12]; /* of queries/indicators.sql, owned */
+	bool *ratio;	  /* per indicator: a ratio of two metrics */
 	size_t n;
-	long long version;   /* the store's, read before the query */
+	long long version; /* the store's, read before the query */
 	struct waiter *waiters;
-	struct fetch *next;  /* in flight */
+	struct fetch *next; /* in flight */
 };
 
 static struct fetch *in_flight;
@@ -54,10 +54,7 @@ static bool same_key(const char *a, size_t alen, const char *b, size_t blen)
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
-void indicators_cache_free(void)
-{
-	kept_clear(&figures_kept);
-}
+void indicators_cache_free(void) { kept_clear(&figures_kept); }
 
 /* Calls every waiter of F once, then frees F. A callback may start another
  * fetch: F is out of the in-flight list before the first call. */
@@ -203,8 +200,8 @@ void indicators_fetch(struct store *st, const char *center, const char *const pe
 	for (int k = 0; k < 7; k++)
 		ok &= texts[k] != NULL;
 	if (f) {
-		const char *params[12] = {texts[0], texts[1], texts[2], texts[3],
-					  texts[4], texts[5], texts[6], center,
+		const char *params[12] = {texts[0],   texts[1],	  texts[2],   texts[3],
+					  texts[4],   texts[5],	  texts[6],   center,
 					  periods[0], periods[1], periods[2], periods[3]};
 		for (int k = 0; k < 12; k++) {
 			f->params[k] = params[k] ? strdup(params[k]) : NULL;

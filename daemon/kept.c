@@ -23,8 +23,8 @@ const void *kept_find(const struct kept *k, const void *key, size_t key_len, lon
 	return s->value;
 }
 
-void kept_put(struct kept *k, const void *key, size_t key_len, long long version,
-	      const void *value, size_t len)
+void kept_put(struct kept *k, const void *key, size_t key_len, long long version, const void *value,
+	      size_t len)
 {
 	if (len > k->max_value)
 		return;
@@ -43,8 +43,11 @@ void kept_put(struct kept *k, const void *key, size_t key_len, long long version
 	}
 	free(s->key);
 	free(s->value);
-	*s = (struct kept_slot){.key = key_copy, .value = value_copy, .key_len = key_len,
-				.len = len, .version = version};
+	*s = (struct kept_slot){.key = key_copy,
+				.value = value_copy,
+				.key_len = key_len,
+				.len = len,
+				.version = version};
 }
 
 void kept_clear(struct kept *k)

@@ -20,9 +20,11 @@ struct kept {
 	size_t next;	  /* the slot a new key takes */
 };
 
-#define KEPT_INIT(slot_array, max)                                                         \
-	{ .slots = (slot_array), .nslots = sizeof(slot_array) / sizeof((slot_array)[0]),       \
-	  .max_value = (max) }
+#define KEPT_INIT(slot_array, max)                                                                 \
+	{                                                                                          \
+		.slots = (slot_array), .nslots = sizeof(slot_array) / sizeof((slot_array)[0]),     \
+		.max_value = (max)                                                                 \
+	}
 
 /* The value kept for KEY at exactly VERSION, or NULL; valid until the next
  * kept_put or kept_clear. */
@@ -30,8 +32,8 @@ const void *kept_find(const struct kept *k, const void *key, size_t key_len, lon
 		      size_t *len);
 /* Keeps a copy of VALUE for KEY at VERSION (replacing what KEY held); does
  * nothing when VALUE is too long or memory is short. */
-void kept_put(struct kept *k, const void *key, size_t key_len, long long version,
-	      const void *value, size_t len);
+void kept_put(struct kept *k, const void *key, size_t key_len, long long version, const void *value,
+	      size_t len);
 /* Empties every slot (at exit, for leak checkers). */
 void kept_clear(struct kept *k);
 

@@ -12,13 +12,12 @@ extern enum log_level log_current_level;
 /* Parses "error" | "warn" | "info" | "debug"; returns -1 when unknown. */
 int log_level_parse(const char *name);
 void log_set_level(enum log_level level);
-void log_write(enum log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_at(lvl, ...)                                                       \
-	do {                                                                   \
-		if ((lvl) <= log_current_level)                                \
-			log_write((lvl), __VA_ARGS__);                         \
+#define log_at(lvl, ...)                                                                           \
+	do {                                                                                       \
+		if ((lvl) <= log_current_level)                                                    \
+			log_write((lvl), __VA_ARGS__);                                             \
 	} while (0)
 #define log_error(...) log_at(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_at(LOG_WARN, __VA_ARGS__)

@@ -36,39 +36,38 @@ time_t app_now(const struct app *app) { return app->has_now ? app->now : time(NU
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
-		"       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
-		"       ggzy-metricsd --version | --help\n"
-		"\n"
-		"Polls the trading, deposit and expert databases of a public resource\n"
-		"trading centre into exact daily figures and serves them over HTTP.\n"
-		"\n"
-		"  -c, --config FILE   configuration file (required)\n"
-		"      --check         validate the configuration and the targets file,\n"
-		"                      print every problem as FILE:LINE: message;\n"
-		"                      exit 0 if valid, 2 if not\n"
-		"      --once          one poll and one reconciliation of every source,\n"
-		"                      then exit: 0 if all succeeded, 1 otherwise\n"
-		"      --now TIMESTAMP behave as if the time were TIMESTAMP (ISO 8601)\n"
-		"\n"
-		"  report              print the year-end report from the store to stdout\n"
-		"                      (no server is started); exit 0 on success\n"
-		"      --year Y        the year (required)\n"
-		"      --center C      a centre, with its descendants (default: all)\n"
-		"      --format F      json (default), csv or md\n"
-		"\n"
-		"      --version       print the version\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n");
+	fprintf(out, "Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
+		     "       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
+		     "       ggzy-metricsd --version | --help\n"
+		     "\n"
+		     "Polls the trading, deposit and expert databases of a public resource\n"
+		     "trading centre into exact daily figures and serves them over HTTP.\n"
+		     "\n"
+		     "  -c, --config FILE   configuration file (required)\n"
+		     "      --check         validate the configuration and the targets file,\n"
+		     "                      print every problem as FILE:LINE: message;\n"
+		     "                      exit 0 if valid, 2 if not\n"
+		     "      --once          one poll and one reconciliation of every source,\n"
+		     "                      then exit: 0 if all succeeded, 1 otherwise\n"
+		     "      --now TIMESTAMP behave as if the time were TIMESTAMP (ISO 8601)\n"
+		     "\n"
+		     "  report              print the year-end report from the store to stdout\n"
+		     "                      (no server is started); exit 0 on success\n"
+		     "      --year Y        the year (required)\n"
+		     "      --center C      a centre, with its descendants (default: all)\n"
+		     "      --format F      json (default), csv or md\n"
+		     "\n"
+		     "      --version       print the version\n"
+		     "  -h, --help          this text\n"
+		     "\n"
+		     "Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n");
 }
 
 static struct config *load_config(const char *path, bool print_errors)
 {
 	struct config_errors errs = {0};
-	struct config *cfg = config_load(path, spec_sources,
-					 sizeof(spec_sources) / sizeof(spec_sources[0]), &errs);
+	struct config *cfg =
+	    config_load(path, spec_sources, sizeof(spec_sources) / sizeof(spec_sources[0]), &errs);
 	for (size_t i = 0; i < errs.count; i++) {
 		if (print_errors)
 			fprintf(stderr, "%s\n", errs.lines[i]);
@@ -309,7 +308,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!rt.report && (year_text || center || format)) {
-		fprintf(stderr, "ggzy-metricsd: --year, --center and --format belong to 'report'\n");
+		fprintf(stderr,
+			"ggzy-metricsd: --year, --center and --format belong to 'report'\n");
 		return 2;
 	}
 	if (rt.report) {
@@ -326,7 +326,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		if (check || once) {
-			fprintf(stderr, "ggzy-metricsd: report runs alone, not with --check or --once\n");
+			fprintf(stderr,
+				"ggzy-metricsd: report runs alone, not with --check or --once\n");
 			return 2;
 		}
 	}

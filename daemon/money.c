@@ -54,7 +54,8 @@ void dec_format(struct dec d, char *buf, size_t len)
 {
 	char digits[64];
 	int n = 0;
-	unsigned __int128 u = d.m < 0 ? (unsigned __int128)(-(d.m + 1)) + 1 : (unsigned __int128)d.m;
+	unsigned __int128 u =
+	    d.m < 0 ? (unsigned __int128)(-(d.m + 1)) + 1 : (unsigned __int128)d.m;
 	do {
 		digits[n++] = (char)('0' + (int)(u % 10));
 		u /= 10;
@@ -151,8 +152,7 @@ bool dec_mul(struct dec a, struct dec b, struct dec *out)
 	return true;
 }
 
-bool dec_muldiv(struct dec a, struct dec b, struct dec c, struct dec d, int scale,
-		struct dec *out)
+bool dec_muldiv(struct dec a, struct dec b, struct dec c, struct dec d, int scale, struct dec *out)
 {
 	i128 num, den, p;
 	/* Like dec_round: a scale outside 0..DEC_MAX_SCALE would make a

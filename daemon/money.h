@@ -31,8 +31,8 @@ bool dec_sub(struct dec a, struct dec b, struct dec *out) __attribute__((warn_un
 bool dec_mul(struct dec a, struct dec b, struct dec *out) __attribute__((warn_unused_result));
 /* (a × b) / (c × d) rounded half-up to scale decimals; false on overflow, a
  * zero divisor or a scale outside 0..DEC_MAX_SCALE. The workhorse of scoring: w × A / T with A itself a ratio. */
-bool dec_muldiv(struct dec a, struct dec b, struct dec c, struct dec d, int scale,
-		struct dec *out) __attribute__((warn_unused_result));
+bool dec_muldiv(struct dec a, struct dec b, struct dec c, struct dec d, int scale, struct dec *out)
+    __attribute__((warn_unused_result));
 struct dec dec_from_int(long long v);
 bool dec_is_zero(struct dec d);
 bool dec_is_negative(struct dec d);

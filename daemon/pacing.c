@@ -101,13 +101,10 @@ bool alert_state_parse(const char *text, enum alert_state *out)
 enum alert_state alert_state_next(enum alert_state s, bool behind)
 {
 	switch (s) {
-	case ALERT_PENDING:
-		return behind ? ALERT_FIRING : ALERT_OK;
-	case ALERT_FIRING:
-		return behind ? ALERT_FIRING : ALERT_RESOLVED;
+	case ALERT_PENDING: return behind ? ALERT_FIRING : ALERT_OK;
+	case ALERT_FIRING: return behind ? ALERT_FIRING : ALERT_RESOLVED;
 	case ALERT_OK:
 	case ALERT_RESOLVED:
-	default:
-		return behind ? ALERT_PENDING : s;
+	default: return behind ? ALERT_PENDING : s;
 	}
 }

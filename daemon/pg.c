@@ -229,12 +229,8 @@ static void run_setup(struct pg_conn *c)
 static void continue_connect(struct pg_conn *c)
 {
 	switch (PQconnectPoll(c->pg)) {
-	case PGRES_POLLING_READING:
-		arm(c, EV_READ);
-		return;
-	case PGRES_POLLING_WRITING:
-		arm(c, EV_WRITE);
-		return;
+	case PGRES_POLLING_READING: arm(c, EV_READ); return;
+	case PGRES_POLLING_WRITING: arm(c, EV_WRITE); return;
 	case PGRES_POLLING_OK:
 		evtimer_del(c->timer);
 		log_debug("pg %s: connected", c->name);
@@ -350,14 +346,12 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	snprintf(c->error, sizeof(c->error), "%s timed out after %ds",
-		 c->state == PG_CONNECTING ? "connect" : "query",
-		 c->timeout_seconds);
+		 c->state == PG_CONNECTING ? "connect" : "query", c->timeout_seconds);
 	fail_connection(c);
 }
 
-struct pg_conn *pg_conn_new(struct event_base *base, const char *name,
-			    const char *conninfo, const char *setup_sql,
-			    int timeout_seconds)
+struct pg_conn *pg_conn_new(struct event_base *base, const char *name, const char *conninfo,
+			    const char *setup_sql, int timeout_seconds)
 {
 	struct pg_conn *c = calloc(1, sizeof(*c));
 	c->base = base;
@@ -383,9 +377,8 @@ void pg_conn_free(struct pg_conn *c)
 	free(c);
 }
 
-static void enqueue(struct pg_conn *c, const char *sql, int nparams,
-		    const char *const *params, bool script, pg_result_cb cb,
-		    void *arg)
+static void enqueue(struct pg_conn *c, const char *sql, int nparams, const char *const *params,
+		    bool script, pg_result_cb cb, void *arg)
 {
 	struct pg_query_item *q = calloc(1, sizeof(*q));
 	q->sql = strdup(sql);
@@ -407,8 +400,8 @@ static void enqueue(struct pg_conn *c, const char *sql, int nparams,
 	pump(c);
 }
 
-void pg_query(struct pg_conn *c, const char *sql, int nparams,
-	      const char *const *params, pg_result_cb cb, void *arg)
+void pg_query(struct pg_conn *c, const char *sql, int nparams, const char *const *params,
+	      pg_result_cb cb, void *arg)
 {
 	enqueue(c, sql, nparams, params, false, cb, arg);
 }
@@ -457,8 +450,8 @@ char *pg_conninfo_redacted(const char *conninfo)
 			cap = (len + need) * 2;
 			out = realloc(out, cap);
 		}
-		len += (size_t)snprintf(out + len, cap - len, "%s%s=%s", len ? " " : "",
-					o->keyword, v);
+		len += (size_t)snprintf(out + len, cap - len, "%s%s=%s", len ? " " : "", o->keyword,
+					v);
 	}
 	PQconninfoFree(opts);
 	return out;

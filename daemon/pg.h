@@ -26,15 +26,14 @@ typedef void (*pg_result_cb)(PGresult *res, const char *error, void *arg);
 /* Returns a new handle; nothing is connected until the first query.
  * setup_sql (may be NULL) is a script run after every connect, before any
  * queued query. name is used in log lines. The strings are copied. */
-struct pg_conn *pg_conn_new(struct event_base *base, const char *name,
-			    const char *conninfo, const char *setup_sql,
-			    int timeout_seconds);
+struct pg_conn *pg_conn_new(struct event_base *base, const char *name, const char *conninfo,
+			    const char *setup_sql, int timeout_seconds);
 /* Fails queued queries ("shutting down") and frees the handle. */
 void pg_conn_free(struct pg_conn *conn);
 
 /* Queues a parameterised statement (text parameters, text results). */
-void pg_query(struct pg_conn *conn, const char *sql, int nparams,
-	      const char *const *params, pg_result_cb cb, void *arg);
+void pg_query(struct pg_conn *conn, const char *sql, int nparams, const char *const *params,
+	      pg_result_cb cb, void *arg);
 /* Queues a parameterless script that may hold several statements (fixed text
  * from the binary only: migrations). */
 void pg_script(struct pg_conn *conn, const char *sql, pg_result_cb cb, void *arg);

@@ -7,8 +7,7 @@
 
 #include "utf8.h"
 
-void http_error_set(struct http_error *err, int status, const char *code, const char *fmt,
-		    ...)
+void http_error_set(struct http_error *err, int status, const char *code, const char *fmt, ...)
 {
 	err->status = status;
 	snprintf(err->code, sizeof(err->code), "%s", code);

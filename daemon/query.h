@@ -22,8 +22,8 @@ struct http_error {
 };
 
 /* Fills err (status, code, printf-style message). */
-void http_error_set(struct http_error *err, int status, const char *code, const char *fmt,
-		    ...) __attribute__((format(printf, 4, 5)));
+void http_error_set(struct http_error *err, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Parses QUERY (may be NULL: no parameters) into q, which the caller clears
  * with evhttp_clear_headers when this returns true (on false q is already

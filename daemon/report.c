@@ -179,7 +179,9 @@ static bool score_lines(struct job *j)
 		l->has_score = true;
 		bool ok = true;
 		switch (ind->manual) {
-		case MANUAL_SCORED: ok = dec_round(ind->manual_score, SCORE_SCALE, &l->score); break;
+		case MANUAL_SCORED:
+			ok = dec_round(ind->manual_score, SCORE_SCALE, &l->score);
+			break;
 		case MANUAL_BUDGET:
 			ok = score_budget(ind->weight, ind->budget, ind->executed, &l->score);
 			break;
@@ -231,13 +233,15 @@ static json_t *json_line(const struct job *j, const struct line *l)
 					    json_string(ind->filter[k]));
 	json_object_set_new(o, "filter", filter);
 	json_object_set_new(o, "unit", json_string(m ? m->unit : ""));
-	json_object_set_new(o, "display_unit",
-			    json_string(m ? line_unit(l) : (ind->manual == MANUAL_BUDGET ? "%" : "")));
+	json_object_set_new(
+	    o, "display_unit",
+	    json_string(m ? line_unit(l) : (ind->manual == MANUAL_BUDGET ? "%" : "")));
 	json_object_set_new(o, "manual", json_boolean(ind && ind->manual != MANUAL_NONE));
-	json_object_set_new(o, "direction",
-			    ind && ind->manual == MANUAL_NONE
-				? json_string(ind->direction == DIRECTION_HIGHER ? "higher" : "lower")
-				: json_null());
+	json_object_set_new(
+	    o, "direction",
+	    ind && ind->manual == MANUAL_NONE
+		? json_string(ind->direction == DIRECTION_HIGHER ? "higher" : "lower")
+		: json_null());
 
 	json_t *target = json_null(), *actual = json_null(), *completion = json_null();
 	struct dec r;
@@ -250,7 +254,8 @@ static json_t *json_line(const struct job *j, const struct line *l)
 			actual = completion = figure_json_number(r, RATIO_SCALE);
 		json_incref(completion);
 		json_object_set_new(o, "budget", figure_json_text(ind->budget, ind->budget.scale));
-		json_object_set_new(o, "executed", figure_json_text(ind->executed, ind->executed.scale));
+		json_object_set_new(o, "executed",
+				    figure_json_text(ind->executed, ind->executed.scale));
 	} else {
 		if (ind)
 			target = figure_json_target(m, ind->target);
@@ -265,8 +270,10 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	text_actual(l, buf, sizeof(buf));
 	json_object_set_new(o, "display", json_string(buf));
 	json_object_set_new(o, "completion", completion);
-	json_object_set_new(o, "weight", ind ? figure_json_number(ind->weight, ind->weight.scale) : json_null());
-	json_object_set_new(o, "score", l->has_score ? figure_json_number(l->score, SCORE_SCALE) : json_null());
+	json_object_set_new(o, "weight",
+			    ind ? figure_json_number(ind->weight, ind->weight.scale) : json_null());
+	json_object_set_new(o, "score",
+			    l->has_score ? figure_json_number(l->score, SCORE_SCALE) : json_null());
 	if (m) {
 		json_object_set_new(o, "previous_year", figure_json(m, l->prev, l->prev_ok));
 		struct frac y;
@@ -306,8 +313,9 @@ static char *render_json(const struct job *j, const struct dec *total, const str
 	if (j->as_of >= 0)
 		as_of_text(j->as_of, as_of, sizeof(as_of));
 	json_object_set_new(root, "as_of", j->as_of >= 0 ? json_string(as_of) : json_null());
-	json_object_set_new(root, "period", json_pack("{s:s, s:s, s:b}", "from", j->from, "to",
-						      j->to, "closed", j->year_closed));
+	json_object_set_new(
+	    root, "period",
+	    json_pack("{s:s, s:s, s:b}", "from", j->from, "to", j->to, "closed", j->year_closed));
 	json_object_set_new(root, "previous_period",
 			    json_pack("{s:s, s:s}", "from", j->prev_from, "to", j->prev_to));
 	json_object_set_new(root, "targets", json_boolean(j->ty != NULL));
@@ -318,7 +326,8 @@ static char *render_json(const struct job *j, const struct dec *total, const str
 	if (j->ty) {
 		json_object_set_new(root, "max_score", figure_json_number(*max, max->scale));
 		json_object_set_new(root, "total_score", figure_json_number(*total, SCORE_SCALE));
-		json_object_set_new(root, "grade", json_string(score_grade(*total, &j->ty->grades)));
+		json_object_set_new(root, "grade",
+				    json_string(score_grade(*total, &j->ty->grades)));
 	} else {
 		json_object_set_new(root, "max_score", json_null());
 		json_object_set_new(root, "total_score", json_null());
@@ -356,9 +365,9 @@ static void csv_row(struct evbuffer *out, const char *const cells[8])
 static void render_csv(const struct job *j, struct evbuffer *out, const struct dec *total,
 		       const struct dec *max)
 {
-	static const char *const header[8] = {"一级指标", "二级指标", "三级指标", "年度指标值",
-					       "实际完成值", "分值", "得分",
-					       "偏差原因分析及改进措施"};
+	static const char *const header[8] = {
+	    "一级指标",	  "二级指标", "三级指标", "年度指标值",
+	    "实际完成值", "分值",     "得分",	  "偏差原因分析及改进措施"};
 	evbuffer_add(out, "\xEF\xBB\xBF", 3);
 	csv_row(out, header);
 	for (size_t i = 0; i < j->nlines; i++) {
@@ -368,9 +377,14 @@ static void render_csv(const struct job *j, struct evbuffer *out, const struct d
 		text_actual(l, actual, sizeof(actual));
 		text_weight(l, weight, sizeof(weight));
 		text_score(l, score, sizeof(score));
-		const char *cells[8] = {l->ind ? l->ind->level1 : "", l->ind ? l->ind->level2 : "",
+		const char *cells[8] = {l->ind ? l->ind->level1 : "",
+					l->ind ? l->ind->level2 : "",
 					l->ind ? l->ind->name : l->metric->name_zh,
-					target, actual, weight, score, ""};
+					target,
+					actual,
+					weight,
+					score,
+					""};
 		csv_row(out, cells);
 	}
 	if (j->ty) {
@@ -380,7 +394,7 @@ static void render_csv(const struct job *j, struct evbuffer *out, const struct d
 		const char *sum[8] = {"合计", "", "", "", "", weight, score, ""};
 		csv_row(out, sum);
 		const char *grade[8] = {"自评等级", "", "", "", score_grade(*total, &j->ty->grades),
-					"", "", ""};
+					"",	    "", ""};
 		csv_row(out, grade);
 	}
 }
@@ -403,16 +417,19 @@ static void md_cell(struct evbuffer *out, const char *v)
 static void render_md(const struct job *j, struct evbuffer *out, const struct dec *total,
 		      const struct dec *max)
 {
-	static const char *const header[] = {"一级指标", "二级指标", "三级指标", "年度指标值",
-					      "实际完成值", "上年同期", "同比", "分值", "得分"};
+	static const char *const header[] = {"一级指标",   "二级指标",	 "三级指标",
+					     "年度指标值", "实际完成值", "上年同期",
+					     "同比",	   "分值",	 "得分"};
 	enum { NCOLS = sizeof(header) / sizeof(header[0]) };
 	char as_of[40] = "—";
 	if (j->as_of >= 0)
 		as_of_text(j->as_of, as_of, sizeof(as_of));
 	evbuffer_add_printf(out, "# %d年度绩效自评表 · %s\n\n", j->year,
-			    j->center_name ? j->center_name : j->center ? j->center : "全部中心");
-	evbuffer_add_printf(out, "统计期间 %s 至 %s（上年同期 %s 至 %s），数据截至 %s。\n\n", j->from,
-			    j->to, j->prev_from, j->prev_to, as_of);
+			    j->center_name ? j->center_name
+			    : j->center	   ? j->center
+					   : "全部中心");
+	evbuffer_add_printf(out, "统计期间 %s 至 %s（上年同期 %s 至 %s），数据截至 %s。\n\n",
+			    j->from, j->to, j->prev_from, j->prev_to, as_of);
 	evbuffer_add(out, "|", 1);
 	for (int c = 0; c < NCOLS; c++)
 		md_cell(out, header[c]);
@@ -434,9 +451,15 @@ static void render_md(const struct job *j, struct evbuffer *out, const struct de
 			snprintf(prev, sizeof(prev), "—");
 			snprintf(yoy, sizeof(yoy), "—");
 		}
-		const char *cells[NCOLS] = {l->ind ? l->ind->level1 : "", l->ind ? l->ind->level2 : "",
+		const char *cells[NCOLS] = {l->ind ? l->ind->level1 : "",
+					    l->ind ? l->ind->level2 : "",
 					    l->ind ? l->ind->name : l->metric->name_zh,
-					    target, actual, prev, yoy, weight, score};
+					    target,
+					    actual,
+					    prev,
+					    yoy,
+					    weight,
+					    score};
 		evbuffer_add(out, "|", 1);
 		for (int c = 0; c < NCOLS; c++)
 			md_cell(out, cells[c]);
@@ -518,8 +541,8 @@ static void finish(struct job *j)
 
 /* ---- queries ---- */
 
-static void on_actuals(enum indicators_status status, const struct indicator_figure *figs,
-		       size_t n, void *arg)
+static void on_actuals(enum indicators_status status, const struct indicator_figure *figs, size_t n,
+		       void *arg)
 {
 	struct job *j = arg;
 	free(j->queries);
@@ -613,8 +636,9 @@ void report_build(struct app *app, int year, const char *center, enum report_for
 	localtime_r(&now, &tm); /* TZ is the centre's zone (main.c) */
 	long today = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	if (year <= DAYS_MIN_YEAR || year > tm.tm_year + 1900) {
-		finish_error(j, 400, "bad_parameter", "'year' must be between %d and %d (this year)",
-			     DAYS_MIN_YEAR + 1, tm.tm_year + 1900);
+		finish_error(j, 400, "bad_parameter",
+			     "'year' must be between %d and %d (this year)", DAYS_MIN_YEAR + 1,
+			     tm.tm_year + 1900);
 		return;
 	}
 	set_periods(j, today);

@@ -27,7 +27,7 @@ struct report_result {
 	char message[256];
 	const char *content_type;
 	char filename[96]; /* download name for CSV and Markdown; "" for JSON */
-	char *body; /* owned by report_build; valid during the callback */
+	char *body;	   /* owned by report_build; valid during the callback */
 	size_t len;
 };
 

@@ -47,17 +47,17 @@ struct runner {
 
 	/* The job in flight. */
 	enum job_kind job;
-	size_t stream;		/* index into col->streams */
-	bool had_watermark;	/* the stream had one when the job looked */
-	bool backfilled;	/* this poll ran a full reconciliation */
-	char *watermark;	/* the stream's, or NULL */
-	char *new_watermark;	/* to commit with the last batch */
-	long *days;		/* days to recompute */
+	size_t stream;	     /* index into col->streams */
+	bool had_watermark;  /* the stream had one when the job looked */
+	bool backfilled;     /* this poll ran a full reconciliation */
+	char *watermark;     /* the stream's, or NULL */
+	char *new_watermark; /* to commit with the last batch */
+	long *days;	     /* days to recompute */
 	size_t ndays, next_day, batch_start;
-	bool store_fault;	/* the failure was the store's, not the source's */
-	json_t *source_months;	/* reconcile: [[month, rows, fp]] from the source */
-	char *centers_sent;	/* the hierarchy being stored */
-	char *centers_stored;	/* the hierarchy last stored; NULL: store it */
+	bool store_fault;      /* the failure was the store's, not the source's */
+	json_t *source_months; /* reconcile: [[month, rows, fp]] from the source */
+	char *centers_sent;    /* the hierarchy being stored */
+	char *centers_stored;  /* the hierarchy last stored; NULL: store it */
 	struct timespec started;
 	unsigned long long job_rows;
 
@@ -138,8 +138,8 @@ static void notify_waiters(struct runner *r, bool ok)
 		struct waiter *next = w->next;
 		struct refresh *rf = w->refresh;
 		json_t *item = json_pack("{s:s, s:b, s:f, s:I}", "source", r->name, "ok", ok,
-					 "duration_seconds", r->poll_duration,
-					 "rows", (json_int_t)r->job_rows);
+					 "duration_seconds", r->poll_duration, "rows",
+					 (json_int_t)r->job_rows);
 		json_object_set_new(item, "error", ok ? json_null() : json_string(r->last_error));
 		json_array_append_new(rf->summary, item);
 		rf->all_ok &= ok;
@@ -248,10 +248,7 @@ static void source_query(struct runner *r, const char *sql_path, int nparams,
 	pg_query(r->conn, sql_text(sql_path), nparams, params, cb, r);
 }
 
-static bool job_abandoned(struct runner *r)
-{
-	return r->sched->stopping;
-}
+static bool job_abandoned(struct runner *r) { return r->sched->stopping; }
 
 static void fail(struct runner *r, const char *what, const char *error)
 {
@@ -298,8 +295,8 @@ struct column_map {
 	const struct metric_def *metric[64];
 };
 
-static bool map_columns(const PGresult *res, const char *stream,
-			struct column_map *m, char *err, size_t errlen)
+static bool map_columns(const PGresult *res, const char *stream, struct column_map *m, char *err,
+			size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
 	m->day = m->rows = m->fingerprint = -1;
@@ -330,8 +327,7 @@ static bool map_columns(const PGresult *res, const char *stream,
 		}
 	}
 	if (m->day < 0 || m->rows < 0 || m->fingerprint < 0) {
-		snprintf(err, errlen, "recompute SQL of %s lacks day, rows or fingerprint",
-			 stream);
+		snprintf(err, errlen, "recompute SQL of %s lacks day, rows or fingerprint", stream);
 		return false;
 	}
 	return true;
@@ -347,8 +343,8 @@ static void on_batch_committed(bool ok, const char *error, void *arg)
 		return;
 	}
 	if (r->ndays > DAYS_PER_BATCH)
-		log_info("source %s: %s: %zu of %zu days recomputed", r->name,
-			 cur_stream(r)->name, r->next_day, r->ndays);
+		log_info("source %s: %s: %zu of %zu days recomputed", r->name, cur_stream(r)->name,
+			 r->next_day, r->ndays);
 	batch_next(r);
 }
 
@@ -468,8 +464,8 @@ static void batch_next(struct runner *r)
 	if (r->next_day >= r->ndays) {
 		if (r->ndays == 0 && r->new_watermark) {
 			/* Nothing changed: still record the poll (as_of). */
-			store_apply_days(r->sched->store, cur_stream(r)->name, "{}", "[]",
-					 "[]", r->new_watermark, on_final_commit, r);
+			store_apply_days(r->sched->store, cur_stream(r)->name, "{}", "[]", "[]",
+					 r->new_watermark, on_final_commit, r);
 			return;
 		}
 		next_stream(r);
@@ -555,8 +551,8 @@ static void stream_begin(struct runner *r)
 {
 	const char *params[] = {cur_stream(r)->name};
 	store_query_writer(r->sched->store,
-			   "SELECT updated_at FROM ggzy.watermark WHERE stream = $1", 1,
-			   params, on_watermark, r);
+			   "SELECT updated_at FROM ggzy.watermark WHERE stream = $1", 1, params,
+			   on_watermark, r);
 }
 
 /* ---- reconciliation: months whose fingerprint differs ---- */
@@ -603,8 +599,8 @@ static void on_store_months(PGresult *res, const char *error, void *arg)
 			add_day(r, d);
 	}
 	if (mismatched)
-		log_info("source %s: %s: %d month(s) differ from the source, recomputing",
-			 r->name, cur_stream(r)->name, mismatched);
+		log_info("source %s: %s: %d month(s) differ from the source, recomputing", r->name,
+			 cur_stream(r)->name, mismatched);
 	batch_next(r);
 }
 
@@ -708,8 +704,7 @@ static void job_start(struct runner *r, enum job_kind kind)
 	r->backfilled = false;
 	r->job_rows = 0;
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
-	log_debug("source %s: %s started", r->name,
-		  kind == JOB_POLL ? "poll" : "reconciliation");
+	log_debug("source %s: %s started", r->name, kind == JOB_POLL ? "poll" : "reconciliation");
 	if (kind == JOB_RECONCILE) {
 		free(r->centers_stored);
 		r->centers_stored = NULL;
@@ -831,9 +826,9 @@ void scheduler_reload(struct scheduler *s, const struct config *cfg)
 			if (r->job == JOB_NONE) {
 				pg_conn_free(r->conn);
 				char *setup = source_setup_sql(r->statement_timeout);
-				r->conn = pg_conn_new(s->base, r->name, r->conninfo, setup,
-						      (int)r->statement_timeout +
-							  CLIENT_TIMEOUT_MARGIN);
+				r->conn =
+				    pg_conn_new(s->base, r->name, r->conninfo, setup,
+						(int)r->statement_timeout + CLIENT_TIMEOUT_MARGIN);
 				free(setup);
 			} else {
 				pg_conn_set_conninfo(r->conn, r->conninfo);

@@ -22,9 +22,9 @@ struct source_status {
 	bool up;
 	bool first_poll_done;
 	bool running;
-	time_t last_success; /* 0: never */
+	time_t last_success;   /* 0: never */
 	time_t last_reconcile; /* end of the last successful reconciliation */
-	double poll_duration; /* seconds, last finished poll */
+	double poll_duration;  /* seconds, last finished poll */
 	unsigned long long rows_total;
 	const char *last_error; /* "" when the last job succeeded */
 };
@@ -34,8 +34,7 @@ struct source_status {
  * reconciliation, then on_once_done(all_ok, arg) is called. */
 struct scheduler *scheduler_new(struct event_base *base, const struct config *cfg,
 				struct store *store, bool once,
-				void (*on_once_done)(bool all_ok, void *arg),
-				void *arg);
+				void (*on_once_done)(bool all_ok, void *arg), void *arg);
 /* Marks every job abandoned: callbacks still due (from store_free, say)
  * return at once. Call before freeing the store, then scheduler_free. */
 void scheduler_stop(struct scheduler *s);
@@ -52,8 +51,7 @@ void scheduler_status(const struct scheduler *s, size_t i, struct source_status 
 /* Runs a poll of every source now (after the job in flight, if any) and
  * calls done with one summary line per source once all have finished.
  * summary is a borrowed JSON array text. */
-typedef void (*scheduler_refresh_cb)(const char *summary_json, bool all_ok,
-				     void *arg);
+typedef void (*scheduler_refresh_cb)(const char *summary_json, bool all_ok, void *arg);
 void scheduler_refresh(struct scheduler *s, scheduler_refresh_cb done, void *arg);
 
 #endif

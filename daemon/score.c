@@ -15,8 +15,8 @@ static bool clamp(struct dec s, struct dec weight, struct dec *out)
 	return dec_round(c > 0 ? weight : s, SCORE_SCALE, out);
 }
 
-bool score_computed(enum direction dir, enum lower_rule rule, struct dec weight,
-		    struct dec target, struct frac a, struct dec *score)
+bool score_computed(enum direction dir, enum lower_rule rule, struct dec weight, struct dec target,
+		    struct frac a, struct dec *score)
 {
 	/* A ≥ T ⇔ num ≥ T × den, since den > 0. */
 	struct dec t_den, s;
@@ -101,9 +101,9 @@ static const struct {
 	enum metric_kind kind;
 	int pow10; /* the value is divided by 10^pow10 (negative: multiplied) */
 } display_units[] = {
-    {"元", METRIC_AMOUNT, 0},  {"万元", METRIC_AMOUNT, 4}, {"亿元", METRIC_AMOUNT, 8},
-    {"宗", METRIC_COUNT, 0},   {"次", METRIC_COUNT, 0},    {"人次", METRIC_COUNT, 0},
-    {"笔", METRIC_COUNT, 0},   {"%", METRIC_RATE, -2},
+    {"元", METRIC_AMOUNT, 0}, {"万元", METRIC_AMOUNT, 4}, {"亿元", METRIC_AMOUNT, 8},
+    {"宗", METRIC_COUNT, 0},  {"次", METRIC_COUNT, 0},	  {"人次", METRIC_COUNT, 0},
+    {"笔", METRIC_COUNT, 0},  {"%", METRIC_RATE, -2},
 };
 
 static int unit_index(const char *unit)
@@ -125,12 +125,9 @@ const char *display_unit_default(const struct metric_def *m)
 	/* The self-evaluation forms state money in 万元; counts keep their own
 	 * unit (宗, 次, 人次, 笔). */
 	switch (m->kind) {
-	case METRIC_RATE:
-		return "%";
-	case METRIC_AMOUNT:
-		return "万元";
-	default:
-		return m->unit;
+	case METRIC_RATE: return "%";
+	case METRIC_AMOUNT: return "万元";
+	default: return m->unit;
 	}
 }
 
@@ -154,8 +151,9 @@ bool display_format(struct frac v, const char *unit, char *buf, size_t len)
 	if (i < 0)
 		return false;
 	struct dec scale = dec_from_int(1), shown;
-	for (int k = 0; k < (display_units[i].pow10 < 0 ? -display_units[i].pow10
-							 : display_units[i].pow10); k++)
+	for (int k = 0;
+	     k < (display_units[i].pow10 < 0 ? -display_units[i].pow10 : display_units[i].pow10);
+	     k++)
 		if (!dec_mul(scale, dec_from_int(10), &scale))
 			return false;
 	bool ok = display_units[i].pow10 < 0

@@ -30,12 +30,11 @@ struct frac frac_of(struct dec value);
 
 /* The score of a computed indicator, rounded half-up to 2 decimals and kept
  * within [0, w]. False only on arithmetic overflow. */
-bool score_computed(enum direction dir, enum lower_rule rule, struct dec weight,
-		    struct dec target, struct frac actual, struct dec *score)
-    __attribute__((warn_unused_result));
+bool score_computed(enum direction dir, enum lower_rule rule, struct dec weight, struct dec target,
+		    struct frac actual, struct dec *score) __attribute__((warn_unused_result));
 /* 预算执行率: w × executed / budget, capped at w (budget > 0). */
-bool score_budget(struct dec weight, struct dec budget, struct dec executed,
-		  struct dec *score) __attribute__((warn_unused_result));
+bool score_budget(struct dec weight, struct dec budget, struct dec executed, struct dec *score)
+    __attribute__((warn_unused_result));
 /* a / b rounded half-up to scale decimals; false when b is 0 or on overflow. */
 bool frac_ratio(struct frac a, struct frac b, int scale, struct dec *out)
     __attribute__((warn_unused_result));

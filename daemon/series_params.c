@@ -58,8 +58,8 @@ static bool parse_core(struct evkeyvalq *q, const struct series_limits *limits,
 	}
 	if (!days_parse(from_s, &out->from_day)) {
 		http_error_set(err, 400, "bad_parameter",
-			       "'from' must be a date YYYY-MM-DD between %d and %d",
-			       DAYS_MIN_YEAR, DAYS_MAX_YEAR);
+			       "'from' must be a date YYYY-MM-DD between %d and %d", DAYS_MIN_YEAR,
+			       DAYS_MAX_YEAR);
 		return false;
 	}
 	if (!days_parse(to_s, &out->to_day)) {
@@ -101,8 +101,9 @@ static bool parse_core(struct evkeyvalq *q, const struct series_limits *limits,
 bool series_params_parse(const char *query, const struct series_limits *limits,
 			 struct series_params *out, struct http_error *err)
 {
-	static const char *const allowed[] = {"metric", "from", "to", "step", "center", "category",
-					      "kind", "scope", "role", "cumulative", NULL};
+	static const char *const allowed[] = {"metric", "from",	      "to",   "step",
+					      "center", "category",   "kind", "scope",
+					      "role",	"cumulative", NULL};
 	memset(out, 0, sizeof(*out));
 	struct evkeyvalq q;
 	if (!query_parse(query, allowed, &q, err))

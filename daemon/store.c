@@ -30,8 +30,8 @@ struct store {
 		store_version_cb cb;
 		void *arg;
 		struct version_waiter *next;
-	} *version_next;	  /* waiting for the next version read */
-	bool version_reading;	  /* a version read is in flight */
+	} * version_next;     /* waiting for the next version read */
+	bool version_reading; /* a version read is in flight */
 	void (*on_ready)(void *);
 	void *on_ready_arg;
 };
@@ -151,8 +151,8 @@ static void on_version(PGresult *res, const char *error, void *arg)
 			  "refusing to write",
 			  st->version, st->target_version);
 		snprintf(st->error, sizeof(st->error),
-			 "store schema version %d is newer than this daemon (%d)",
-			 st->version, st->target_version);
+			 "store schema version %d is newer than this daemon (%d)", st->version,
+			 st->target_version);
 		st->too_new = true;
 		return;
 	}
@@ -177,8 +177,8 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 	migrate(arg);
 }
 
-struct store *store_new(struct event_base *base, const char *conninfo,
-			const char *timezone, void (*on_ready)(void *), void *arg)
+struct store *store_new(struct event_base *base, const char *conninfo, const char *timezone,
+			void (*on_ready)(void *), void *arg)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	char setup[384];
@@ -249,41 +249,38 @@ static void on_done(PGresult *res, const char *error, void *arg)
 	free(ctx);
 }
 
-static void run_bumping(struct store *st, struct pg_conn *conn, const char *sql,
-			int nparams, const char *const *params, store_done_cb cb,
-			pg_result_cb qcb, void *arg, bool bumps)
+static void run_bumping(struct store *st, struct pg_conn *conn, const char *sql, int nparams,
+			const char *const *params, store_done_cb cb, pg_result_cb qcb, void *arg,
+			bool bumps)
 {
 	struct done_ctx *ctx = malloc(sizeof(*ctx));
 	*ctx = (struct done_ctx){st, conn, cb, qcb, arg, bumps};
 	pg_query(conn, sql, nparams, params, on_done, ctx);
 }
 
-static void run(struct store *st, struct pg_conn *conn, const char *sql,
-		int nparams, const char *const *params, store_done_cb cb,
-		pg_result_cb qcb, void *arg)
+static void run(struct store *st, struct pg_conn *conn, const char *sql, int nparams,
+		const char *const *params, store_done_cb cb, pg_result_cb qcb, void *arg)
 {
 	run_bumping(st, conn, sql, nparams, params, cb, qcb, arg, false);
 }
 
 void store_apply_days(struct store *st, const char *stream, const char *days,
-		      const char *facts_json, const char *states_json,
-		      const char *watermark, store_done_cb cb, void *arg)
+		      const char *facts_json, const char *states_json, const char *watermark,
+		      store_done_cb cb, void *arg)
 {
 	const char *params[] = {stream, days, facts_json, states_json, watermark};
-	run_bumping(st, st->writer, "SELECT ggzy.apply_days($1, $2, $3, $4, $5)", 5, params,
-		    cb, NULL, arg, true);
+	run_bumping(st, st->writer, "SELECT ggzy.apply_days($1, $2, $3, $4, $5)", 5, params, cb,
+		    NULL, arg, true);
 }
 
-void store_replace_centers(struct store *st, const char *rows_json,
-			   store_done_cb cb, void *arg)
+void store_replace_centers(struct store *st, const char *rows_json, store_done_cb cb, void *arg)
 {
 	const char *params[] = {rows_json};
-	run(st, st->writer, "SELECT ggzy.replace_centers($1)", 1, params, cb, NULL,
-	    arg);
+	run(st, st->writer, "SELECT ggzy.replace_centers($1)", 1, params, cb, NULL, arg);
 }
 
-void store_query_writer(struct store *st, const char *sql, int nparams,
-			const char *const *params, pg_result_cb cb, void *arg)
+void store_query_writer(struct store *st, const char *sql, int nparams, const char *const *params,
+			pg_result_cb cb, void *arg)
 {
 	run(st, st->writer, sql, nparams, params, NULL, cb, arg);
 }
@@ -319,8 +316,8 @@ static void version_read(struct store *st)
 	b->waiters = st->version_next;
 	st->version_next = NULL;
 	st->version_reading = true;
-	run(st, st->reader, "SELECT version FROM ggzy.store_version", 0, NULL, NULL, on_store_version,
-	    b);
+	run(st, st->reader, "SELECT version FROM ggzy.store_version", 0, NULL, NULL,
+	    on_store_version, b);
 }
 
 void store_version(struct store *st, store_version_cb cb, void *arg)
@@ -334,8 +331,8 @@ void store_version(struct store *st, store_version_cb cb, void *arg)
 		version_read(st);
 }
 
-void store_query(struct store *st, const char *sql, int nparams,
-		 const char *const *params, pg_result_cb cb, void *arg)
+void store_query(struct store *st, const char *sql, int nparams, const char *const *params,
+		 pg_result_cb cb, void *arg)
 {
 	run(st, st->reader, sql, nparams, params, NULL, cb, arg);
 }

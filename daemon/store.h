@@ -20,8 +20,8 @@ typedef void (*store_done_cb)(bool ok, const char *error, void *arg);
 /* Returns a new store handle and starts migrating in the background; a store
  * that is down is retried with backoff. on_ready (may be NULL) is called
  * once the schema is current. */
-struct store *store_new(struct event_base *base, const char *conninfo,
-			const char *timezone, void (*on_ready)(void *), void *arg);
+struct store *store_new(struct event_base *base, const char *conninfo, const char *timezone,
+			void (*on_ready)(void *), void *arg);
 void store_free(struct store *st);
 
 /* Runs only the migrations, for --once and report; ok when current. */
@@ -42,14 +42,13 @@ bool store_schema_too_new(const struct store *st);
  * watermark is not NULL, moves the stream's watermark, all in one
  * transaction. */
 void store_apply_days(struct store *st, const char *stream, const char *days,
-		      const char *facts_json, const char *states_json,
-		      const char *watermark, store_done_cb cb, void *arg);
-void store_replace_centers(struct store *st, const char *rows_json,
-			   store_done_cb cb, void *arg);
+		      const char *facts_json, const char *states_json, const char *watermark,
+		      store_done_cb cb, void *arg);
+void store_replace_centers(struct store *st, const char *rows_json, store_done_cb cb, void *arg);
 
 /* Writer-side reads that must see the collectors' own commits in order. */
-void store_query_writer(struct store *st, const char *sql, int nparams,
-			const char *const *params, pg_result_cb cb, void *arg);
+void store_query_writer(struct store *st, const char *sql, int nparams, const char *const *params,
+			pg_result_cb cb, void *arg);
 /* The figures' version (ggzy.store_version, bumped by every commit that can
  * change a figure, by any process), read on the reader connection by a read
  * that starts after this call; calls that arrive while a read runs share
@@ -57,7 +56,7 @@ void store_query_writer(struct store *st, const char *sql, int nparams,
 typedef void (*store_version_cb)(bool ok, long long version, void *arg);
 void store_version(struct store *st, store_version_cb cb, void *arg);
 /* Reader-side query for HTTP handlers. */
-void store_query(struct store *st, const char *sql, int nparams,
-		 const char *const *params, pg_result_cb cb, void *arg);
+void store_query(struct store *st, const char *sql, int nparams, const char *const *params,
+		 pg_result_cb cb, void *arg);
 
 #endif

@@ -150,7 +150,8 @@ static void scan_value(struct scanner *s, char *path, size_t plen)
 				n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen, "/%.*s",
 						     (int)klen, key);
 			} else {
-				n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen, "/%zu", index);
+				n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen, "/%zu",
+						     index);
 			}
 			/* A path too long for the buffer is simply not recorded
 			 * precisely; its errors point at the nearest ancestor. */
@@ -200,7 +201,8 @@ static bool only_keys(struct loader *ld, const char *jpath, json_t *obj, const c
 	const char *key;
 	json_t *v;
 	bool ok = true;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		bool known = false;
 		for (const char *const *a = allowed; *a; a++)
 			known |= strcmp(*a, key) == 0;
@@ -226,7 +228,8 @@ static bool get_decimal(struct loader *ld, const char *jpath, json_t *v, const c
 		text = p ? p->literal : NULL;
 	}
 	if (!text || !dec_parse(text, out)) {
-		fail(ld, jpath, "%s must be a decimal number like \"12000000000.00\" or 0.95", what);
+		fail(ld, jpath, "%s must be a decimal number like \"12000000000.00\" or 0.95",
+		     what);
 		return false;
 	}
 	return true;
@@ -270,7 +273,8 @@ static void load_filter(struct loader *ld, const char *ip, json_t *filter, struc
 	}
 	const char *key;
 	json_t *v;
-	json_object_foreach(filter, key, v) {
+	json_object_foreach(filter, key, v)
+	{
 		char vp[PATH_MAX_LEN];
 		snprintf(vp, sizeof(vp), "%s/%s", fp, key);
 		unsigned bit = catalog_label_bit(key);
@@ -297,12 +301,14 @@ static void load_filter(struct loader *ld, const char *ip, json_t *filter, struc
 
 static void load_manual(struct loader *ld, const char *ip, json_t *manual, struct indicator *ind)
 {
-	static const char *const allowed[] = {"target", "actual", "score", "budget", "executed", NULL};
+	static const char *const allowed[] = {"target", "actual",   "score",
+					      "budget", "executed", NULL};
 	char mp[PATH_MAX_LEN], p[PATH_MAX_LEN];
 	snprintf(mp, sizeof(mp), "%s/manual", ip);
 	if (!json_is_object(manual)) {
-		fail(ld, mp, "manual must be an object: {\"target\", \"actual\", \"score\"} or "
-			     "{\"budget\", \"executed\"}");
+		fail(ld, mp,
+		     "manual must be an object: {\"target\", \"actual\", \"score\"} or "
+		     "{\"budget\", \"executed\"}");
 		return;
 	}
 	if (!only_keys(ld, mp, manual, "manual", allowed))
@@ -311,13 +317,15 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 	bool scored = json_object_get(manual, "target") || json_object_get(manual, "actual") ||
 		      json_object_get(manual, "score");
 	if (budget && scored) {
-		fail(ld, mp, "manual: either {\"target\", \"actual\", \"score\"} or "
-			     "{\"budget\", \"executed\"}, not both");
+		fail(ld, mp,
+		     "manual: either {\"target\", \"actual\", \"score\"} or "
+		     "{\"budget\", \"executed\"}, not both");
 		return;
 	}
 	if (budget) {
 		ind->manual = MANUAL_BUDGET;
-		json_t *b = json_object_get(manual, "budget"), *e = json_object_get(manual, "executed");
+		json_t *b = json_object_get(manual, "budget"),
+		       *e = json_object_get(manual, "executed");
 		snprintf(p, sizeof(p), "%s/budget", mp);
 		if (!b)
 			fail(ld, mp, "manual: budget is required with executed");
@@ -334,9 +342,11 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 	}
 	ind->manual = MANUAL_SCORED;
 	snprintf(p, sizeof(p), "%s/target", mp);
-	ind->manual_target = get_text(ld, p, json_object_get(manual, "target"), "manual target", true);
+	ind->manual_target =
+	    get_text(ld, p, json_object_get(manual, "target"), "manual target", true);
 	snprintf(p, sizeof(p), "%s/actual", mp);
-	ind->manual_actual = get_text(ld, p, json_object_get(manual, "actual"), "manual actual", true);
+	ind->manual_actual =
+	    get_text(ld, p, json_object_get(manual, "actual"), "manual actual", true);
 	snprintf(p, sizeof(p), "%s/score", mp);
 	json_t *score = json_object_get(manual, "score");
 	int c;
@@ -350,9 +360,9 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 
 static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struct indicator *ind)
 {
-	static const char *const allowed[] = {"metric", "name", "level1", "level2", "filter",
-					      "target", "direction", "weight", "display_unit",
-					      "manual", NULL};
+	static const char *const allowed[] = {"metric",	      "name",	"level1",    "level2",
+					      "filter",	      "target", "direction", "weight",
+					      "display_unit", "manual", NULL};
 	char p[PATH_MAX_LEN];
 	ind->line = jmap_line(&ld->map, ip);
 	if (!json_is_object(obj)) {
@@ -394,7 +404,8 @@ static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struc
 		for (const char *const *k = computed_only; *k; k++)
 			if (json_object_get(obj, *k)) {
 				snprintf(p, sizeof(p), "%s/%s", ip, *k);
-				fail(ld, p, "%s belongs to computed indicators, not manual ones", *k);
+				fail(ld, p, "%s belongs to computed indicators, not manual ones",
+				     *k);
 			}
 		load_manual(ld, ip, manual, ind);
 		return;
@@ -432,9 +443,9 @@ static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struc
 		const char *u = json_string_value(du);
 		ind->display_unit = u ? display_unit_lookup(u, ind->metric->kind) : NULL;
 		if (!ind->display_unit)
-			fail(ld, p, "display_unit %s%.32s%s does not fit metric %s (%s)", u ? "'" : "",
-			     u ? u : "of that type", u ? "'" : "", ind->metric->name,
-			     ind->metric->kind == METRIC_AMOUNT  ? "元, 万元 or 亿元"
+			fail(ld, p, "display_unit %s%.32s%s does not fit metric %s (%s)",
+			     u ? "'" : "", u ? u : "of that type", u ? "'" : "", ind->metric->name,
+			     ind->metric->kind == METRIC_AMOUNT	 ? "元, 万元 or 亿元"
 			     : ind->metric->kind == METRIC_COUNT ? "宗, 次, 人次 or 笔"
 								 : "%");
 	}
@@ -478,7 +489,8 @@ static void load_scoring(struct loader *ld, const char *yp, json_t *scoring, str
 		return;
 	snprintf(p, sizeof(p), "%s/grades", sp);
 	if (!json_is_object(grades)) {
-		fail(ld, p, "scoring grades must be an object like {\"优\": 90, \"良\": 80, \"中\": 60}");
+		fail(ld, p,
+		     "scoring grades must be an object like {\"优\": 90, \"良\": 80, \"中\": 60}");
 		return;
 	}
 	if (!only_keys(ld, p, grades, "grades", grade_names))
@@ -489,7 +501,8 @@ static void load_scoring(struct loader *ld, const char *yp, json_t *scoring, str
 		json_t *g = json_object_get(grades, grade_names[i]);
 		int c;
 		if (!g) {
-			fail(ld, p, "scoring grades: %s is missing (give 优, 良 and 中)", grade_names[i]);
+			fail(ld, p, "scoring grades: %s is missing (give 优, 良 and 中)",
+			     grade_names[i]);
 			return;
 		}
 		if (!get_decimal(ld, gp, g, "a grade band", &ty->grades.min[i]))
@@ -557,8 +570,8 @@ static void load_year(struct loader *ld, const char *yp, json_t *obj, struct tar
 		for (size_t j = 0; j < i; j++) {
 			const struct indicator *o = &ty->indicators[j];
 			if (ind->name && o->name && strcmp(ind->name, o->name) == 0) {
-				fail(ld, ip, "duplicate indicator '%s' (also at line %d)", ind->name,
-				     o->line);
+				fail(ld, ip, "duplicate indicator '%s' (also at line %d)",
+				     ind->name, o->line);
 				break;
 			}
 			if (ind->metric && ind->metric == o->metric && same_filter(ind, o)) {

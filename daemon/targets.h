@@ -20,9 +20,9 @@
 #include "score.h"
 
 enum manual_kind {
-	MANUAL_NONE,	  /* computed from a metric */
-	MANUAL_SCORED,	  /* {"target", "actual", "score"} as entered */
-	MANUAL_BUDGET,	  /* {"budget", "executed"}: 预算执行率 */
+	MANUAL_NONE,   /* computed from a metric */
+	MANUAL_SCORED, /* {"target", "actual", "score"} as entered */
+	MANUAL_BUDGET, /* {"budget", "executed"}: 预算执行率 */
 };
 
 struct indicator {

@@ -7,9 +7,9 @@
 #include <stddef.h>
 
 struct web_file {
-	const char *path;	  /* "/index.html", "/dashboard.js", ... */
+	const char *path; /* "/index.html", "/dashboard.js", ... */
 	const char *content_type;
-	const char *etag;	  /* quoted, e.g. "\"3f2a...\"" */
+	const char *etag; /* quoted, e.g. "\"3f2a...\"" */
 	const unsigned char *data;
 	size_t len;
 };

@@ -70,8 +70,10 @@ static void on_response(struct evhttp_request *req, void *arg)
 	int code = req ? evhttp_request_get_response_code(req) : 0;
 	w->ok = code >= 200 && code < 300;
 	if (code == 0)
-		snprintf(w->detail, sizeof(w->detail), "no answer from %s:%d (refused, reset or "
-			 "timed out after %ds)", w->host, w->port, w->timeout);
+		snprintf(w->detail, sizeof(w->detail),
+			 "no answer from %s:%d (refused, reset or "
+			 "timed out after %ds)",
+			 w->host, w->port, w->timeout);
 	else
 		snprintf(w->detail, sizeof(w->detail), "HTTP %d", code);
 	/* The connection stays: evhttp reconnects for the next request. The
@@ -88,7 +90,8 @@ void webhook_post(struct webhook *w, const char *body, size_t len, webhook_cb cb
 	if (!w->deliver)
 		w->deliver = event_new(w->base, -1, 0, report_outcome, w);
 	if (!w->conn) {
-		w->conn = evhttp_connection_base_new(w->base, w->dns, w->host, (unsigned short)w->port);
+		w->conn =
+		    evhttp_connection_base_new(w->base, w->dns, w->host, (unsigned short)w->port);
 		if (w->conn) {
 			evhttp_connection_set_timeout(w->conn, w->timeout);
 			evhttp_connection_set_retries(w->conn, 0);

@@ -18,12 +18,12 @@
 
 static const char *const sources[] = {"trading", "deposit", "expert"};
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz_config: invariant failed: %s\n", #cond);     \
-			abort();                                                           \
-		}                                                                          \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_config: invariant failed: %s\n", #cond);             \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static long count_lines(const uint8_t *data, size_t size)

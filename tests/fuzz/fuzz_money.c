@@ -17,13 +17,13 @@
 
 #include "money.h"
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz_money: invariant failed: %s (line %d)\n",    \
-				#cond, __LINE__);                                          \
-			abort();                                                           \
-		}                                                                          \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_money: invariant failed: %s (line %d)\n", #cond,     \
+				__LINE__);                                                         \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* ---- the reference: sign and magnitude, little-endian decimal digits ---- */

@@ -23,18 +23,18 @@
 #include "utf8.h"
 #include "series_params.h"
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz_query: invariant failed: %s (line %d)\n",    \
-				#cond, __LINE__);                                          \
-			abort();                                                           \
-		}                                                                          \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_query: invariant failed: %s (line %d)\n", #cond,     \
+				__LINE__);                                                         \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
-static const char *const codes[] = {"missing_parameter", "unknown_metric", "bad_parameter",
-				    "unknown_label",	 "too_many_points", "unknown_parameter",
-				    "bad_query",	 NULL};
+static const char *const codes[] = {
+    "missing_parameter", "unknown_metric",    "bad_parameter", "unknown_label",
+    "too_many_points",	 "unknown_parameter", "bad_query",     NULL};
 
 static void check_error(const struct http_error *err)
 {
@@ -45,8 +45,8 @@ static void check_error(const struct http_error *err)
 	CHECK(known);
 	CHECK(strlen(err->message) > 5);
 	CHECK(utf8_valid(err->message));
-	json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", err->code, "message",
-				 err->message);
+	json_t *body =
+	    json_pack("{s:{s:s, s:s}}", "error", "code", err->code, "message", err->message);
 	CHECK(body != NULL);
 	json_decref(body);
 }

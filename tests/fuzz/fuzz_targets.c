@@ -19,12 +19,12 @@
 
 #define PATH "fuzz.json"
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz_targets: invariant failed: %s\n", #cond);    \
-			abort();                                                           \
-		}                                                                          \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_targets: invariant failed: %s\n", #cond);            \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static int cmp(struct dec a, struct dec b)

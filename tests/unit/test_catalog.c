@@ -33,8 +33,8 @@ int main(void)
 				bool found = false;
 				for (size_t s = 0; s < col->nstreams; s++)
 					found |= strcmp(col->streams[s].name, m->stream) == 0;
-				CHECK(found, "%s: stream %s not in collector %s", m->name, m->stream,
-				      m->source);
+				CHECK(found, "%s: stream %s not in collector %s", m->name,
+				      m->stream, m->source);
 			}
 		}
 	}

@@ -28,14 +28,17 @@ static const struct {
     {"[daemon]\nstore = dbname=s\n", {NULL}},
     {"[daemon]\nstore = dbname=s\n[source trading]\nconninfo = dbname=t\ninterval = 5m\n"
      "overlap = 0\n[source deposit]\nconninfo = dbname=d\n[source expert]\nconninfo = dbname=e\n"
-     "[alerts]\nwebhook = http://127.0.0.1:9093/api/v2/alerts\npacing = last_year\nthreshold = 0.8\n",
+     "[alerts]\nwebhook = http://127.0.0.1:9093/api/v2/alerts\npacing = last_year\nthreshold = "
+     "0.8\n",
      {NULL}},
     {"[daemon]\nstore = dbname=s\nbogus = 1\n", {":3: unknown key 'bogus' in [daemon]", NULL}},
     {"[daemon]\nstore = dbname=s\n[nope]\nx = 1\n", {":3: unknown section [nope]", NULL}},
     {"[daemon]\n", {":1: [daemon] is missing required key 'store'", NULL}},
     {"[daemon]\nstore = dbname=s\n[source trading]\ninterval = 10x\n",
-     {":4: interval: must be a positive duration", ":3: [source trading] is missing required key 'conninfo'", NULL}},
-    {"[daemon]\nstore = dbname=s\n[source payroll]\nconninfo = x=1\n", {":3: unknown source 'payroll'", NULL}},
+     {":4: interval: must be a positive duration",
+      ":3: [source trading] is missing required key 'conninfo'", NULL}},
+    {"[daemon]\nstore = dbname=s\n[source payroll]\nconninfo = x=1\n",
+     {":3: unknown source 'payroll'", NULL}},
     {"[daemon]\nstore = dbname=s\ntimezone = Mars/Olympus\nlisten = nowhere\n",
      {":3: timezone: unknown time zone", ":4: listen: must be host:port", NULL}},
     {"[daemon]\nstore = dbname=s\nlog_level = loud\n", {":3: log_level: must be error", NULL}},
@@ -43,8 +46,10 @@ static const struct {
     {"[daemon]\nstore = dbname=s\nstore = dbname=t\n", {":3: duplicate key 'store'", NULL}},
     {"[daemon]\nstore = dbname=s\n[alerts]\nwebhook = ftp://x\nthreshold = 2\n",
      {":4: webhook: must be an http:// URL", ":5: threshold: must be a number in (0, 1]", NULL}},
-    {"store = dbname=s\n[daemon]\nstore = dbname=s\n", {":1: key 'store' outside any section", NULL}},
-    {"[daemon\nstore = dbname=s\n", {":1: malformed section header", ":2: missing section [daemon]", NULL}},
+    {"store = dbname=s\n[daemon]\nstore = dbname=s\n",
+     {":1: key 'store' outside any section", NULL}},
+    {"[daemon\nstore = dbname=s\n",
+     {":1: malformed section header", ":2: missing section [daemon]", NULL}},
     {"[daemon]\nstore = dbname=s\n[source trading]\nconninfo = dbname=t\n[source trading]\n",
      {":5: duplicate section [source trading]", NULL}},
     {"[daemon]\nstore = dbname=s password=a#b;c\n", {NULL}},
@@ -59,7 +64,8 @@ static const struct {
      {":3: max_header_size: must be a size", ":4: max_body_size: must be a size",
       ":5: max_connections: must be a whole number from 1", NULL}},
     {"[daemon]\nstore = dbname=s\nmax_series_points = lots\nrequest_timeout = 0\n",
-     {":3: max_series_points: must be a whole number", ":4: request_timeout: must be a positive", NULL}},
+     {":3: max_series_points: must be a whole number", ":4: request_timeout: must be a positive",
+      NULL}},
 };
 
 static void check_documented(const char *srcdir, const char *file)
@@ -145,8 +151,8 @@ static void check_readme_defaults(const char *srcdir)
 				k = &config_keys[i];
 				seen[i] = true;
 			}
-		CHECK(k != NULL, "README documents [%s] %s, which the daemon does not know", section,
-		      key);
+		CHECK(k != NULL, "README documents [%s] %s, which the daemon does not know",
+		      section, key);
 		if (!k)
 			continue;
 		const char *d = cells[2];
@@ -154,15 +160,16 @@ static void check_readme_defaults(const char *srcdir)
 			char want[256];
 			snprintf(want, sizeof(want), "`%s`", k->default_value);
 			CHECK(strncmp(d, want, strlen(want)) == 0,
-			      "README default of [%s] %s is '%s', the daemon's is %s", section, key, d,
-			      want);
+			      "README default of [%s] %s is '%s', the daemon's is %s", section, key,
+			      d, want);
 		} else if (k->required) {
 			CHECK(strncmp(d, "required", 8) == 0,
-			      "README default of required [%s] %s is '%s', not 'required'", section, key,
-			      d);
+			      "README default of required [%s] %s is '%s', not 'required'", section,
+			      key, d);
 		} else {
 			CHECK(d[0] != '`' && d[0] != '\0',
-			      "README default of [%s] %s is '%s'; it has none (say so)", section, key, d);
+			      "README default of [%s] %s is '%s'; it has none (say so)", section,
+			      key, d);
 		}
 	}
 	for (size_t i = 0; i < config_nkeys; i++)
@@ -193,7 +200,8 @@ int main(int argc, char **argv)
 			CHECK(t && t->interval == 300 && t->overlap == 0 &&
 				  t->reconcile_interval == 3600 && t->statement_timeout == 30,
 			      "trading durations");
-			CHECK(cfg->listen_port == 9470 && strcmp(cfg->listen_host, "127.0.0.1") == 0,
+			CHECK(cfg->listen_port == 9470 &&
+				  strcmp(cfg->listen_host, "127.0.0.1") == 0,
 			      "listen default");
 			CHECK(cfg->alerts.present && cfg->alerts.threshold == 0.8, "alerts");
 		}
@@ -208,8 +216,8 @@ int main(int argc, char **argv)
 				  cfg->max_series_points == 100,
 			      "HTTP limits set");
 		if (cfg && i == 15)
-			CHECK(strcmp(cfg->store, "dbname=s password=a#b;c") == 0, "comment chars in value: %s",
-			      cfg->store);
+			CHECK(strcmp(cfg->store, "dbname=s password=a#b;c") == 0,
+			      "comment chars in value: %s", cfg->store);
 		config_free(cfg);
 		config_errors_clear(&errs);
 		unlink(path);
@@ -217,9 +225,9 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *text;
 		long seconds;
-	} durations[] = {{"90", 90}, {"30s", 30}, {"5m", 300}, {"1h", 3600}, {"2d", 172800},
-			 {"0", 0},   {"-1", -1},  {"5x", -1},  {"m", -1},	 {"400d", -1},
-			 {"5m5", -1}, {"", -1}};
+	} durations[] = {{"90", 90},	 {"30s", 30},  {"5m", 300}, {"1h", 3600},
+			 {"2d", 172800}, {"0", 0},     {"-1", -1},  {"5x", -1},
+			 {"m", -1},	 {"400d", -1}, {"5m5", -1}, {"", -1}};
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
 		CHECK(config_parse_duration(durations[i].text) == durations[i].seconds, "%s",
 		      durations[i].text);

@@ -30,8 +30,8 @@ int main(int argc, char **argv)
 		for (int l = 0; l < LABEL_COUNT; l++)
 			if (m->labels & (1u << l)) {
 				size_t len = strlen(labels);
-				snprintf(labels + len, sizeof(labels) - len, "%s%s", len ? ", " : "",
-					 catalog_label_names[l]);
+				snprintf(labels + len, sizeof(labels) - len, "%s%s",
+					 len ? ", " : "", catalog_label_names[l]);
 			}
 		char row[512];
 		snprintf(row, sizeof(row), "| `%s` | %s | %s | %s | %s | %s |", m->name, m->name_zh,

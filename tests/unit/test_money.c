@@ -5,8 +5,7 @@
 #include "money.h"
 #include "unit.h"
 
-static struct dec D(const char *s)
-{
+static struct dec D(const char *s) {
 	struct dec d;
 	if (!dec_parse(s, &d)) {
 		fprintf(stderr, "bad literal %s\n", s);
@@ -15,7 +14,8 @@ static struct dec D(const char *s)
 	return d;
 }
 
-static const char *F(struct dec d)
+static const char *
+F(struct dec d)
 {
 	static char buf[4][80];
 	static int i;
@@ -98,7 +98,8 @@ int main(void)
 	};
 	for (size_t i = 0; i < sizeof(md) / sizeof(md[0]); i++) {
 		struct dec r;
-		bool ok = dec_muldiv(D(md[i].a), D(md[i].b), D(md[i].c), D(md[i].d), md[i].scale, &r);
+		bool ok =
+		    dec_muldiv(D(md[i].a), D(md[i].b), D(md[i].c), D(md[i].d), md[i].scale, &r);
 		CHECK(ok && strcmp(F(r), md[i].out) == 0, "%s×%s/(%s×%s) = %s", md[i].a, md[i].b,
 		      md[i].c, md[i].d, ok ? F(r) : "(failed)");
 	}
@@ -109,8 +110,7 @@ int main(void)
 	      "overflow refused");
 	CHECK(!dec_mul(D("99999999999999999999"), D("99999999999999999999"), &r),
 	      "mul overflow refused");
-	CHECK(!dec_add(D("999999999999999999999999999999999999"),
-		       D("0.000000000000000001"), &r),
+	CHECK(!dec_add(D("999999999999999999999999999999999999"), D("0.000000000000000001"), &r),
 	      "aligning beyond 128 bits refused");
 
 	int c;

@@ -6,20 +6,20 @@
 #include "pacing.h"
 #include "unit.h"
 
-static struct dec D(const char *s)
-{
+static struct dec D(const char *s) {
 	struct dec d;
 	if (!dec_parse(s, &d))
 		abort();
 	return d;
 }
 
-static struct frac F(const char *num, const char *den)
-{
+static struct frac
+F(const char *num, const char *den) {
 	return (struct frac){D(num), D(den)};
 }
 
-static void fmt(struct frac f, char *buf, size_t len)
+static void
+fmt(struct frac f, char *buf, size_t len)
 {
 	struct dec v;
 	if (!frac_value(f, 2, &v))
@@ -35,7 +35,8 @@ int main(void)
 	bool from_last;
 
 	/* linear: day 73 of 365 is a fifth of the year. */
-	struct frac share = pacing_share(PACING_LINEAR, 73, 365, F("0", "1"), F("0", "1"), &from_last);
+	struct frac share =
+	    pacing_share(PACING_LINEAR, 73, 365, F("0", "1"), F("0", "1"), &from_last);
 	CHECK(!from_last, "linear");
 	/* target 12,000,000,000.00: expected 2,400,000,000.00 by now */
 	CHECK(pacing_evaluate(DIRECTION_HIGHER, false, D("12000000000.00"), F("2100000000.00", "1"),
@@ -88,11 +89,14 @@ int main(void)
 	CHECK(strcmp(buf, "40.00") == 0 && !p.behind, "linear expected %s", buf);
 
 	/* a rate is compared with its target, not paced: 0.86 of 0.95 */
-	CHECK(pacing_evaluate(DIRECTION_HIGHER, true, D("0.95"), F("86", "100"), share, D("0.9"), &p),
-	      "rate");
+	CHECK(
+	    pacing_evaluate(DIRECTION_HIGHER, true, D("0.95"), F("86", "100"), share, D("0.9"), &p),
+	    "rate");
 	fmt(p.expected, buf, sizeof(buf));
-	CHECK(strcmp(buf, "0.95") == 0 && p.behind == false, "rate expected %s, 0.905 on pace", buf);
-	CHECK(pacing_evaluate(DIRECTION_HIGHER, true, D("0.95"), F("85", "100"), share, D("0.9"), &p) &&
+	CHECK(strcmp(buf, "0.95") == 0 && p.behind == false, "rate expected %s, 0.905 on pace",
+	      buf);
+	CHECK(pacing_evaluate(DIRECTION_HIGHER, true, D("0.95"), F("85", "100"), share, D("0.9"),
+			      &p) &&
 		  p.behind,
 	      "rate 0.85/0.95 = 0.894 behind");
 
@@ -102,12 +106,14 @@ int main(void)
 	      "target 0");
 	/* day 0 (no share elapsed): no projection */
 	share = pacing_share(PACING_LAST_YEAR, 1, 365, F("0", "1"), F("120", "1"), &from_last);
-	CHECK(pacing_evaluate(DIRECTION_HIGHER, false, D("200"), F("0", "1"), share, D("0.9"), &p) &&
-		  !p.has_projection && !p.has_ratio && !p.behind,
-	      "nothing elapsed by last year's measure");
+	CHECK(
+	    pacing_evaluate(DIRECTION_HIGHER, false, D("200"), F("0", "1"), share, D("0.9"), &p) &&
+		!p.has_projection && !p.has_ratio && !p.behind,
+	    "nothing elapsed by last year's measure");
 
 	bool missed;
-	CHECK(pacing_missed(DIRECTION_HIGHER, D("200"), F("199", "1"), &missed) && missed, "missed");
+	CHECK(pacing_missed(DIRECTION_HIGHER, D("200"), F("199", "1"), &missed) && missed,
+	      "missed");
 	CHECK(pacing_missed(DIRECTION_HIGHER, D("200"), F("200", "1"), &missed) && !missed, "met");
 	CHECK(pacing_missed(DIRECTION_LOWER, D("200"), F("201", "1"), &missed) && missed,
 	      "ceiling exceeded");
@@ -118,10 +124,14 @@ int main(void)
 		bool behind;
 		enum alert_state to;
 	} steps[] = {
-	    {ALERT_OK, false, ALERT_OK},	   {ALERT_OK, true, ALERT_PENDING},
-	    {ALERT_PENDING, false, ALERT_OK},	   {ALERT_PENDING, true, ALERT_FIRING},
-	    {ALERT_FIRING, true, ALERT_FIRING},	   {ALERT_FIRING, false, ALERT_RESOLVED},
-	    {ALERT_RESOLVED, false, ALERT_RESOLVED}, {ALERT_RESOLVED, true, ALERT_PENDING},
+	    {ALERT_OK, false, ALERT_OK},
+	    {ALERT_OK, true, ALERT_PENDING},
+	    {ALERT_PENDING, false, ALERT_OK},
+	    {ALERT_PENDING, true, ALERT_FIRING},
+	    {ALERT_FIRING, true, ALERT_FIRING},
+	    {ALERT_FIRING, false, ALERT_RESOLVED},
+	    {ALERT_RESOLVED, false, ALERT_RESOLVED},
+	    {ALERT_RESOLVED, true, ALERT_PENDING},
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
 		CHECK(alert_state_next(steps[i].from, steps[i].behind) == steps[i].to, "%s %s → %s",

@@ -9,7 +9,10 @@
 #include "series_params.h"
 #include "unit.h"
 
-#define REFUSED(q, n, c) {.query = q, .max_points = n, .code = c}
+#define REFUSED(q, n, c)                                                                           \
+	{                                                                                          \
+		.query = q, .max_points = n, .code = c                                             \
+	}
 
 static const struct {
 	const char *query;
@@ -20,21 +23,20 @@ static const struct {
 	bool cumulative, empty;
 	const char *center;
 } cases[] = {
-    {"metric=deals_count&from=2021-01-01&to=2021-12-31&step=month", 10000, NULL,
-     "deals_count", "2021-01-01", "2021-12-31", "month", 12, false, false, NULL},
-    {"metric=deal_amount&from=2021-01-01&to=2021-01-07", 10000, NULL,
-     "deal_amount", "2021-01-01", "2021-01-07", "day", 7, false, false, NULL},
+    {"metric=deals_count&from=2021-01-01&to=2021-12-31&step=month", 10000, NULL, "deals_count",
+     "2021-01-01", "2021-12-31", "month", 12, false, false, NULL},
+    {"metric=deal_amount&from=2021-01-01&to=2021-01-07", 10000, NULL, "deal_amount", "2021-01-01",
+     "2021-01-07", "day", 7, false, false, NULL},
     {"metric=deal_amount&from=2021-01-01&to=2021-12-31&step=quarter&cumulative=1&center=433100",
-     10000, NULL,
-     "deal_amount", "2021-01-01", "2021-12-31", "quarter", 4, true, false, "433100"},
+     10000, NULL, "deal_amount", "2021-01-01", "2021-12-31", "quarter", 4, true, false, "433100"},
     {"metric=deal_amount&from=2021-01-01&to=2021-12-31&category=spaceships", 10000, NULL,
      "deal_amount", "2021-01-01", "2021-12-31", "day", 365, false, true, NULL},
-    {"metric=deals_count&from=2021-01-04&to=2021-01-17&step=week", 10000, NULL,
-     "deals_count", "2021-01-04", "2021-01-17", "week", 2, false, false, NULL},
+    {"metric=deals_count&from=2021-01-04&to=2021-01-17&step=week", 10000, NULL, "deals_count",
+     "2021-01-04", "2021-01-17", "week", 2, false, false, NULL},
     {"metric=deals_count&from=2021-01-01&to=2021-12-31&center=%E4%B8%AD", 10000, NULL,
      "deals_count", "2021-01-01", "2021-12-31", "day", 365, false, false, "中"},
-    {"metric=deals_count&from=2021-01-01&to=2021-01-10", 10, NULL,
-     "deals_count", "2021-01-01", "2021-01-10", "day", 10, false, false, NULL},
+    {"metric=deals_count&from=2021-01-01&to=2021-01-10", 10, NULL, "deals_count", "2021-01-01",
+     "2021-01-10", "day", 10, false, false, NULL},
     REFUSED("metric=deals_count&from=2021-01-01&to=2021-01-11", 10, "too_many_points"),
     REFUSED(NULL, 10000, "missing_parameter"),
     REFUSED("", 10000, "missing_parameter"),
@@ -44,21 +46,21 @@ static const struct {
     REFUSED("metric=deals_count&from=0000-01-01&to=2021-12-31", 10000, "bad_parameter"),
     REFUSED("metric=deals_count&from=2021-01-01&to=99999-01-01", 10000, "bad_parameter"),
     REFUSED("metric=deals_count&from=2021-12-31&to=2021-01-01", 10000, "bad_parameter"),
-    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&step=fortnight",
-	    10000, "bad_parameter"),
-    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&cumulative=yes",
-	    10000, "bad_parameter"),
+    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&step=fortnight", 10000,
+	    "bad_parameter"),
+    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&cumulative=yes", 10000,
+	    "bad_parameter"),
     REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&kind=cash", 10000, "unknown_label"),
-    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&colour=red",
-	    10000, "unknown_parameter"),
-    REFUSED("metric=deals_count&metric=deal_amount&from=2021-01-01&to=2021-12-31",
-	    10000, "bad_parameter"),
+    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&colour=red", 10000,
+	    "unknown_parameter"),
+    REFUSED("metric=deals_count&metric=deal_amount&from=2021-01-01&to=2021-12-31", 10000,
+	    "bad_parameter"),
     REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&center=a%00b", 10000, "bad_query"),
     REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&center=%FF", 10000, "bad_parameter"),
-    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&center=%ED%A0%80",
-	    10000, "bad_parameter"),
-    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&center=%C0%AF",
-	    10000, "bad_parameter"),
+    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&center=%ED%A0%80", 10000,
+	    "bad_parameter"),
+    REFUSED("metric=deals_count&from=2021-01-01&to=2021-12-31&center=%C0%AF", 10000,
+	    "bad_parameter"),
     REFUSED("metric=deals_count&from=1900-01-01&to=2200-12-31&step=day", 10000, "too_many_points"),
 };
 
@@ -70,10 +72,10 @@ int main(void)
 		struct http_error err = {0};
 		bool ok = series_params_parse(cases[i].query, &limits, &p, &err);
 		CHECK(ok == (cases[i].code == NULL), "case %zu (%s): ok=%d %s", i,
-		      cases[i].query ? cases[i].query : "(none)", ok,
-		      err.message);
+		      cases[i].query ? cases[i].query : "(none)", ok, err.message);
 		if (!ok) {
-			CHECK(err.status == 400 && cases[i].code && strcmp(err.code, cases[i].code) == 0,
+			CHECK(err.status == 400 && cases[i].code &&
+				  strcmp(err.code, cases[i].code) == 0,
 			      "case %zu: %d %s, want %s", i, err.status, err.code, cases[i].code);
 			CHECK(utf8_valid(err.message), "case %zu: message UTF-8", i);
 			continue;
@@ -86,8 +88,9 @@ int main(void)
 			CHECK(p.points == cases[i].points, "case %zu points %ld", i, p.points);
 			CHECK(p.cumulative == cases[i].cumulative && p.empty == cases[i].empty,
 			      "case %zu flags", i);
-			CHECK(cases[i].center ? p.labels[0] && strcmp(p.labels[0], cases[i].center) == 0
-					      : p.labels[0] == NULL,
+			CHECK(cases[i].center
+				  ? p.labels[0] && strcmp(p.labels[0], cases[i].center) == 0
+				  : p.labels[0] == NULL,
 			      "case %zu center", i);
 		}
 	}
@@ -101,16 +104,23 @@ int main(void)
 	struct series_params p;
 	struct http_error err;
 	const struct series_limits limits = {.max_points = 10};
-	CHECK(!series_params_parse(q, &limits, &p, &err) && strcmp(err.code, "unknown_metric") == 0 &&
-		  utf8_valid(err.message),
+	CHECK(!series_params_parse(q, &limits, &p, &err) &&
+		  strcmp(err.code, "unknown_metric") == 0 && utf8_valid(err.message),
 	      "truncated echo: %s", err.message);
 
 	static const struct {
 		const char *text;
 		bool valid;
-	} utf8[] = {{"", true},	       {"abc", true},	  {"中文", true},	 {"\xF0\x9F\x98\x80", true},
-		    {"\xC0\xAF", false}, {"\xED\xA0\x80", false}, {"\xF4\x90\x80\x80", false},
-		    {"\xE4\xB8", false}, {"\xFF", false},	  {"a\x80", false}};
+	} utf8[] = {{"", true},
+		    {"abc", true},
+		    {"中文", true},
+		    {"\xF0\x9F\x98\x80", true},
+		    {"\xC0\xAF", false},
+		    {"\xED\xA0\x80", false},
+		    {"\xF4\x90\x80\x80", false},
+		    {"\xE4\xB8", false},
+		    {"\xFF", false},
+		    {"a\x80", false}};
 	for (size_t i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++) {
 		CHECK(utf8_valid(utf8[i].text) == utf8[i].valid, "utf8 case %zu", i);
 		char buf[16];
@@ -128,7 +138,8 @@ int main(void)
 	CHECK(!query_parse("year=2021&year=2022", allowed, &kv, &err) &&
 		  strcmp(err.code, "bad_parameter") == 0,
 	      "repeated name");
-	CHECK(!query_parse("month=1", allowed, &kv, &err) && strcmp(err.code, "unknown_parameter") == 0,
+	CHECK(!query_parse("month=1", allowed, &kv, &err) &&
+		  strcmp(err.code, "unknown_parameter") == 0,
 	      "unknown name");
 	return UNIT_DONE();
 }

@@ -5,8 +5,7 @@
 #include "score.h"
 #include "unit.h"
 
-static struct dec D(const char *s)
-{
+static struct dec D(const char *s) {
 	struct dec d;
 	if (!dec_parse(s, &d)) {
 		fprintf(stderr, "bad literal %s\n", s);
@@ -15,9 +14,13 @@ static struct dec D(const char *s)
 	return d;
 }
 
-static struct frac R(const char *num, const char *den) { return (struct frac){D(num), D(den)}; }
+static struct frac
+R(const char *num, const char *den) {
+	return (struct frac){D(num), D(den)};
+}
 
-static const char *F(struct dec d)
+static const char *
+F(struct dec d)
 {
 	static char buf[4][80];
 	static int i;
@@ -37,32 +40,51 @@ int main(void)
 	} cases[] = {
 	    /* 15 × 145 / 200 = 10.875 → 10.88 (a count short of its target). */
 	    {"higher, unmet", DIRECTION_HIGHER, LOWER_RATIO, "15", "200", "145", "1", "10.88"},
-	    {"higher, met exactly", DIRECTION_HIGHER, LOWER_RATIO, "15", "200", "200", "1", "15.00"},
-	    {"higher, exceeded: capped at w", DIRECTION_HIGHER, LOWER_RATIO, "15", "200", "260", "1", "15.00"},
+	    {"higher, met exactly", DIRECTION_HIGHER, LOWER_RATIO, "15", "200", "200", "1",
+	     "15.00"},
+	    {"higher, exceeded: capped at w", DIRECTION_HIGHER, LOWER_RATIO, "15", "200", "260",
+	     "1", "15.00"},
 	    /* 120亿元 target, 100.55亿元 done: 20 × 100.55 / 120 = 16.758… */
-	    {"higher, amount", DIRECTION_HIGHER, LOWER_RATIO, "20", "12000000000.00", "10055000000.00", "1", "16.76"},
+	    {"higher, amount", DIRECTION_HIGHER, LOWER_RATIO, "20", "12000000000.00",
+	     "10055000000.00", "1", "16.76"},
 	    /* a rate: 93 of 100 deals electronic against a target of 1.0 */
 	    {"higher, rate", DIRECTION_HIGHER, LOWER_RATIO, "10", "1.0", "93", "100", "9.30"},
-	    {"higher, rate 7/8 vs 0.9", DIRECTION_HIGHER, LOWER_RATIO, "10", "0.9", "7", "8", "9.72"},
+	    {"higher, rate 7/8 vs 0.9", DIRECTION_HIGHER, LOWER_RATIO, "10", "0.9", "7", "8",
+	     "9.72"},
 	    {"higher, rate met", DIRECTION_HIGHER, LOWER_RATIO, "10", "0.9", "9", "10", "10.00"},
-	    {"higher, target 0, actual 0", DIRECTION_HIGHER, LOWER_RATIO, "5", "0", "0", "1", "5.00"},
-	    {"higher, target 0, actual 3", DIRECTION_HIGHER, LOWER_RATIO, "5", "0", "3", "1", "5.00"},
-	    {"higher, target 0, negative actual", DIRECTION_HIGHER, LOWER_RATIO, "5", "0", "-3", "1", "0.00"},
-	    {"higher, negative actual", DIRECTION_HIGHER, LOWER_RATIO, "5", "100", "-3", "1", "0.00"},
+	    {"higher, target 0, actual 0", DIRECTION_HIGHER, LOWER_RATIO, "5", "0", "0", "1",
+	     "5.00"},
+	    {"higher, target 0, actual 3", DIRECTION_HIGHER, LOWER_RATIO, "5", "0", "3", "1",
+	     "5.00"},
+	    {"higher, target 0, negative actual", DIRECTION_HIGHER, LOWER_RATIO, "5", "0", "-3",
+	     "1", "0.00"},
+	    {"higher, negative actual", DIRECTION_HIGHER, LOWER_RATIO, "5", "100", "-3", "1",
+	     "0.00"},
 	    /* lower (a ceiling): within it, full marks; over it, w × T / A */
-	    {"lower, within", DIRECTION_LOWER, LOWER_RATIO, "10", "500000.00", "480000.00", "1", "10.00"},
-	    {"lower, over (ratio)", DIRECTION_LOWER, LOWER_RATIO, "10", "500000.00", "600000.00", "1", "8.33"},
-	    {"lower, over (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00", "600000.00", "1", "8.00"},
-	    {"lower, far over (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00", "999999.99", "1", "0.00"},
-	    {"lower, 2T (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00", "1000000.00", "1", "0.00"},
-	    {"lower, beyond 2T (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00", "1500000.00", "1", "0.00"},
-	    {"lower, 3 of 200 over a 1% ceiling", DIRECTION_LOWER, LOWER_RATIO, "6", "0.01", "3", "200", "4.00"},
-	    {"lower, 3 of 200 linear", DIRECTION_LOWER, LOWER_LINEAR, "6", "0.01", "3", "200", "3.00"},
+	    {"lower, within", DIRECTION_LOWER, LOWER_RATIO, "10", "500000.00", "480000.00", "1",
+	     "10.00"},
+	    {"lower, over (ratio)", DIRECTION_LOWER, LOWER_RATIO, "10", "500000.00", "600000.00",
+	     "1", "8.33"},
+	    {"lower, over (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00", "600000.00",
+	     "1", "8.00"},
+	    {"lower, far over (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00",
+	     "999999.99", "1", "0.00"},
+	    {"lower, 2T (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00", "1000000.00",
+	     "1", "0.00"},
+	    {"lower, beyond 2T (linear)", DIRECTION_LOWER, LOWER_LINEAR, "10", "500000.00",
+	     "1500000.00", "1", "0.00"},
+	    {"lower, 3 of 200 over a 1% ceiling", DIRECTION_LOWER, LOWER_RATIO, "6", "0.01", "3",
+	     "200", "4.00"},
+	    {"lower, 3 of 200 linear", DIRECTION_LOWER, LOWER_LINEAR, "6", "0.01", "3", "200",
+	     "3.00"},
 	    {"lower, target 0 met", DIRECTION_LOWER, LOWER_RATIO, "5", "0", "0", "1", "5.00"},
-	    {"lower, target 0 exceeded (ratio)", DIRECTION_LOWER, LOWER_RATIO, "5", "0", "2", "1", "0.00"},
-	    {"lower, target 0 exceeded (linear)", DIRECTION_LOWER, LOWER_LINEAR, "5", "0", "2", "1", "0.00"},
+	    {"lower, target 0 exceeded (ratio)", DIRECTION_LOWER, LOWER_RATIO, "5", "0", "2", "1",
+	     "0.00"},
+	    {"lower, target 0 exceeded (linear)", DIRECTION_LOWER, LOWER_LINEAR, "5", "0", "2", "1",
+	     "0.00"},
 	    {"fractional weight", DIRECTION_HIGHER, LOWER_RATIO, "7.5", "3", "1", "1", "2.50"},
-	    {"half-up at the third decimal", DIRECTION_HIGHER, LOWER_RATIO, "1", "8", "5", "1", "0.63"},
+	    {"half-up at the third decimal", DIRECTION_HIGHER, LOWER_RATIO, "1", "8", "5", "1",
+	     "0.63"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct dec s;
@@ -113,8 +135,8 @@ int main(void)
 	};
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
 		char buf[64];
-		bool ok = display_format(R(shown[i].num, shown[i].den), shown[i].unit, buf,
-					 sizeof(buf));
+		bool ok =
+		    display_format(R(shown[i].num, shown[i].den), shown[i].unit, buf, sizeof(buf));
 		CHECK(ok && strcmp(buf, shown[i].out) == 0, "%s/%s in %s: %s, want %s",
 		      shown[i].num, shown[i].den, shown[i].unit, ok ? buf : "(failed)",
 		      shown[i].out);
@@ -133,7 +155,8 @@ int main(void)
 	      "completion %s", F(r));
 	CHECK(!frac_ratio(R("145", "1"), R("0", "1"), RATIO_SCALE, &r), "completion with T 0");
 	/* yoy of a rate: (7/8) / (3/4) = 1.1666… */
-	CHECK(frac_ratio(R("7", "8"), R("3", "4"), RATIO_SCALE, &r) && strcmp(F(r), "1.166667") == 0,
+	CHECK(frac_ratio(R("7", "8"), R("3", "4"), RATIO_SCALE, &r) &&
+		  strcmp(F(r), "1.166667") == 0,
 	      "rate ratio %s", F(r));
 	return UNIT_DONE();
 }

@@ -19,10 +19,12 @@ static const char valid[] =
     "     \"direction\": \"lower\", \"weight\": 7.5},\n"
     "    {\"name\": \"社会公众满意度\", \"level1\": \"满意度指标\", \"weight\": 10,\n"
     "     \"manual\": {\"target\": \"≥90%\", \"actual\": \"95%\", \"score\": 10}},\n"
-    "    {\"name\": \"预算执行率\", \"weight\": 10, \"manual\": {\"budget\": \"21\", \"executed\": 7.3}}\n"
+    "    {\"name\": \"预算执行率\", \"weight\": 10, \"manual\": {\"budget\": \"21\", \"executed\": "
+    "7.3}}\n"
     "  ]},\n"
     "  {\"year\": 2021, \"indicators\": [\n"
-    "    {\"metric\": \"deals_count\", \"name\": \"成交宗数\", \"target\": 200, \"weight\": 15}]},\n"
+    "    {\"metric\": \"deals_count\", \"name\": \"成交宗数\", \"target\": 200, \"weight\": "
+    "15}]},\n"
     "  {\"year\": 2022, \"center\": \"433100\", \"indicators\": [\n"
     "    {\"metric\": \"deals_count\", \"name\": \"成交宗数\", \"target\": 200, \"weight\": 15}]}\n"
     "]}\n";
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
 		CHECK(i0->metric && strcmp(i0->metric->name, "deal_amount") == 0, "metric");
 		dec_format(i0->target, buf, sizeof(buf));
 		CHECK(strcmp(buf, "12000000000.00") == 0, "exact target %s", buf);
-		CHECK(strcmp(i0->display_unit, "亿元") == 0 && i0->line == 5, "unit, line %d", i0->line);
+		CHECK(strcmp(i0->display_unit, "亿元") == 0 && i0->line == 5, "unit, line %d",
+		      i0->line);
 		dec_format(i1->target, buf, sizeof(buf));
 		CHECK(strcmp(buf, "0.95") == 0, "JSON number kept exact: %s", buf);
 		CHECK(i1->filter[1] && strcmp(i1->filter[1], "engineering") == 0, "filter");
@@ -105,7 +108,8 @@ int main(int argc, char **argv)
 		CHECK(i2->direction == DIRECTION_LOWER, "lower");
 		dec_format(i2->weight, buf, sizeof(buf));
 		CHECK(strcmp(buf, "7.5") == 0, "fractional weight %s", buf);
-		CHECK(i3->manual == MANUAL_SCORED && strcmp(i3->manual_actual, "95%") == 0, "manual");
+		CHECK(i3->manual == MANUAL_SCORED && strcmp(i3->manual_actual, "95%") == 0,
+		      "manual");
 		dec_format(i4->executed, buf, sizeof(buf));
 		CHECK(i4->manual == MANUAL_BUDGET && strcmp(buf, "7.3") == 0, "budget %s", buf);
 		dec_format(y->grades.min[0], buf, sizeof(buf));
@@ -118,73 +122,77 @@ int main(int argc, char **argv)
 	CHECK(targets_find(t, 2023, "433100") == NULL, "no 2023");
 	targets_free(t);
 
-	expect_errors("syntax", "{\"years\": [\n{\"year\": 2021,,}]}", (const char *[]){
-		"t.json:2: invalid JSON", NULL});
-	expect_errors("duplicate key", "{\"years\": [],\n \"years\": []}", (const char *[]){
-		"t.json:2: invalid JSON", NULL});
-	expect_errors("not an object", "[1, 2]", (const char *[]){"t.json:1: the targets file", NULL});
-	expect_errors("unknown top key", "{\"years\": [],\n\"yaers\": []}", (const char *[]){
-		"t.json:2: targets: unknown key 'yaers'", NULL});
-	expect_errors("per-indicator mistakes",
-		      "{\"years\": [{\"year\": 2021, \"indicators\": [\n"
-		      "  {\"metric\": \"deal_amout\", \"name\": \"a\", \"target\": 1, \"weight\": 5},\n"
-		      "  {\"metric\": \"deal_amount\", \"name\": \"b\",\n"
-		      "   \"target\": \"12e9\", \"weight\": 5},\n"
-		      "  {\"metric\": \"budget_amount\", \"name\": \"c\", \"target\": 1,\n"
-		      "   \"weight\": -5},\n"
-		      "  {\"metric\": \"deals_count\", \"name\": \"d\", \"target\": 1, \"weight\": 5,\n"
-		      "   \"filter\": {\"scope\": \"cross_province\"}},\n"
-		      "  {\"metric\": \"remote_evaluations_count\", \"name\": \"e\", \"target\": 1, \"weight\": 5,\n"
-		      "   \"filter\": {\"scope\": \"mars\"}},\n"
-		      "  {\"metric\": \"opened_count\", \"name\": \"f\", \"target\": 1, \"weight\": 5,\n"
-		      "   \"direction\": \"up\", \"display_unit\": \"亿元\"},\n"
-		      "  {\"metric\": \"cancelled_count\", \"name\": \"a\", \"target\": 1, \"weight\": 5,\n"
-		      "   \"filter\": {\"category\": \"medical\"}},\n"
-		      "  {\"metric\": \"cancelled_count\", \"name\": \"g\", \"target\": 2, \"weight\": 5,\n"
-		      "   \"filter\": {\"category\": \"medical\"}},\n"
-		      "  {\"name\": \"h\", \"weight\": 5, \"manual\": {\"target\": \"x\", \"actual\": \"y\", \"score\": 6}},\n"
-		      "  {\"name\": \"i\", \"weight\": 5, \"manual\": {\"budget\": 0, \"executed\": 1}},\n"
-		      "  {\"name\": \"j\", \"weight\": 5, \"target\": 3, \"manual\": {\"budget\": 1, \"score\": 1}},\n"
-		      "  {\"name\": \"k\", \"weight\": 5, \"colour\": \"red\", \"metric\": \"service_fee_amount\",\n"
-		      "   \"target\": 1}\n"
-		      "]}]}\n",
-		      (const char *[]){
-			  "t.json:2: unknown metric 'deal_amout'",
-			  "t.json:4: target must be a decimal number",
-			  "t.json:6: weight must be above 0",
-			  "t.json:8: filter: metric deals_count has no label 'scope'",
-			  "t.json:10: filter: scope has no value 'mars'",
-			  "t.json:12: direction must be",
-			  "t.json:12: display_unit '亿元' does not fit metric opened_count",
-			  "t.json:13: duplicate indicator 'a' (also at line 2)",
-			  "t.json:15: duplicate indicator: cancelled_count with the same filter",
-			  "t.json:17: manual score must be between 0 and the weight",
-			  "t.json:18: manual budget must be above 0",
-			  "t.json:19: target belongs to computed indicators",
-			  "t.json:19: manual: either",
-			  "t.json:20: indicator: unknown key 'colour'",
-			  NULL});
-	expect_errors("weights over 100",
-		      "{\"years\": [{\"year\": 2021, \"indicators\": [\n"
-		      "  {\"metric\": \"deal_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 60},\n"
-		      "  {\"metric\": \"deals_count\", \"name\": \"b\", \"target\": 1, \"weight\": 40.5}\n"
-		      "]}]}\n",
-		      (const char *[]){"t.json:1: weights of year 2021 add up to 100.5", NULL});
-	expect_errors("year mistakes",
-		      "{\"years\": [\n"
-		      " {\"year\": \"2021\", \"indicators\": []},\n"
-		      " {\"year\": 2022, \"center\": \"1\", \"indicators\": [\n"
-		      "  {\"metric\": \"deal_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 1}]},\n"
-		      " {\"year\": 2022, \"center\": \"1\", \"indicators\": [\n"
-		      "  {\"metric\": \"deal_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 1}],\n"
-		      "  \"scoring\": {\"lower\": \"log\", \"grades\": {\"优\": 80, \"良\": 85, \"中\": 60}}}\n"
-		      "]}\n",
-		      (const char *[]){"t.json:2: year must be a whole year",
-				       "t.json:2: indicators must be a non-empty array",
-				       "t.json:7: scoring lower must be",
-				       "t.json:7: grade band 良 must be below 优",
-				       "t.json:5: year 2022 centre 1 is already given at line 3",
-				       NULL});
+	expect_errors("syntax", "{\"years\": [\n{\"year\": 2021,,}]}",
+		      (const char *[]){"t.json:2: invalid JSON", NULL});
+	expect_errors("duplicate key", "{\"years\": [],\n \"years\": []}",
+		      (const char *[]){"t.json:2: invalid JSON", NULL});
+	expect_errors("not an object", "[1, 2]",
+		      (const char *[]){"t.json:1: the targets file", NULL});
+	expect_errors("unknown top key", "{\"years\": [],\n\"yaers\": []}",
+		      (const char *[]){"t.json:2: targets: unknown key 'yaers'", NULL});
+	expect_errors(
+	    "per-indicator mistakes",
+	    "{\"years\": [{\"year\": 2021, \"indicators\": [\n"
+	    "  {\"metric\": \"deal_amout\", \"name\": \"a\", \"target\": 1, \"weight\": 5},\n"
+	    "  {\"metric\": \"deal_amount\", \"name\": \"b\",\n"
+	    "   \"target\": \"12e9\", \"weight\": 5},\n"
+	    "  {\"metric\": \"budget_amount\", \"name\": \"c\", \"target\": 1,\n"
+	    "   \"weight\": -5},\n"
+	    "  {\"metric\": \"deals_count\", \"name\": \"d\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"filter\": {\"scope\": \"cross_province\"}},\n"
+	    "  {\"metric\": \"remote_evaluations_count\", \"name\": \"e\", \"target\": 1, "
+	    "\"weight\": 5,\n"
+	    "   \"filter\": {\"scope\": \"mars\"}},\n"
+	    "  {\"metric\": \"opened_count\", \"name\": \"f\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"direction\": \"up\", \"display_unit\": \"亿元\"},\n"
+	    "  {\"metric\": \"cancelled_count\", \"name\": \"a\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"filter\": {\"category\": \"medical\"}},\n"
+	    "  {\"metric\": \"cancelled_count\", \"name\": \"g\", \"target\": 2, \"weight\": 5,\n"
+	    "   \"filter\": {\"category\": \"medical\"}},\n"
+	    "  {\"name\": \"h\", \"weight\": 5, \"manual\": {\"target\": \"x\", \"actual\": \"y\", "
+	    "\"score\": 6}},\n"
+	    "  {\"name\": \"i\", \"weight\": 5, \"manual\": {\"budget\": 0, \"executed\": 1}},\n"
+	    "  {\"name\": \"j\", \"weight\": 5, \"target\": 3, \"manual\": {\"budget\": 1, "
+	    "\"score\": 1}},\n"
+	    "  {\"name\": \"k\", \"weight\": 5, \"colour\": \"red\", \"metric\": "
+	    "\"service_fee_amount\",\n"
+	    "   \"target\": 1}\n"
+	    "]}]}\n",
+	    (const char *[]){
+		"t.json:2: unknown metric 'deal_amout'",
+		"t.json:4: target must be a decimal number", "t.json:6: weight must be above 0",
+		"t.json:8: filter: metric deals_count has no label 'scope'",
+		"t.json:10: filter: scope has no value 'mars'", "t.json:12: direction must be",
+		"t.json:12: display_unit '亿元' does not fit metric opened_count",
+		"t.json:13: duplicate indicator 'a' (also at line 2)",
+		"t.json:15: duplicate indicator: cancelled_count with the same filter",
+		"t.json:17: manual score must be between 0 and the weight",
+		"t.json:18: manual budget must be above 0",
+		"t.json:19: target belongs to computed indicators", "t.json:19: manual: either",
+		"t.json:20: indicator: unknown key 'colour'", NULL});
+	expect_errors(
+	    "weights over 100",
+	    "{\"years\": [{\"year\": 2021, \"indicators\": [\n"
+	    "  {\"metric\": \"deal_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 60},\n"
+	    "  {\"metric\": \"deals_count\", \"name\": \"b\", \"target\": 1, \"weight\": 40.5}\n"
+	    "]}]}\n",
+	    (const char *[]){"t.json:1: weights of year 2021 add up to 100.5", NULL});
+	expect_errors(
+	    "year mistakes",
+	    "{\"years\": [\n"
+	    " {\"year\": \"2021\", \"indicators\": []},\n"
+	    " {\"year\": 2022, \"center\": \"1\", \"indicators\": [\n"
+	    "  {\"metric\": \"deal_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 1}]},\n"
+	    " {\"year\": 2022, \"center\": \"1\", \"indicators\": [\n"
+	    "  {\"metric\": \"deal_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 1}],\n"
+	    "  \"scoring\": {\"lower\": \"log\", \"grades\": {\"优\": 80, \"良\": 85, \"中\": "
+	    "60}}}\n"
+	    "]}\n",
+	    (const char *[]){"t.json:2: year must be a whole year",
+			     "t.json:2: indicators must be a non-empty array",
+			     "t.json:7: scoring lower must be",
+			     "t.json:7: grade band 良 must be below 优",
+			     "t.json:5: year 2022 centre 1 is already given at line 3", NULL});
 	struct config_errors e2 = {0};
 	CHECK(targets_load("/nonexistent/targets.json", &e2) == NULL && e2.count == 1 &&
 		  strstr(e2.lines[0], "cannot open"),
