@@ -9,7 +9,9 @@
 #include "app.h"
 #include "http.h"
 #include "log.h"
+#include "sql_files.h"
 #include "store.h"
+#include "wallclock.h"
 
 static void on_alerts(PGresult *res, const char *error, void *arg)
 {
@@ -34,26 +36,8 @@ void api_alerts(struct evhttp_request *req, struct app *app)
 		http_reply_error(req, 503, "store_unavailable", "the store is not ready");
 		return;
 	}
-	time_t now = app_now(app);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	char year[8];
-	snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
+	char today[11], year[8];
+	snprintf(year, sizeof(year), "%d", wallclock_day(wallclock_now(&app->clock), today));
 	const char *params[1] = {year};
-	store_query(app->store,
-		    "SELECT json_build_object('year', $1::int, "
-		    "'firing', count(*) FILTER (WHERE state = 'firing'), "
-		    "'alerts', coalesce(json_agg(json_build_object("
-		    "'alertname', alertname, 'year', year, 'center', nullif(center, ''), "
-		    "'indicator', indicator, 'metric', metric, 'labels', labels, "
-		    "'state', state, 'since', since, 'starts_at', starts_at, 'ends_at', ends_at, "
-		    "'evaluated_at', evaluated_at, 'target', figures->'target', "
-		    "'actual', figures->'actual', 'expected', figures->'expected', "
-		    "'projected', figures->'projected', 'pace_ratio', figures->'pace_ratio', "
-		    "'completion', figures->'completion', 'pacing', figures->'pacing', "
-		    "'display', figures->'display', 'summary', annotations->'summary', "
-		    "'undelivered', seq > delivered_seq) "
-		    "ORDER BY year DESC, center, indicator, alertname), '[]'))::text "
-		    "FROM ggzy.alert WHERE year BETWEEN $1::int - 1 AND $1::int",
-		    1, params, on_alerts, req);
+	store_query(app->store, sql_text("queries/alerts_list.sql"), 1, params, on_alerts, req);
 }

@@ -7,18 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zlib.h>
 
 #include "alerts.h"
 #include "app.h"
 #include "catalog.h"
 #include "config.h"
 #include "days.h"
+#include "gzip_frame.h"
 #include "http.h"
 #include "log.h"
+#include "prom.h"
 #include "scheduler.h"
 #include "sql_files.h"
 #include "store.h"
+#include "xmalloc.h"
 
 void api_catalog(struct evhttp_request *req, struct app *app)
 {
@@ -134,12 +136,7 @@ static void health_series(struct evbuffer *out, struct app *app)
 struct figures {
 	int refs;
 	size_t len;
-	/* The gzip member's start: header and the figures deflated up to a
-	 * sync flush (byte-aligned, not final), so that a reply appends the
-	 * live tail as stored blocks and a trailer without recompressing. */
-	unsigned char *gz;
-	size_t gzlen;
-	uLong crc; /* CRC-32 of the text */
+	struct gzip_head gz; /* the text deflated once (gzip_frame.h) */
 	char text[];
 };
 
@@ -164,92 +161,9 @@ static struct {
 static void figures_unref(struct figures *f)
 {
 	if (f && --f->refs == 0) {
-		free(f->gz);
+		gzip_head_free(&f->gz);
 		free(f);
 	}
-}
-
-static const unsigned char gzip_header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
-
-/* Compresses the figures once per change (Prometheus scrapes with
- * Accept-Encoding: gzip; the text of 15,000 series is ~1 MB). */
-static void figures_deflate(struct figures *f)
-{
-	f->crc = crc32(0L, (const Bytef *)f->text, (uInt)f->len);
-	z_stream zs;
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
-	    Z_OK)
-		return;
-	size_t cap = sizeof(gzip_header) + deflateBound(&zs, (uLong)f->len) + 64;
-	f->gz = malloc(cap);
-	memcpy(f->gz, gzip_header, sizeof(gzip_header));
-	zs.next_in = (Bytef *)f->text;
-	zs.avail_in = (uInt)f->len;
-	zs.next_out = f->gz + sizeof(gzip_header);
-	zs.avail_out = (uInt)(cap - sizeof(gzip_header));
-	int rc = deflate(&zs, Z_SYNC_FLUSH);
-	if ((rc != Z_OK && rc != Z_BUF_ERROR) || zs.avail_in != 0 || zs.avail_out == 0) {
-		free(f->gz); /* cannot happen with deflateBound's room; plain text then */
-		f->gz = NULL;
-	} else {
-		f->gzlen = cap - zs.avail_out;
-	}
-	deflateEnd(&zs);
-}
-
-static void put_le(unsigned char *p, unsigned long v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Whether the client takes gzip (a "gzip" coding not refused with q=0). */
-static bool accepts_gzip(struct evhttp_request *req)
-{
-	const char *ae =
-	    evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
-	for (const char *p = ae; p && (p = strstr(p, "gzip")) != NULL; p += 4) {
-		const char *q = p + 4;
-		while (*q == ' ')
-			q++;
-		if (*q != ';')
-			return true;
-		q++;
-		while (*q == ' ')
-			q++;
-		if (strncmp(q, "q=0", 3) != 0 || strspn(q + 3, ".0") != strcspn(q + 3, ", "))
-			return true;
-	}
-	return false;
-}
-
-/* Ends the gzip member started by f (or a fresh one): TAIL as stored
- * deflate blocks, the last one final, then CRC-32 and length. */
-static void gzip_finish(struct evbuffer *out, const struct figures *f, struct evbuffer *tail)
-{
-	size_t tlen = evbuffer_get_length(tail);
-	const unsigned char *t = evbuffer_pullup(tail, -1);
-	uLong crc = crc32(0L, t, (uInt)tlen);
-	if (f)
-		crc = crc32_combine(f->crc, crc, (z_off_t)tlen);
-	else
-		evbuffer_add(out, gzip_header, sizeof(gzip_header));
-	size_t off = 0;
-	do {
-		size_t n = tlen - off > 65535 ? 65535 : tlen - off;
-		unsigned char hdr[5];
-		hdr[0] = off + n == tlen ? 1 : 0; /* BFINAL, BTYPE 00 (stored) */
-		put_le(hdr + 1, n, 2);
-		put_le(hdr + 3, ~n & 0xffff, 2);
-		evbuffer_add(out, hdr, sizeof(hdr));
-		evbuffer_add(out, t + off, n);
-		off += n;
-	} while (off < tlen);
-	unsigned char trailer[8];
-	put_le(trailer, crc, 4);
-	put_le(trailer + 4, (unsigned long)((f ? f->len : 0) + tlen) & 0xffffffffUL, 4);
-	evbuffer_add(out, trailer, sizeof(trailer));
 }
 
 static void figures_unref_cb(const void *data, size_t len, void *arg)
@@ -270,12 +184,14 @@ static void reply_metrics(struct evhttp_request *req, struct app *app)
 {
 	struct evbuffer *out = evbuffer_new();
 	struct figures *f = cache.figures;
-	bool gzip = accepts_gzip(req) && (!f || f->gz);
+	const char *ae =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
+	bool gzip = gzip_accepted(ae) && (!f || f->gz.bytes);
 	/* No copy of the (large) figures: the reply references them. */
 	if (f) {
 		f->refs++;
 		if (gzip)
-			evbuffer_add_reference(out, f->gz, f->gzlen, figures_unref_cb, f);
+			evbuffer_add_reference(out, f->gz.bytes, f->gz.len, figures_unref_cb, f);
 		else
 			evbuffer_add_reference(out, f->text, f->len, figures_unref_cb, f);
 	}
@@ -287,7 +203,7 @@ static void reply_metrics(struct evhttp_request *req, struct app *app)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "Vary", "Accept-Encoding");
 	if (gzip) {
-		gzip_finish(out, f, tail);
+		gzip_finish(out, f ? &f->gz : NULL, tail);
 		evbuffer_free(tail);
 		evhttp_add_header(h, "Content-Encoding", "gzip");
 	}
@@ -306,11 +222,8 @@ static void on_figures(PGresult *res, const char *error, void *arg);
 /* Year to date: from 1 January to today, both in the centre's zone. */
 static void period(struct app *app, char *from, char *to)
 {
-	time_t now = app_now(app);
-	struct tm tm;
-	localtime_r(&now, &tm); /* TZ is the configured time zone (main.c) */
-	snprintf(from, 16, "%04d-01-01", tm.tm_year + 1900);
-	strftime(to, 16, "%Y-%m-%d", &tm);
+	int year = wallclock_day(wallclock_now(&app->clock), to);
+	snprintf(from, 16, "%04d-01-01", year);
 }
 
 static void start_query(struct app *app)
@@ -318,7 +231,7 @@ static void start_query(struct app *app)
 	static struct figure_arrays arrays;
 	if (arrays.name[0] == '\0')
 		api_figure_arrays(&arrays);
-	struct metrics_query *mq = malloc(sizeof(*mq));
+	struct metrics_query *mq = xmalloc(sizeof(*mq));
 	mq->app = app;
 	mq->generation = store_generation(app->store);
 	period(app, mq->from, mq->to);
@@ -384,21 +297,19 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 				continue;
 			evbuffer_add_printf(out, "%s%s=\"", first ? "" : ",",
 					    catalog_label_names[l]);
-			http_prom_escape(out, v);
+			prom_escape(out, v);
 			evbuffer_add(out, "\"", 1);
 			first = false;
 		}
 		evbuffer_add_printf(out, "} %s\n", PQgetvalue(res, i, 6));
 	}
 	size_t len = evbuffer_get_length(out);
-	struct figures *f = malloc(sizeof(*f) + len + 1);
+	struct figures *f = xmalloc(sizeof(*f) + len + 1);
 	f->refs = 1;
 	f->len = len;
-	f->gz = NULL;
-	f->gzlen = 0;
 	evbuffer_remove(out, f->text, len);
 	f->text[len] = '\0';
-	figures_deflate(f);
+	(void)gzip_head_make(f->text, len, &f->gz);
 	evbuffer_free(out);
 	figures_unref(cache.figures);
 	cache.figures = f;
@@ -426,7 +337,7 @@ void api_metrics(struct evhttp_request *req, struct app *app)
 	}
 	/* Stale or missing: one query answers every scrape that arrives
 	 * while it runs, as long as the store did not change meanwhile. */
-	struct waiter *w = malloc(sizeof(*w));
+	struct waiter *w = xmalloc(sizeof(*w));
 	w->req = req;
 	w->generation = generation;
 	w->next = cache.waiting;

@@ -3,11 +3,10 @@
  * way out. Every file carries a strong ETag; a matching If-None-Match gets a
  * 304 with no body. The Content-Security-Policy allows only this origin: the
  * page cannot load, or be made to load, anything from elsewhere. */
+#include <event2/buffer.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <event2/buffer.h>
 
 #include "app.h"
 #include "http.h"

@@ -55,6 +55,10 @@ void api_report(struct evhttp_request *req, struct app *app)
 	else if (center && (!*center || strlen(center) > 64))
 		http_reply_error(req, 400, "bad_parameter", "'center' must be a centre code");
 	else
-		report_build(app, year, center, fmt, on_report, req);
+		report_build(&(struct report_context){.store = app->store,
+						      .targets = app->targets,
+						      .clock = &app->clock,
+						      .streams = app->streams},
+			     year, center, fmt, on_report, req);
 	evhttp_clear_headers(&q);
 }

@@ -15,6 +15,7 @@
 #include "series_params.h"
 #include "sql_files.h"
 #include "store.h"
+#include "xmalloc.h"
 
 struct series_req {
 	struct evhttp_request *req;
@@ -119,7 +120,7 @@ void api_series(struct evhttp_request *req, struct app *app)
 		http_reply_error(req, err.status, err.code, "%s", err.message);
 		return;
 	}
-	struct series_req *sr = calloc(1, sizeof(*sr));
+	struct series_req *sr = xcalloc(1, sizeof(*sr));
 	sr->req = req;
 	sr->metric = p.metric;
 	snprintf(sr->step, sizeof(sr->step), "%s", p.step);
@@ -147,8 +148,8 @@ void api_series(struct evhttp_request *req, struct app *app)
 	    m->kind == METRIC_AMOUNT ? "2" : "0",
 	};
 	sr->app = app;
-	sr->key = strdup(evhttp_request_get_uri(req));
+	sr->key = xstrdup(evhttp_request_get_uri(req));
 	for (int i = 0; i < 13; i++)
-		sr->params[i] = params[i] ? strdup(params[i]) : NULL;
+		sr->params[i] = xstrdup_or_null(params[i]);
 	store_version(app->store, on_version, sr);
 }

@@ -12,14 +12,13 @@
 #include <time.h>
 
 #include "app.h"
-#include "collector.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
-#include "pg_array.h"
 #include "scheduler.h"
 #include "sql_files.h"
 #include "store.h"
+#include "xmalloc.h"
 
 #define ERROR_SUMMARY_MAX 200
 
@@ -28,19 +27,14 @@ struct status_job {
 	struct app *app;
 };
 
-/* ISO 8601 in the configured zone (TZ, see main.c), e.g.
- * 2022-12-31T12:00:00+08:00, as the report writes as_of. */
+/* ISO 8601 in the configured zone, e.g. 2022-12-31T12:00:00+08:00, as the
+ * report writes as_of. */
 static json_t *time_json(time_t t)
 {
 	if (t <= 0)
 		return json_null();
-	struct tm tm;
-	char buf[40], zone[8];
-	localtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(zone, sizeof(zone), "%z", &tm);
-	size_t n = strlen(buf);
-	snprintf(buf + n, sizeof(buf) - n, "%.3s:%.2s", zone, zone + 3);
+	char buf[40];
+	wallclock_format_local(t, buf, sizeof(buf));
 	return json_string(buf);
 }
 
@@ -114,17 +108,14 @@ static json_t *years_json(const char *first_day, const char *last_day, int curre
 static void reply(struct status_job *j, PGresult *res, const char *error)
 {
 	struct app *app = j->app;
-	time_t now = app_now(app);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	char today[16];
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-	int current = tm.tm_year + 1900;
+	time_t now = wallclock_now(&app->clock);
+	char today[11];
+	int current = wallclock_day(now, today);
 	bool have = res && PQntuples(res) == 1;
 
 	json_t *o = json_object();
 	json_object_set_new(o, "now", time_json(now));
-	json_object_set_new(o, "now_fixed", json_boolean(app->has_now));
+	json_object_set_new(o, "now_fixed", json_boolean(app->clock.fixed));
 	json_object_set_new(o, "today", json_string(today));
 	json_object_set_new(o, "current_year", json_integer(current));
 	json_object_set_new(o, "timezone", json_string(app->cfg->timezone));
@@ -163,23 +154,13 @@ void api_status(struct evhttp_request *req, struct app *app)
 	if (!http_parse_query(req, allowed, &q))
 		return;
 	evhttp_clear_headers(&q);
-	struct status_job *j = calloc(1, sizeof(*j));
+	struct status_job *j = xcalloc(1, sizeof(*j));
 	j->req = req;
 	j->app = app;
 	if (!store_is_ready(app->store)) {
 		reply(j, NULL, NULL);
 		return;
 	}
-	/* as_of covers the streams of the sources this daemon polls. */
-	struct pg_array streams;
-	pg_array_begin(&streams);
-	for (size_t i = 0; i < app->cfg->nsources; i++) {
-		const struct collector *col = collector_find(app->cfg->sources[i].name);
-		for (size_t s = 0; col && s < col->nstreams; s++)
-			pg_array_add(&streams, col->streams[s].name);
-	}
-	char *streams_text = pg_array_end(&streams);
-	const char *params[1] = {streams_text};
+	const char *params[1] = {app->streams};
 	store_query(app->store, sql_text("queries/status.sql"), 1, params, on_status, j);
-	free(streams_text);
 }

@@ -4,7 +4,8 @@
 #define GGZY_APP_H
 
 #include <stdbool.h>
-#include <time.h>
+
+#include "wallclock.h"
 
 struct event_base;
 struct config;
@@ -20,14 +21,13 @@ struct app {
 	struct store *store;
 	struct scheduler *sched;
 	struct http_server *http;
-	bool has_now;		 /* --now given */
-	time_t now;		 /* the --now instant */
+	struct wallclock clock; /* the time, or --now */
+	/* The streams of the configured sources, a text[] literal (the report's
+	 * and the status page's as_of). Sources change only on restart. */
+	char *streams;
 	char *api_token;	 /* NULL: POST endpoints are open */
 	struct targets *targets; /* NULL: no targets file */
 	struct alerts *alerts;
 };
-
-/* The current time, or the --now instant. */
-time_t app_now(const struct app *app);
 
 #endif

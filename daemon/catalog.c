@@ -122,10 +122,34 @@ static const char *const known_values[LABEL_COUNT][8] = {
     [4] = {"host", "guest", NULL},
 };
 
+int catalog_label_index(unsigned label)
+{
+	for (int l = 0; l < LABEL_COUNT; l++)
+		if (label == 1u << l)
+			return l;
+	return -1;
+}
+
+size_t catalog_sources(const struct metric_def *m, const char *out[2])
+{
+	if (!catalog_is_derived(m)) {
+		out[0] = m->source;
+		return 1;
+	}
+	size_t n = 0;
+	const char *parts[2] = {m->numerator, m->denominator};
+	for (int i = 0; i < 2; i++) {
+		const struct metric_def *p = parts[i] ? catalog_find(parts[i]) : NULL;
+		if (p && p->source && (n == 0 || strcmp(out[0], p->source) != 0))
+			out[n++] = p->source;
+	}
+	return n;
+}
+
 bool catalog_label_value_known(unsigned label, const char *value)
 {
-	int l = __builtin_ctz(label);
-	if (label == 0 || l >= LABEL_COUNT || label != (1u << l))
+	int l = catalog_label_index(label);
+	if (l < 0)
 		return false;
 	if (!known_values[l][0])
 		return true;

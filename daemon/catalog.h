@@ -47,6 +47,12 @@ const struct metric_def *catalog_find(const char *name);
 bool catalog_is_derived(const struct metric_def *m);
 /* The label bit of NAME, or 0 when NAME is not a label. */
 unsigned catalog_label_bit(const char *name);
+/* The position (0..LABEL_COUNT-1) of a single label bit, or -1 when LABEL is
+ * not exactly one label. */
+int catalog_label_index(unsigned label);
+/* The [source] names whose figures M is made of (one or two, in out[]);
+ * how many. */
+size_t catalog_sources(const struct metric_def *m, const char *out[2]);
 const char *catalog_kind_name(enum metric_kind kind);
 /* Whether VALUE can occur for label bit LABEL under the source contract
  * (SPEC §2). Centres are open-ended, so every centre is "known". */

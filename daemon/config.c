@@ -2,8 +2,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "xmalloc.h"
 
 #define D(field) offsetof(struct config, field)
 #define S(field) offsetof(struct source_config, field)
@@ -89,12 +90,14 @@ void config_errors_add(struct config_errors *errs, const char *path, int line, c
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "%s:%d: %s", path, line, msg);
-	char **grown = realloc(errs->lines, (errs->count + 1) * sizeof(char *));
-	if (!grown)
-		abort();
-	errs->lines = grown;
-	errs->lines[errs->count++] = strdup(full);
+	/* Line 0: the file as a whole (it cannot be opened, say): the message
+	 * names it. */
+	if (line > 0)
+		snprintf(full, sizeof(full), "%s:%d: %s", path, line, msg);
+	else
+		snprintf(full, sizeof(full), "%s", msg);
+	errs->lines = xreallocarray(errs->lines, errs->count + 1, sizeof(char *));
+	errs->lines[errs->count++] = xstrdup(full);
 }
 
 void config_errors_clear(struct config_errors *errs)
@@ -180,20 +183,36 @@ static void strip_comment(char *s)
 	}
 }
 
-static bool parse_listen(const char *v, char **host, int *port)
+/* Writes why a value is refused into err; false, for `return reject(...)`. */
+static bool reject(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool reject(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool parse_listen(const char *v, char **host, int *port, char *err, size_t errlen)
 {
 	const char *colon = strrchr(v, ':');
 	if (!colon || colon == v)
-		return false;
+		return reject(err, errlen, "must be host:port, e.g. 127.0.0.1:9470");
 	char *end;
+	errno = 0;
 	long p = strtol(colon + 1, &end, 10);
-	if (*end || colon[1] == '\0' || p < 0 || p > 65535)
-		return false;
+	if (*end || colon[1] == '\0' || !isdigit((unsigned char)colon[1]))
+		return reject(err, errlen, "must be host:port, e.g. 127.0.0.1:9470");
+	if (errno || p < 1 || p > 65535)
+		return reject(err, errlen, "port %.20s is out of range (1 to 65535)", colon + 1);
 	size_t hl = (size_t)(colon - v);
 	if (v[0] == '[' && hl >= 2 && v[hl - 1] == ']') {
-		*host = strndup(v + 1, hl - 2);
+		*host = xstrndup(v + 1, hl - 2);
 	} else {
-		*host = strndup(v, hl);
+		*host = xstrndup(v, hl);
 	}
 	*port = (int)p;
 	return true;
@@ -220,10 +239,10 @@ static const struct config_key *find_key(const char *section, const char *name)
 	return NULL;
 }
 
-/* Stores VALUE into the field of BASE that KEY describes; returns an error
- * message or NULL. */
-static const char *set_value(const struct config_key *key, void *base, const char *value,
-			     struct config *cfg)
+/* Stores VALUE into the field of BASE that KEY describes; false, with the
+ * reason in err, when VALUE is not one. */
+static bool set_value(const struct config_key *key, void *base, const char *value,
+		      struct config *cfg, char *err, size_t errlen)
 {
 	char *field = (char *)base + key->offset;
 	switch (key->type) {
@@ -234,60 +253,61 @@ static const char *set_value(const struct config_key *key, void *base, const cha
 	case CFG_TIMEZONE:
 	case CFG_PACING: {
 		if (key->type == CFG_URL && strncmp(value, "http://", 7) != 0)
-			return "must be an http:// URL";
+			return reject(err, errlen, "must be an http:// URL");
 		if (key->type == CFG_FILE && access(value, R_OK) != 0)
-			return "file does not exist or is not readable";
+			return reject(err, errlen, "file does not exist or is not readable");
 		if (key->type == CFG_TIMEZONE && !timezone_exists(value))
-			return "unknown time zone (not in /usr/share/zoneinfo)";
+			return reject(err, errlen,
+				      "unknown time zone (not in /usr/share/zoneinfo)");
 		if (key->type == CFG_PACING && strcmp(value, "linear") != 0 &&
 		    strcmp(value, "last_year") != 0)
-			return "must be linear or last_year";
+			return reject(err, errlen, "must be linear or last_year");
 		if (key->type == CFG_CONNINFO) {
-			char *err = NULL;
-			PQconninfoOption *opts = PQconninfoParse(value, &err);
+			char *why = NULL;
+			PQconninfoOption *opts = PQconninfoParse(value, &why);
 			if (!opts) {
-				PQfreemem(err);
-				return "not a valid libpq conninfo";
+				PQfreemem(why);
+				return reject(err, errlen, "not a valid libpq conninfo");
 			}
 			PQconninfoFree(opts);
 		}
 		char **slot = (char **)field;
 		free(*slot);
-		*slot = strdup(value);
-		return NULL;
+		*slot = xstrdup(value);
+		return true;
 	}
 	case CFG_DURATION: {
 		long d = config_parse_duration(value);
 		if (d <= 0 && strcmp(key->name, "overlap") != 0)
-			return "must be a positive duration (e.g. 90, 30s, 5m, 1h, "
-			       "1d; at most 366d)";
+			return reject(err, errlen,
+				      "must be a positive duration (e.g. 90, 30s, 5m, 1h, "
+				      "1d; at most 366d)");
 		if (d < 0)
-			return "must be a duration (e.g. 0, 30s, 5m, 1h)";
+			return reject(err, errlen, "must be a duration (e.g. 0, 30s, 5m, 1h)");
 		*(long *)field = d;
-		return NULL;
+		return true;
 	}
 	case CFG_LISTEN: {
 		char *host = NULL;
-		int port;
-		if (!parse_listen(value, &host, &port))
-			return "must be host:port";
+		int port = 0;
+		if (!parse_listen(value, &host, &port, err, errlen))
+			return false;
 		free(cfg->listen_host);
 		free(cfg->listen);
 		cfg->listen_host = host;
 		cfg->listen_port = port;
-		cfg->listen = strdup(value);
-		return NULL;
+		cfg->listen = xstrdup(value);
+		return true;
 	}
 	case CFG_LOGLEVEL: {
 		int lvl = log_level_parse(value);
 		if (lvl < 0)
-			return "must be error, warn, info or debug";
+			return reject(err, errlen, "must be error, warn, info or debug");
 		*(int *)field = lvl;
-		return NULL;
+		return true;
 	}
 	case CFG_SIZE:
 	case CFG_COUNT: {
-		static char msg[128];
 		long n;
 		if (key->type == CFG_SIZE) {
 			n = config_parse_size(value);
@@ -301,26 +321,25 @@ static const char *set_value(const struct config_key *key, void *base, const cha
 		long min, max;
 		bounds_of(key->name, &min, &max);
 		if (n < min || n > max) {
-			snprintf(msg, sizeof(msg), "must be %s from %ld to %ld",
-				 key->type == CFG_SIZE ? "a size (bytes, or k or m suffix)"
-						       : "a whole number",
-				 min, max);
-			return msg;
+			return reject(err, errlen, "must be %s from %ld to %ld",
+				      key->type == CFG_SIZE ? "a size (bytes, or k or m suffix)"
+							    : "a whole number",
+				      min, max);
 		}
 		*(long *)field = n;
-		return NULL;
+		return true;
 	}
 	case CFG_RATIO: {
 		char *end;
 		errno = 0;
 		double r = strtod(value, &end);
 		if (errno || *end || end == value || !(r > 0 && r <= 1))
-			return "must be a number in (0, 1]";
+			return reject(err, errlen, "must be a number in (0, 1]");
 		*(double *)field = r;
-		return NULL;
+		return true;
 	}
 	}
-	return "unhandled key type";
+	return reject(err, errlen, "unhandled key type");
 }
 
 static void apply_defaults(const char *section, void *base, struct config *cfg)
@@ -329,52 +348,243 @@ static void apply_defaults(const char *section, void *base, struct config *cfg)
 		const struct config_key *k = &config_keys[i];
 		if (strcmp(k->section, section) != 0 || !k->default_value)
 			continue;
-		const char *err = set_value(k, base, k->default_value, cfg);
-		if (err)
+		char err[160];
+		if (!set_value(k, base, k->default_value, cfg, err, sizeof(err)))
 			abort(); /* a bad default is a programming error */
 	}
 }
 
-/* Keys written in the file, per section instance, so that a key given with
- * a bad value is reported once (bad value), not twice (and missing). */
-struct mentioned {
-	size_t count;
+/* The state of one parse (config_parse is reentrant: everything is here). */
+struct parser {
+	const char *path;
+	struct config_errors *errs;
+	struct config *cfg;
+	const char *const *known_sources;
+	size_t nknown;
+	int lineno;
+	int daemon_line, alerts_line;
+	bool seen_daemon;
+	bool bad_header; /* the last header was malformed: its keys are not reported */
+	/* Where keys go: the current section's kind, struct and name. */
+	const char *section;
+	void *base;
+	char label[96]; /* "daemon", "source trading" */
+	/* Keys of the current section instance, to report duplicates. */
+	char seen[64][64];
+	size_t nseen;
+	/* Keys written in the file, per section instance, so that a key given
+	 * with a bad value is reported once (bad value), not twice (and
+	 * missing). */
 	struct {
 		const void *base;
 		char key[64];
-	} items[256];
+	} mentioned[256];
+	size_t nmentioned;
 };
 
-static void mention(struct mentioned *m, const void *base, const char *key)
+static void mention(struct parser *p, const char *key)
 {
-	if (m->count < sizeof(m->items) / sizeof(m->items[0])) {
-		m->items[m->count].base = base;
-		snprintf(m->items[m->count].key, sizeof(m->items[0].key), "%s", key);
-		m->count++;
+	if (p->nmentioned < sizeof(p->mentioned) / sizeof(p->mentioned[0])) {
+		p->mentioned[p->nmentioned].base = p->base;
+		snprintf(p->mentioned[p->nmentioned].key, sizeof(p->mentioned[0].key), "%s", key);
+		p->nmentioned++;
 	}
 }
 
-static bool was_mentioned(const struct mentioned *m, const void *base, const char *key)
+static bool was_mentioned(const struct parser *p, const void *base, const char *key)
 {
-	for (size_t i = 0; i < m->count; i++)
-		if (m->items[i].base == base && strcmp(m->items[i].key, key) == 0)
+	for (size_t i = 0; i < p->nmentioned; i++)
+		if (p->mentioned[i].base == base && strcmp(p->mentioned[i].key, key) == 0)
 			return true;
 	return false;
 }
 
-static void check_required(const char *section, const void *base, int line, const char *path,
-			   struct config_errors *errs, const char *label,
-			   const struct mentioned *seen)
+static void check_required(struct parser *p, const char *section, const void *base, int line,
+			   const char *label)
 {
 	for (size_t i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
 		if (strcmp(k->section, section) != 0 || !k->required ||
-		    was_mentioned(seen, base, k->name))
+		    was_mentioned(p, base, k->name))
 			continue;
 		if (!*(char *const *)((const char *)base + k->offset))
-			config_errors_add(errs, path, line, "[%s] is missing required key '%s'",
-					  label, k->name);
+			config_errors_add(p->errs, p->path, line,
+					  "[%s] is missing required key '%s'", label, k->name);
 	}
+}
+
+/* Edit distance of two short ASCII names, for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 63 || lb > 63)
+		return 64;
+	size_t row[64];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The key of SECTION closest to NAME, when close enough to be a typo. */
+static const char *closest_key(const char *section, const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3; /* more edits than this is another word */
+	for (size_t i = 0; i < config_nkeys; i++) {
+		if (strcmp(config_keys[i].section, section) != 0)
+			continue;
+		size_t d = edit_distance(name, config_keys[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = config_keys[i].name;
+		}
+	}
+	return best;
+}
+
+/* A [section] header; NAME is what is between the brackets. */
+static void parse_header(struct parser *p, char *name)
+{
+	struct config *cfg = p->cfg;
+	p->nseen = 0;
+	p->section = NULL;
+	if (strcmp(name, "daemon") == 0) {
+		if (p->seen_daemon)
+			config_errors_add(p->errs, p->path, p->lineno,
+					  "duplicate section [daemon]");
+		p->seen_daemon = true;
+		p->daemon_line = p->lineno;
+		p->section = "daemon";
+		p->base = cfg;
+	} else if (strcmp(name, "alerts") == 0) {
+		if (cfg->alerts.present)
+			config_errors_add(p->errs, p->path, p->lineno,
+					  "duplicate section [alerts]");
+		cfg->alerts.present = true;
+		p->alerts_line = p->lineno;
+		apply_defaults("alerts", &cfg->alerts, cfg);
+		p->section = "alerts";
+		p->base = &cfg->alerts;
+	} else if (strncmp(name, "source", 6) == 0 && isspace((unsigned char)name[6])) {
+		char *sname = trim(name + 6);
+		bool known = false;
+		char list[256] = "";
+		for (size_t i = 0; i < p->nknown; i++) {
+			known |= strcmp(p->known_sources[i], sname) == 0;
+			size_t used = strlen(list);
+			snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+				 p->known_sources[i]);
+		}
+		if (!known) {
+			config_errors_add(p->errs, p->path, p->lineno,
+					  "unknown source '%s' (known: %s)", sname, list);
+			return;
+		}
+		if (config_source(cfg, sname)) {
+			config_errors_add(p->errs, p->path, p->lineno,
+					  "duplicate section [source %s]", sname);
+			return;
+		}
+		if (cfg->nsources == CONFIG_MAX_SOURCES)
+			return;
+		struct source_config *src = &cfg->sources[cfg->nsources++];
+		src->name = xstrdup(sname);
+		src->line = p->lineno;
+		apply_defaults("source", src, cfg);
+		p->section = "source";
+		p->base = src;
+	} else {
+		config_errors_add(p->errs, p->path, p->lineno, "unknown section [%s]", name);
+		return;
+	}
+	snprintf(p->label, sizeof(p->label), "%s", name);
+}
+
+/* A "key = value" line (S is the trimmed line, holding '=' at EQ). */
+static void parse_assignment(struct parser *p, char *s, char *eq)
+{
+	*eq = '\0';
+	char *key = trim(s);
+	char *value = trim(eq + 1);
+	if (!p->section) {
+		/* Keys outside a valid section were already reported with their
+		 * section, or precede any section. */
+		if (!p->bad_header && !p->seen_daemon && !p->cfg->alerts.present &&
+		    !p->cfg->nsources)
+			config_errors_add(p->errs, p->path, p->lineno,
+					  "key '%s' outside any section", key);
+		return;
+	}
+	mention(p, key);
+	const struct config_key *k = find_key(p->section, key);
+	if (!k) {
+		const char *near = closest_key(p->section, key);
+		if (near)
+			config_errors_add(p->errs, p->path, p->lineno,
+					  "unknown key '%s' in [%s]; did you mean '%s'?", key,
+					  p->label, near);
+		else
+			config_errors_add(p->errs, p->path, p->lineno, "unknown key '%s' in [%s]",
+					  key, p->label);
+		return;
+	}
+	bool dup = false;
+	for (size_t i = 0; i < p->nseen; i++)
+		dup |= strcmp(p->seen[i], key) == 0;
+	if (dup)
+		config_errors_add(p->errs, p->path, p->lineno, "duplicate key '%s'", key);
+	else if (p->nseen < 64)
+		snprintf(p->seen[p->nseen++], sizeof(p->seen[0]), "%s", key);
+	if (!*value) {
+		config_errors_add(p->errs, p->path, p->lineno, "key '%s' has an empty value", key);
+		return;
+	}
+	char err[160];
+	if (!set_value(k, p->base, value, p->cfg, err, sizeof(err)))
+		config_errors_add(p->errs, p->path, p->lineno, "%s: %s", key, err);
+}
+
+static void parse_line(struct parser *p, char *line)
+{
+	strip_comment(line);
+	char *s = trim(line);
+	if (!*s)
+		return;
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+		if (!close || trim(close + 1)[0]) {
+			config_errors_add(p->errs, p->path, p->lineno, "malformed section header");
+			p->section = NULL;
+			p->bad_header = true;
+			return;
+		}
+		p->bad_header = false;
+		*close = '\0';
+		parse_header(p, trim(s + 1));
+		return;
+	}
+	char *eq = strchr(s, '=');
+	if (!eq) {
+		config_errors_add(p->errs, p->path, p->lineno, "expected 'key = value'");
+		if (p->section)
+			mention(p, s);
+		return;
+	}
+	parse_assignment(p, s, eq);
 }
 
 /* The next line of TEXT into LINE (NUL-terminated, newline kept), as fgets
@@ -403,19 +613,19 @@ struct config *config_load(const char *path, const char *const *known_sources, s
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		config_errors_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		config_errors_add(errs, path, 0, "cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	char *text = malloc(CONFIG_MAX_BYTES + 1);
+	char *text = xmalloc(CONFIG_MAX_BYTES + 1);
 	size_t len = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
 	bool failed = ferror(f);
 	fclose(f);
 	struct config *cfg = NULL;
 	if (failed)
-		config_errors_add(errs, path, 0, "cannot read: %s", strerror(errno));
+		config_errors_add(errs, path, 0, "cannot read %s: %s", path, strerror(errno));
 	else if (len > CONFIG_MAX_BYTES)
 		config_errors_add(errs, path, 0,
-				  "larger than %d bytes; is this a configuration file?",
+				  "%s is larger than %d bytes; is this a configuration file?", path,
 				  CONFIG_MAX_BYTES);
 	else
 		cfg = config_parse(path, text, len, known_sources, nknown, errs);
@@ -429,151 +639,36 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 {
 	const char *cursor = text, *text_end = text + textlen;
 	size_t errors_before = errs->count;
-	struct config *cfg = calloc(1, sizeof(*cfg));
-	cfg->path = strdup(path);
+	struct parser *p = xcalloc(1, sizeof(*p));
+	*p = (struct parser){
+	    .path = path, .errs = errs, .known_sources = known_sources, .nknown = nknown};
+	struct config *cfg = p->cfg = xcalloc(1, sizeof(*cfg));
+	cfg->path = xstrdup(path);
 	apply_defaults("daemon", cfg, cfg);
 
 	char line[LINE_MAX_BYTES];
-	int lineno = 0;
-	int daemon_line = 0, alerts_line = 0;
-	bool seen_daemon = false;
-	/* Where keys go: the current section's kind and struct. */
-	const char *section = NULL;
-	void *base = NULL;
-	struct source_config *src;
-	char seen[64][64];
-	size_t nseen = 0;
-	static struct mentioned mentioned;
-	bool bad_header = false;
-	mentioned.count = 0;
-
 	bool too_long;
 	while (next_line(&cursor, text_end, line, &too_long)) {
-		lineno++;
-		if (too_long) {
-			config_errors_add(errs, path, lineno, "line too long");
-			continue;
-		}
-		strip_comment(line);
-		char *s = trim(line);
-		if (!*s)
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-			if (!close || trim(close + 1)[0]) {
-				config_errors_add(errs, path, lineno, "malformed section header");
-				section = NULL;
-				bad_header = true;
-				continue;
-			}
-			bad_header = false;
-			*close = '\0';
-			char *name = trim(s + 1);
-			nseen = 0;
-			section = NULL;
-			if (strcmp(name, "daemon") == 0) {
-				if (seen_daemon)
-					config_errors_add(errs, path, lineno,
-							  "duplicate section [daemon]");
-				seen_daemon = true;
-				daemon_line = lineno;
-				section = "daemon";
-				base = cfg;
-			} else if (strcmp(name, "alerts") == 0) {
-				if (cfg->alerts.present)
-					config_errors_add(errs, path, lineno,
-							  "duplicate section [alerts]");
-				cfg->alerts.present = true;
-				alerts_line = lineno;
-				apply_defaults("alerts", &cfg->alerts, cfg);
-				section = "alerts";
-				base = &cfg->alerts;
-			} else if (strncmp(name, "source", 6) == 0 &&
-				   isspace((unsigned char)name[6])) {
-				char *sname = trim(name + 6);
-				bool known = false;
-				for (size_t i = 0; i < nknown; i++)
-					known |= strcmp(known_sources[i], sname) == 0;
-				if (!known) {
-					config_errors_add(
-					    errs, path, lineno,
-					    "unknown source '%s' (known: trading, deposit, expert)",
-					    sname);
-					continue;
-				}
-				if (config_source(cfg, sname)) {
-					config_errors_add(errs, path, lineno,
-							  "duplicate section [source %s]", sname);
-					continue;
-				}
-				if (cfg->nsources == CONFIG_MAX_SOURCES)
-					continue;
-				src = &cfg->sources[cfg->nsources++];
-				src->name = strdup(sname);
-				src->line = lineno;
-				apply_defaults("source", src, cfg);
-				section = "source";
-				base = src;
-			} else {
-				config_errors_add(errs, path, lineno, "unknown section [%s]", name);
-			}
-			continue;
-		}
-		char *eq = strchr(s, '=');
-		if (!eq) {
-			config_errors_add(errs, path, lineno, "expected 'key = value'");
-			if (section)
-				mention(&mentioned, base, s);
-			continue;
-		}
-		*eq = '\0';
-		char *key = trim(s);
-		char *value = trim(eq + 1);
-		if (!section) {
-			/* Keys outside a valid section were already reported with
-			 * their section, or precede any section. */
-			if (!bad_header && !seen_daemon && !cfg->alerts.present && !cfg->nsources)
-				config_errors_add(errs, path, lineno,
-						  "key '%s' outside any section", key);
-			continue;
-		}
-		mention(&mentioned, base, key);
-		const struct config_key *k = find_key(section, key);
-		if (!k) {
-			config_errors_add(errs, path, lineno, "unknown key '%s' in [%s]", key,
-					  section);
-			continue;
-		}
-		bool dup = false;
-		for (size_t i = 0; i < nseen; i++)
-			dup |= strcmp(seen[i], key) == 0;
-		if (dup)
-			config_errors_add(errs, path, lineno, "duplicate key '%s'", key);
-		else if (nseen < 64)
-			snprintf(seen[nseen++], sizeof(seen[0]), "%s", key);
-		if (!*value) {
-			config_errors_add(errs, path, lineno, "key '%s' has an empty value", key);
-			continue;
-		}
-		const char *err = set_value(k, base, value, cfg);
-		if (err)
-			config_errors_add(errs, path, lineno, "%s: %s", key, err);
+		p->lineno++;
+		if (too_long)
+			config_errors_add(errs, path, p->lineno, "line too long");
+		else
+			parse_line(p, line);
 	}
 
-	if (!seen_daemon)
-		config_errors_add(errs, path, lineno, "missing section [daemon]");
+	if (!p->seen_daemon)
+		config_errors_add(errs, path, p->lineno, "missing section [daemon]");
 	else
-		check_required("daemon", cfg, daemon_line, path, errs, "daemon", &mentioned);
+		check_required(p, "daemon", cfg, p->daemon_line, "daemon");
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		struct source_config *sc = &cfg->sources[i];
 		char label[80];
 		snprintf(label, sizeof(label), "source %s", sc->name);
-		check_required("source", sc, sc->line, path, errs, label, &mentioned);
+		check_required(p, "source", sc, sc->line, label);
 	}
 	if (cfg->alerts.present)
-		check_required("alerts", &cfg->alerts, alerts_line, path, errs, "alerts",
-			       &mentioned);
-
+		check_required(p, "alerts", &cfg->alerts, p->alerts_line, "alerts");
+	free(p);
 	if (errs->count > errors_before) {
 		config_free(cfg);
 		return NULL;
@@ -612,6 +707,32 @@ bool config_restart_needed(const struct config *old, const struct config *new, c
 		}
 	}
 	return buf[0] != '\0';
+}
+
+struct config *config_swap(struct config *running, struct config *new)
+{
+	char keys[256];
+	if (config_restart_needed(running, new, keys, sizeof(keys)))
+		log_warn("reload: %s changed; a restart is needed for that to apply", keys);
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct config_key *k = &config_keys[i];
+		if (k->reloadable || strcmp(k->section, "daemon") != 0)
+			continue;
+		char **slot_new = (char **)((char *)new + k->offset);
+		char **slot_old = (char **)((char *)running + k->offset);
+		char *tmp = *slot_new;
+		*slot_new = *slot_old;
+		*slot_old = tmp;
+	}
+	/* listen is kept as written and as parsed */
+	char *tmp = new->listen_host;
+	new->listen_host = running->listen_host;
+	running->listen_host = tmp;
+	int port = new->listen_port;
+	new->listen_port = running->listen_port;
+	running->listen_port = port;
+	config_free(running);
+	return new;
 }
 
 void config_free(struct config *cfg)

@@ -101,7 +101,8 @@ struct config *config_parse(const char *path, const char *text, size_t len,
 			    struct config_errors *errs) __attribute__((warn_unused_result));
 void config_free(struct config *cfg);
 void config_errors_clear(struct config_errors *errs);
-/* Appends "PATH:LINE: message" (also used by the targets loader). */
+/* Appends "PATH:LINE: message" (also used by the targets loader); with LINE
+ * 0 (the file as a whole) the message alone, which then names the file. */
 void config_errors_add(struct config_errors *errs, const char *path, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -118,5 +119,12 @@ long config_parse_size(const char *text);
  * comma-separated list into buf and returns true when there is any. */
 bool config_restart_needed(const struct config *old, const struct config *new, char *buf,
 			   size_t len);
+/* Reload (PgBouncer's load_config): NEW, valid, replaces RUNNING, except for
+ * the [daemon] keys that need a restart, which keep the values the process
+ * runs with (logged: "reload: listen changed; a restart is needed ...").
+ * Takes ownership of NEW, frees RUNNING, and returns the configuration to
+ * run with. */
+struct config *config_swap(struct config *running, struct config *new)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "query.h"
 #include "utf8.h"
+#include "xmalloc.h"
 
 static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/healthz", api_healthz},
@@ -71,10 +72,7 @@ static void batch_add(struct http_batch *b, struct evhttp_request *req)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct evhttp_request **grown = realloc(b->reqs, cap * sizeof(*grown));
-		if (!grown)
-			abort();
-		b->reqs = grown;
+		b->reqs = xreallocarray(b->reqs, cap, sizeof(*b->reqs));
 		b->cap = cap;
 	}
 	b->reqs[b->n++] = req;
@@ -182,8 +180,8 @@ static void coalesced(struct evhttp_request *req, struct app *app, http_handler 
 			return;
 		}
 	if (!flights_stopped) {
-		struct http_flight *f = calloc(1, sizeof(*f));
-		f->key = strdup(key);
+		struct http_flight *f = xcalloc(1, sizeof(*f));
+		f->key = xstrdup(key);
 		f->leader = req;
 		f->app = app;
 		f->handler = handler;
@@ -197,18 +195,6 @@ void http_server_stop(struct http_server *srv)
 {
 	(void)srv;
 	flights_stopped = true;
-}
-
-void http_prom_escape(struct evbuffer *out, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			evbuffer_add_printf(out, "\\%c", *v);
-		else if (*v == '\n')
-			evbuffer_add(out, "\\n", 2);
-		else
-			evbuffer_add(out, v, 1);
-	}
 }
 
 void http_reply_json(struct evhttp_request *req, int status, json_t *body)
@@ -297,7 +283,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
 
 struct http_server *http_server_new(struct app *app, char *err, size_t errlen)
 {
-	struct http_server *srv = calloc(1, sizeof(*srv));
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
 	srv->app = app;
 	srv->http = evhttp_new(app->base);
 	srv->conns = http_conns_new(app, srv->http);

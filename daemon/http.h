@@ -51,8 +51,6 @@ bool http_parse_query(struct evhttp_request *req, const char *const *allowed, st
 /* The route handlers, one file per API family. */
 void api_healthz(struct evhttp_request *req, struct app *app);
 void api_readyz(struct evhttp_request *req, struct app *app);
-/* Appends V escaped as a Prometheus label value. */
-void http_prom_escape(struct evbuffer *out, const char *v);
 
 void api_metrics(struct evhttp_request *req, struct app *app);
 /* Frees the figures /metrics keeps between scrapes (at exit). */

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "config.h"
 #include "log.h"
+#include "xmalloc.h"
 
 /* Buckets of the connection table (a power of two); chains stay short up to
  * max_connections of a few thousand. */
@@ -134,7 +135,7 @@ static void on_register(evutil_socket_t fd, short what, void *arg)
 			conn_refuse(conns, evcon, bev);
 			continue;
 		}
-		struct http_conn *c = calloc(1, sizeof(*c));
+		struct http_conn *c = xcalloc(1, sizeof(*c));
 		c->conns = conns;
 		c->evcon = evcon;
 		c->deadline = evtimer_new(conns->app->base, on_conn_deadline, c);
@@ -163,10 +164,7 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 		return NULL;
 	if (conns->npending == conns->cap_pending) {
 		size_t n = conns->cap_pending ? conns->cap_pending * 2 : 16;
-		struct bufferevent **grown = realloc(conns->pending, n * sizeof(*grown));
-		if (!grown)
-			abort();
-		conns->pending = grown;
+		conns->pending = xreallocarray(conns->pending, n, sizeof(*conns->pending));
 		conns->cap_pending = n;
 	}
 	conns->pending[conns->npending++] = bev;
@@ -176,7 +174,7 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 
 struct http_conns *http_conns_new(struct app *app, struct evhttp *http)
 {
-	struct http_conns *conns = calloc(1, sizeof(*conns));
+	struct http_conns *conns = xcalloc(1, sizeof(*conns));
 	conns->app = app;
 	conns->register_ev = event_new(app->base, -1, 0, on_register, conns);
 	evhttp_set_bevcb(http, make_bev, conns);

@@ -8,6 +8,7 @@
 #include "pg_array.h"
 #include "sql_files.h"
 #include "store.h"
+#include "xmalloc.h"
 
 struct waiter {
 	indicators_cb cb;
@@ -102,8 +103,8 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 		deliver(f, INDICATORS_STORE_FAILED, NULL);
 		return;
 	}
-	struct indicator_figure *figs = calloc(f->n, sizeof(*figs));
-	bool ok = figs && (size_t)PQntuples(res) == f->n;
+	struct indicator_figure *figs = xcalloc(f->n, sizeof(*figs));
+	bool ok = (size_t)PQntuples(res) == f->n;
 	for (size_t i = 0; ok && i < f->n; i++) {
 		int row = (int)i;
 		ok = parse_frac(PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), f->ratio[i],
@@ -156,9 +157,7 @@ static char *make_key(char *const params[12], size_t *len)
 	size_t n = 0;
 	for (int k = 0; k < 12; k++)
 		n += (params[k] ? strlen(params[k]) : 1) + 1;
-	char *key = malloc(n);
-	if (!key)
-		return NULL;
+	char *key = xmalloc(n);
 	char *p = key;
 	for (int k = 0; k < 12; k++) {
 		const char *v = params[k] ? params[k] : "\x01";
@@ -194,32 +193,17 @@ void indicators_fetch(struct store *st, const char *center, const char *const pe
 	char *texts[7] = {pg_array_end(&num), pg_array_end(&den), pg_array_end(&excl)};
 	for (int k = 0; k < 4; k++)
 		texts[3 + k] = pg_array_end(&labels[k]);
-	struct fetch *f = calloc(1, sizeof(*f));
-	struct waiter *w = calloc(1, sizeof(*w));
-	bool ok = f && w;
-	for (int k = 0; k < 7; k++)
-		ok &= texts[k] != NULL;
-	if (f) {
-		const char *params[12] = {texts[0],   texts[1],	  texts[2],   texts[3],
-					  texts[4],   texts[5],	  texts[6],   center,
-					  periods[0], periods[1], periods[2], periods[3]};
-		for (int k = 0; k < 12; k++) {
-			f->params[k] = params[k] ? strdup(params[k]) : NULL;
-			ok &= !params[k] || f->params[k];
-		}
-		f->ratio = calloc(n, sizeof(*f->ratio));
-		f->key = make_key(f->params, &f->key_len);
-		ok &= f->ratio && f->key;
-	}
+	struct fetch *f = xcalloc(1, sizeof(*f));
+	const char *params[12] = {texts[0],   texts[1],	  texts[2],   texts[3],
+				  texts[4],   texts[5],	  texts[6],   center,
+				  periods[0], periods[1], periods[2], periods[3]};
+	for (int k = 0; k < 12; k++)
+		f->params[k] = xstrdup_or_null(params[k]);
+	f->ratio = xcalloc(n, sizeof(*f->ratio));
+	f->key = make_key(f->params, &f->key_len);
 	for (int k = 0; k < 7; k++)
 		free(texts[k]);
-	if (!ok) {
-		if (f)
-			fetch_free(f);
-		free(w);
-		cb(INDICATORS_STORE_FAILED, NULL, 0, arg);
-		return;
-	}
+	struct waiter *w = xcalloc(1, sizeof(*w));
 	for (size_t i = 0; i < n; i++)
 		f->ratio[i] = q[i].metric->denominator != NULL;
 	f->st = st;

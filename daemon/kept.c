@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 static struct kept_slot *slot_of(const struct kept *k, const void *key, size_t key_len)
 {
 	for (size_t i = 0; i < k->nslots; i++) {
@@ -28,12 +30,7 @@ void kept_put(struct kept *k, const void *key, size_t key_len, long long version
 {
 	if (len > k->max_value)
 		return;
-	void *key_copy = malloc(key_len ? key_len : 1), *value_copy = malloc(len ? len : 1);
-	if (!key_copy || !value_copy) {
-		free(key_copy);
-		free(value_copy);
-		return;
-	}
+	void *key_copy = xmalloc(key_len ? key_len : 1), *value_copy = xmalloc(len ? len : 1);
 	memcpy(key_copy, key, key_len);
 	memcpy(value_copy, value, len);
 	struct kept_slot *s = slot_of(k, key, key_len);

@@ -1,5 +1,5 @@
 /* ggzy-metricsd: arguments, the one event base, signals, and the wiring of
- * store, scheduler and HTTP server. */
+ * store, scheduler, alerts and HTTP server. */
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
@@ -9,30 +9,26 @@
 #include <sys/stat.h>
 
 #include "../collectors/collector.h"
+#include "alerts.h"
 #include "app.h"
 #include "config.h"
-#include "alerts.h"
 #include "days.h"
 #include "http.h"
 #include "indicators.h"
 #include "log.h"
+#include "pg_array.h"
 #include "report.h"
 #include "scheduler.h"
 #include "store.h"
 #include "targets.h"
+#include "xmalloc.h"
 
 #ifndef GGZY_VERSION
 #define GGZY_VERSION "0.1.0"
 #endif
 
-/* --once gives an unreachable store this long before giving up. */
+/* --once and report give an unreachable store this long before giving up. */
 #define ONCE_STORE_DEADLINE 5
-
-/* The sources SPEC §2 names; a section for one without a collector in this
- * build is accepted and ignored with a warning. */
-static const char *const spec_sources[] = {"trading", "deposit", "expert"};
-
-time_t app_now(const struct app *app) { return app->has_now ? app->now : time(NULL); }
 
 static void usage(FILE *out)
 {
@@ -63,37 +59,43 @@ static void usage(FILE *out)
 		     "Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n");
 }
 
-static struct config *load_config(const char *path, bool print_errors)
+/* ---- loading the configuration, the targets and the token ---- */
+
+/* Problems go to stderr at start-up (print), to the log on reload. */
+static void report_problems(struct config_errors *errs, bool print)
 {
-	struct config_errors errs = {0};
-	struct config *cfg =
-	    config_load(path, spec_sources, sizeof(spec_sources) / sizeof(spec_sources[0]), &errs);
-	for (size_t i = 0; i < errs.count; i++) {
-		if (print_errors)
-			fprintf(stderr, "%s\n", errs.lines[i]);
+	for (size_t i = 0; i < errs->count; i++) {
+		if (print)
+			fprintf(stderr, "%s\n", errs->lines[i]);
 		else
-			log_error("reload: %s", errs.lines[i]);
+			log_error("reload: %s", errs->lines[i]);
 	}
-	config_errors_clear(&errs);
+	config_errors_clear(errs);
+}
+
+static struct config *load_config(const char *path, bool print)
+{
+	/* The sections a configuration may have are the collectors'. */
+	const char *names[16];
+	size_t n = 0;
+	for (size_t i = 0; i < collector_count && n < sizeof(names) / sizeof(names[0]); i++)
+		names[n++] = collector_table[i]->name;
+	struct config_errors errs = {0};
+	struct config *cfg = config_load(path, names, n, &errs);
+	report_problems(&errs, print);
 	return cfg;
 }
 
 /* Loads the configured targets file into *out (NULL when none is
  * configured); false, with every problem reported, when it is invalid. */
-static bool load_targets(const struct config *cfg, bool print_errors, struct targets **out)
+static bool load_targets(const struct config *cfg, bool print, struct targets **out)
 {
 	*out = NULL;
 	if (!cfg->targets)
 		return true;
 	struct config_errors errs = {0};
 	*out = targets_load(cfg->targets, &errs);
-	for (size_t i = 0; i < errs.count; i++) {
-		if (print_errors)
-			fprintf(stderr, "%s\n", errs.lines[i]);
-		else
-			log_error("reload: %s", errs.lines[i]);
-	}
-	config_errors_clear(&errs);
+	report_problems(&errs, print);
 	return *out != NULL;
 }
 
@@ -126,9 +128,83 @@ static bool load_token(const char *path, char **token)
 		log_error("api_token_file %s: empty", path);
 		return false;
 	}
-	*token = strdup(buf);
+	*token = xstrdup(buf);
 	return true;
 }
+
+/* The streams of the configured sources, as a text[] literal. */
+static char *configured_streams(const struct config *cfg)
+{
+	struct pg_array a;
+	pg_array_begin(&a);
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct collector *col = collector_find(cfg->sources[i].name);
+		for (size_t s = 0; col && s < col->nstreams; s++)
+			pg_array_add(&a, col->streams[s].name);
+	}
+	return pg_array_end(&a);
+}
+
+/* ---- the command line ---- */
+
+struct options {
+	const char *config_path, *now_text;
+	bool check, once, report;
+	const char *year_text, *center, *format;
+};
+
+/* Fills o; returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
+	    {"once", no_argument, NULL, 'o'},	      {"now", required_argument, NULL, 'n'},
+	    {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+	    {"year", required_argument, NULL, 'y'},   {"center", required_argument, NULL, 'C'},
+	    {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config_path = optarg; break;
+		case 'k': o->check = true; break;
+		case 'o': o->once = true; break;
+		case 'n': o->now_text = optarg; break;
+		case 'y': o->year_text = optarg; break;
+		case 'C': o->center = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'V': printf("ggzy-metricsd %s\n", GGZY_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "report") == 0) {
+		o->report = true;
+		optind++;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ggzy-metricsd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!o->report && (o->year_text || o->center || o->format)) {
+		fprintf(stderr,
+			"ggzy-metricsd: --year, --center and --format belong to 'report'\n");
+		return 2;
+	}
+	if (o->report && (o->check || o->once)) {
+		fprintf(stderr, "ggzy-metricsd: report runs alone, not with --check or --once\n");
+		return 2;
+	}
+	if (!o->config_path) {
+		fprintf(stderr, "ggzy-metricsd: -c FILE is required\n");
+		usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+/* ---- the running daemon ---- */
 
 struct runtime {
 	struct app app;
@@ -141,6 +217,32 @@ struct runtime {
 	const char *report_center;
 	enum report_format report_format;
 };
+
+static int parse_report(const struct options *o, struct runtime *rt)
+{
+	char *end;
+	long year = o->year_text ? strtol(o->year_text, &end, 10) : 0;
+	if (!o->year_text || *end || end == o->year_text || year < 1000 || year > 9999) {
+		fprintf(stderr, "ggzy-metricsd: report needs --year YYYY\n");
+		return 2;
+	}
+	rt->report = true;
+	rt->report_year = (int)year;
+	rt->report_center = o->center;
+	if (o->format && !report_format_parse(o->format, &rt->report_format)) {
+		fprintf(stderr, "ggzy-metricsd: --format must be json, csv or md\n");
+		return 2;
+	}
+	return -1;
+}
+
+static struct report_context report_context_of(struct app *app)
+{
+	return (struct report_context){.store = app->store,
+				       .targets = app->targets,
+				       .clock = &app->clock,
+				       .streams = app->streams};
+}
 
 static void on_report_done(const struct report_result *r, void *arg)
 {
@@ -163,12 +265,14 @@ static void on_report_done(const struct report_result *r, void *arg)
 static void on_store_ready(void *arg)
 {
 	struct runtime *rt = arg;
-	if (rt->report)
-		report_build(&rt->app, rt->report_year, rt->report_center, rt->report_format,
+	if (rt->report) {
+		struct report_context ctx = report_context_of(&rt->app);
+		report_build(&ctx, rt->report_year, rt->report_center, rt->report_format,
 			     on_report_done, rt);
-	else
-		scheduler_start(rt->app.sched);
-	if (!rt->report && !rt->once)
+		return;
+	}
+	scheduler_start(rt->app.sched);
+	if (!rt->once)
 		alerts_start(rt->app.alerts);
 }
 
@@ -222,8 +326,7 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
-	struct runtime *rt = arg;
-	struct app *app = &rt->app;
+	struct app *app = &((struct runtime *)arg)->app;
 	log_info("SIGHUP: reloading %s", app->cfg->path);
 	struct config *cfg = load_config(app->cfg->path, false);
 	if (!cfg) {
@@ -231,12 +334,12 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	char *token;
+	struct targets *targets;
 	if (!load_token(cfg->api_token_file, &token)) {
 		log_error("reload: keeping the running configuration");
 		config_free(cfg);
 		return;
 	}
-	struct targets *targets;
 	if (!load_targets(cfg, false, &targets)) {
 		log_error("reload: targets invalid, keeping the running configuration and targets");
 		free(token);
@@ -245,176 +348,70 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	targets_free(app->targets);
 	app->targets = targets;
-	char keys[256];
-	if (config_restart_needed(app->cfg, cfg, keys, sizeof(keys)))
-		log_warn("reload: %s changed; a restart is needed for that to apply", keys);
-	log_set_level((enum log_level)cfg->log_level);
-	scheduler_reload(app->sched, cfg);
 	free(app->api_token);
 	app->api_token = token;
-	/* Keep the non-reloadable values the process runs with. */
-	for (size_t i = 0; i < config_nkeys; i++) {
-		const struct config_key *k = &config_keys[i];
-		if (k->reloadable || strcmp(k->section, "daemon") != 0)
-			continue;
-		char **slot_new = (char **)((char *)cfg + k->offset);
-		char **slot_old = (char **)((char *)app->cfg + k->offset);
-		char *tmp = *slot_new;
-		*slot_new = *slot_old;
-		*slot_old = tmp;
-	}
-	config_free(app->cfg);
-	app->cfg = cfg;
+	app->cfg = config_swap(app->cfg, cfg);
+	log_set_level((enum log_level)app->cfg->log_level);
+	scheduler_reload(app->sched, app->cfg);
 	http_server_reload(app->http);
-	alerts_reload(app->alerts);
+	alerts_reload(app->alerts, app->cfg, app->targets);
 	log_info("reload: done");
 }
 
-int main(int argc, char **argv)
+static bool source_ready(const char *source, void *arg)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
-	    {"once", no_argument, NULL, 'o'},	      {"now", required_argument, NULL, 'n'},
-	    {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-	    {"year", required_argument, NULL, 'y'},   {"center", required_argument, NULL, 'C'},
-	    {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
-	};
-	const char *config_path = NULL, *now_text = NULL;
-	const char *year_text = NULL, *center = NULL, *format = NULL;
-	bool check = false, once = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config_path = optarg; break;
-		case 'k': check = true; break;
-		case 'o': once = true; break;
-		case 'n': now_text = optarg; break;
-		case 'y': year_text = optarg; break;
-		case 'C': center = optarg; break;
-		case 'f': format = optarg; break;
-		case 'V': printf("ggzy-metricsd %s\n", GGZY_VERSION); return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	struct runtime rt = {.once = once};
-	if (optind < argc && strcmp(argv[optind], "report") == 0) {
-		rt.report = true;
-		optind++;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ggzy-metricsd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
-	if (!rt.report && (year_text || center || format)) {
-		fprintf(stderr,
-			"ggzy-metricsd: --year, --center and --format belong to 'report'\n");
-		return 2;
-	}
-	if (rt.report) {
-		char *end;
-		long year = year_text ? strtol(year_text, &end, 10) : 0;
-		if (!year_text || *end || end == year_text || year < 1000 || year > 9999) {
-			fprintf(stderr, "ggzy-metricsd: report needs --year YYYY\n");
-			return 2;
-		}
-		rt.report_year = (int)year;
-		rt.report_center = center;
-		if (format && !report_format_parse(format, &rt.report_format)) {
-			fprintf(stderr, "ggzy-metricsd: --format must be json, csv or md\n");
-			return 2;
-		}
-		if (check || once) {
-			fprintf(stderr,
-				"ggzy-metricsd: report runs alone, not with --check or --once\n");
-			return 2;
-		}
-	}
-	if (!config_path) {
-		fprintf(stderr, "ggzy-metricsd: -c FILE is required\n");
-		usage(stderr);
-		return 2;
-	}
-	struct config *cfg = load_config(config_path, true);
-	if (!cfg)
-		return 2;
-	/* Day boundaries, the current year and --now without an offset are all
-	 * in the centre's time zone. */
-	setenv("TZ", cfg->timezone, 1);
-	tzset();
-	if (now_text && !days_parse_instant(now_text, &rt.app.now)) {
-		fprintf(stderr, "ggzy-metricsd: --now: '%s' is not an ISO 8601 timestamp\n",
-			now_text);
-		config_free(cfg);
-		return 2;
-	}
-	rt.app.has_now = now_text != NULL;
-	struct targets *targets;
-	bool targets_ok = load_targets(cfg, true, &targets);
-	if (check) {
-		char *token;
-		bool ok = load_token(cfg->api_token_file, &token) && targets_ok;
-		free(token);
-		targets_free(targets);
-		config_free(cfg);
-		if (!ok)
-			return 2;
-		printf("%s: ok\n", config_path);
-		return 0;
-	}
-	if (!targets_ok) {
-		config_free(cfg);
-		return 2;
-	}
-	log_set_level((enum log_level)cfg->log_level);
-	signal(SIGPIPE, SIG_IGN);
+	return scheduler_loaded(((struct app *)arg)->sched, source);
+}
 
-	struct app *app = &rt.app;
+static void on_source_loaded(const char *source, void *arg)
+{
+	(void)source;
+	alerts_poke(((struct app *)arg)->alerts);
+}
+
+/* Builds the running parts on cfg and targets (owned from now on). */
+static bool start(struct runtime *rt, struct config *cfg, struct targets *targets)
+{
+	struct app *app = &rt->app;
 	app->cfg = cfg;
 	app->targets = targets;
-	if (!load_token(cfg->api_token_file, &app->api_token)) {
-		targets_free(targets);
-		config_free(cfg);
-		return 2;
-	}
+	app->streams = configured_streams(cfg);
+	if (!load_token(cfg->api_token_file, &app->api_token))
+		return false;
+	log_set_level((enum log_level)cfg->log_level);
 	app->base = event_base_new();
 	char *redacted = pg_conninfo_redacted(cfg->store);
-	if (!rt.report)
+	if (!rt->report)
 		log_info("ggzy-metricsd %s starting: store %s, time zone %s", GGZY_VERSION,
 			 redacted, cfg->timezone);
 	free(redacted);
-	app->store = store_new(app->base, cfg->store, cfg->timezone, on_store_ready, &rt);
-	if (!rt.report) {
-		app->sched = scheduler_new(app->base, cfg, app->store, once, on_once_done, &rt);
-		app->alerts = alerts_new(app);
+	app->store = store_new(app->base, cfg->store, cfg->timezone, on_store_ready, rt);
+	if (!rt->report) {
+		app->sched = scheduler_new(app->base, cfg, app->store, rt->once, on_once_done, rt);
+		app->alerts =
+		    alerts_new(app->base, app->store, &app->clock, cfg, targets, source_ready, app);
+		scheduler_on_loaded(app->sched, on_source_loaded, app);
 	}
-
-	struct event *sigterm = evsignal_new(app->base, SIGTERM, on_stop_signal, &rt);
-	struct event *sigint = evsignal_new(app->base, SIGINT, on_stop_signal, &rt);
-	struct event *sighup = evsignal_new(app->base, SIGHUP, on_reload_signal, &rt);
-	event_add(sigterm, NULL);
-	event_add(sigint, NULL);
-	event_add(sighup, NULL);
-
-	if (once || rt.report) {
-		rt.exit_code = 1; /* until the work says otherwise */
-		rt.once_deadline = evtimer_new(app->base, on_once_deadline, &rt);
+	if (rt->once || rt->report) {
+		rt->exit_code = 1; /* until the work says otherwise */
+		rt->once_deadline = evtimer_new(app->base, on_once_deadline, rt);
 		struct timeval tv = {.tv_sec = ONCE_STORE_DEADLINE, .tv_usec = 0};
-		evtimer_add(rt.once_deadline, &tv);
-	} else {
-		char err[256];
-		app->http = http_server_new(app, err, sizeof(err));
-		if (!app->http) {
-			log_error("%s", err);
-			rt.exit_code = 1;
-			goto out;
-		}
-		log_info("listening on http://%s/", cfg->listen);
+		evtimer_add(rt->once_deadline, &tv);
+		return true;
 	}
-	event_base_dispatch(app->base);
+	char err[256];
+	app->http = http_server_new(app, err, sizeof(err));
+	if (!app->http) {
+		log_error("%s", err);
+		return false;
+	}
+	log_info("listening on http://%s/", cfg->listen);
+	return true;
+}
 
-out:
+static void stop(struct runtime *rt)
+{
+	struct app *app = &rt->app;
 	http_server_stop(app->http);
 	scheduler_stop(app->sched);
 	store_free(app->store); /* queries in flight fail into their owners */
@@ -423,18 +420,74 @@ out:
 	/* Last: the owners above answer their HTTP requests as they fail, and
 	 * those requests must still exist (evhttp_free frees them). */
 	http_server_free(app->http);
-	if (rt.once_deadline)
-		event_free(rt.once_deadline);
-	event_free(sigterm);
-	event_free(sigint);
-	event_free(sighup);
-	event_base_free(app->base);
+	if (rt->once_deadline)
+		event_free(rt->once_deadline);
+	if (app->base)
+		event_base_free(app->base);
 	free(app->api_token);
+	free(app->streams);
 	api_metrics_free();
 	api_series_free();
 	indicators_cache_free();
 	targets_free(app->targets);
 	config_free(app->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	int code = parse_options(argc, argv, &o);
+	if (code >= 0)
+		return code;
+	struct runtime rt = {.once = o.once};
+	if (o.report && (code = parse_report(&o, &rt)) >= 0)
+		return code;
+	struct config *cfg = load_config(o.config_path, true);
+	if (!cfg)
+		return 2;
+	/* Day boundaries, the current year and --now without an offset are all
+	 * in the centre's time zone. */
+	setenv("TZ", cfg->timezone, 1);
+	tzset();
+	rt.app.clock.fixed = o.now_text != NULL;
+	if (o.now_text && !days_parse_instant(o.now_text, &rt.app.clock.at)) {
+		fprintf(stderr, "ggzy-metricsd: --now: '%s' is not an ISO 8601 timestamp\n",
+			o.now_text);
+		config_free(cfg);
+		return 2;
+	}
+	struct targets *targets;
+	bool targets_ok = load_targets(cfg, true, &targets);
+	if (o.check) {
+		char *token;
+		bool ok = load_token(cfg->api_token_file, &token) && targets_ok;
+		free(token);
+		targets_free(targets);
+		config_free(cfg);
+		if (ok)
+			printf("%s: ok\n", o.config_path);
+		return ok ? 0 : 2;
+	}
+	if (!targets_ok) {
+		config_free(cfg);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!start(&rt, cfg, targets)) {
+		stop(&rt);
+		return rt.app.base ? 1 : 2;
+	}
+	struct event *signals[3] = {
+	    evsignal_new(rt.app.base, SIGTERM, on_stop_signal, &rt),
+	    evsignal_new(rt.app.base, SIGINT, on_stop_signal, &rt),
+	    evsignal_new(rt.app.base, SIGHUP, on_reload_signal, &rt),
+	};
+	for (int i = 0; i < 3; i++)
+		event_add(signals[i], NULL);
+	event_base_dispatch(rt.app.base);
+	for (int i = 0; i < 3; i++)
+		event_free(signals[i]);
+	stop(&rt);
 	if (!rt.report)
 		log_info("stopped");
 	return rt.exit_code;

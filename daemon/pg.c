@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "utf8.h"
+#include "xmalloc.h"
 
 enum pg_state { PG_IDLE, PG_CONNECTING, PG_SETUP, PG_READY, PG_BUSY };
 
@@ -353,11 +354,11 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 struct pg_conn *pg_conn_new(struct event_base *base, const char *name, const char *conninfo,
 			    const char *setup_sql, int timeout_seconds)
 {
-	struct pg_conn *c = calloc(1, sizeof(*c));
+	struct pg_conn *c = xcalloc(1, sizeof(*c));
 	c->base = base;
-	c->name = strdup(name);
-	c->conninfo = strdup(conninfo);
-	c->setup_sql = setup_sql ? strdup(setup_sql) : NULL;
+	c->name = xstrdup(name);
+	c->conninfo = xstrdup(conninfo);
+	c->setup_sql = xstrdup_or_null(setup_sql);
 	c->timeout_seconds = timeout_seconds > 0 ? timeout_seconds : 30;
 	c->timer = evtimer_new(base, on_timeout, c);
 	c->state = PG_IDLE;
@@ -380,16 +381,16 @@ void pg_conn_free(struct pg_conn *c)
 static void enqueue(struct pg_conn *c, const char *sql, int nparams, const char *const *params,
 		    bool script, pg_result_cb cb, void *arg)
 {
-	struct pg_query_item *q = calloc(1, sizeof(*q));
-	q->sql = strdup(sql);
+	struct pg_query_item *q = xcalloc(1, sizeof(*q));
+	q->sql = xstrdup(sql);
 	q->nparams = nparams;
 	q->script = script;
 	q->cb = cb;
 	q->arg = arg;
 	if (nparams) {
-		q->params = calloc((size_t)nparams, sizeof(char *));
+		q->params = xcalloc((size_t)nparams, sizeof(char *));
 		for (int i = 0; i < nparams; i++)
-			q->params[i] = params[i] ? strdup(params[i]) : NULL;
+			q->params[i] = xstrdup_or_null(params[i]);
 	}
 	if (c->tail)
 		c->tail->next = q;
@@ -423,7 +424,7 @@ void pg_conn_set_conninfo(struct pg_conn *c, const char *conninfo)
 	if (strcmp(c->conninfo, conninfo) == 0)
 		return;
 	free(c->conninfo);
-	c->conninfo = strdup(conninfo);
+	c->conninfo = xstrdup(conninfo);
 	if (c->state == PG_BUSY || c->state == PG_CONNECTING || c->state == PG_SETUP)
 		c->drop_after = true;
 	else
@@ -436,10 +437,10 @@ char *pg_conninfo_redacted(const char *conninfo)
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
 	if (!opts) {
 		PQfreemem(err);
-		return strdup("(invalid conninfo)");
+		return xstrdup("(invalid conninfo)");
 	}
 	size_t cap = strlen(conninfo) + 64, len = 0;
-	char *out = calloc(1, cap);
+	char *out = xcalloc(1, cap);
 	for (PQconninfoOption *o = opts; o->keyword; o++) {
 		if (!o->val)
 			continue;
@@ -448,7 +449,7 @@ char *pg_conninfo_redacted(const char *conninfo)
 		size_t need = strlen(o->keyword) + strlen(v) + 4;
 		if (len + need >= cap) {
 			cap = (len + need) * 2;
-			out = realloc(out, cap);
+			out = xreallocarray(out, cap, 1);
 		}
 		len += (size_t)snprintf(out + len, cap - len, "%s%s=%s", len ? " " : "", o->keyword,
 					v);

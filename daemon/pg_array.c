@@ -3,6 +3,8 @@
 #include <event2/buffer.h>
 #include <stdlib.h>
 
+#include "xmalloc.h"
+
 void pg_array_begin(struct pg_array *a)
 {
 	a->buf = evbuffer_new();
@@ -32,9 +34,8 @@ char *pg_array_end(struct pg_array *a)
 {
 	evbuffer_add(a->buf, "}", 2); /* with the terminating NUL */
 	size_t n = evbuffer_get_length(a->buf);
-	char *text = malloc(n);
-	if (text)
-		evbuffer_remove(a->buf, text, n);
+	char *text = xmalloc(n);
+	evbuffer_remove(a->buf, text, n);
 	evbuffer_free(a->buf);
 	a->buf = NULL;
 	return text;

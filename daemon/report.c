@@ -9,19 +9,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "../collectors/collector.h"
-#include "app.h"
 #include "catalog.h"
-#include "config.h"
 #include "days.h"
 #include "figure_format.h"
 #include "indicators.h"
 #include "log.h"
-#include "pg_array.h"
 #include "score.h"
 #include "sql_files.h"
 #include "store.h"
 #include "targets.h"
+#include "wallclock.h"
+#include "xmalloc.h"
 
 bool report_format_parse(const char *text, enum report_format *out)
 {
@@ -49,7 +47,7 @@ struct line {
 };
 
 struct job {
-	struct app *app;
+	struct store *store;
 	int year;
 	char *center;
 	enum report_format fmt;
@@ -292,14 +290,7 @@ static json_t *json_line(const struct job *j, const struct line *l)
 
 static void as_of_text(long long as_of, char *buf, size_t len)
 {
-	time_t t = (time_t)as_of;
-	struct tm tm;
-	char zone[8];
-	localtime_r(&t, &tm); /* TZ is the centre's zone (main.c) */
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(zone, sizeof(zone), "%z", &tm); /* +0800 -> +08:00 */
-	size_t n = strlen(buf);
-	snprintf(buf + n, len - n, "%.3s:%.2s", zone, zone + 3);
+	wallclock_format_local((time_t)as_of, buf, len);
 }
 
 static char *render_json(const struct job *j, const struct dec *total, const struct dec *max)
@@ -519,17 +510,11 @@ static void finish(struct job *j)
 	}
 	if (!text) {
 		size_t n = evbuffer_get_length(out);
-		text = malloc(n + 1);
-		if (text) {
-			evbuffer_remove(out, text, n);
-			text[n] = '\0';
-		}
+		text = xmalloc(n + 1);
+		evbuffer_remove(out, text, n);
+		text[n] = '\0';
 	}
 	evbuffer_free(out);
-	if (!text) {
-		finish_error(j, 500, "out_of_memory", "cannot allocate the report");
-		return;
-	}
 	if (j->fmt != REPORT_JSON)
 		download_name(j, r.filename, sizeof(r.filename));
 	r.body = text;
@@ -571,11 +556,7 @@ static void on_actuals(enum indicators_status status, const struct indicator_fig
 
 static void query_actuals(struct job *j)
 {
-	j->queries = calloc(j->nlines ? j->nlines : 1, sizeof(*j->queries));
-	if (!j->queries) {
-		finish_error(j, 500, "out_of_memory", "cannot allocate the report");
-		return;
-	}
+	j->queries = xcalloc(j->nlines ? j->nlines : 1, sizeof(*j->queries));
 	size_t n = 0;
 	for (size_t i = 0; i < j->nlines; i++) {
 		const struct line *l = &j->lines[i];
@@ -584,7 +565,7 @@ static void query_actuals(struct job *j)
 			    .metric = l->metric, .filter = l->ind ? l->ind->filter : NULL};
 	}
 	const char *periods[4] = {j->from, j->to, j->prev_from, j->prev_to};
-	indicators_fetch(j->app->store, j->center, periods, j->queries, n, on_actuals, j);
+	indicators_fetch(j->store, j->center, periods, j->queries, n, on_actuals, j);
 }
 
 static void on_meta(PGresult *res, const char *error, void *arg)
@@ -601,7 +582,7 @@ static void on_meta(PGresult *res, const char *error, void *arg)
 		return;
 	}
 	if (!PQgetisnull(res, 0, 1))
-		j->center_name = strdup(PQgetvalue(res, 0, 1));
+		j->center_name = xstrdup(PQgetvalue(res, 0, 1));
 	j->as_of = PQgetisnull(res, 0, 2) ? -1 : atoll(PQgetvalue(res, 0, 2));
 	query_actuals(j);
 }
@@ -620,55 +601,43 @@ static void set_periods(struct job *j, long today)
 	days_format(days_from_civil(j->year - 1, m, pd), j->prev_to);
 }
 
-void report_build(struct app *app, int year, const char *center, enum report_format fmt,
-		  report_cb cb, void *arg)
+void report_build(const struct report_context *ctx, int year, const char *center,
+		  enum report_format fmt, report_cb cb, void *arg)
 {
-	struct job *j = calloc(1, sizeof(*j));
-	j->app = app;
+	struct job *j = xcalloc(1, sizeof(*j));
+	j->store = ctx->store;
 	j->year = year;
-	j->center = center ? strdup(center) : NULL;
+	j->center = xstrdup_or_null(center);
 	j->fmt = fmt;
 	j->cb = cb;
 	j->arg = arg;
 
-	time_t now = app_now(app);
-	struct tm tm;
-	localtime_r(&now, &tm); /* TZ is the centre's zone (main.c) */
-	long today = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	if (year <= DAYS_MIN_YEAR || year > tm.tm_year + 1900) {
+	char today_text[11];
+	int this_year = wallclock_day(wallclock_now(ctx->clock), today_text);
+	long today;
+	if (!days_parse(today_text, &today) || year <= DAYS_MIN_YEAR || year > this_year) {
 		finish_error(j, 400, "bad_parameter",
 			     "'year' must be between %d and %d (this year)", DAYS_MIN_YEAR + 1,
-			     tm.tm_year + 1900);
+			     this_year);
 		return;
 	}
 	set_periods(j, today);
 
-	j->targets = targets_retain(app->targets);
+	j->targets = targets_retain(ctx->targets);
 	j->ty = targets_find(j->targets, year, center);
 	if (j->ty) {
 		j->nlines = j->ty->nindicators;
-		j->lines = calloc(j->nlines, sizeof(*j->lines));
+		j->lines = xcalloc(j->nlines, sizeof(*j->lines));
 		for (size_t i = 0; i < j->nlines; i++) {
 			j->lines[i].ind = &j->ty->indicators[i];
 			j->lines[i].metric = j->ty->indicators[i].metric;
 		}
 	} else {
 		j->nlines = catalog_nmetrics;
-		j->lines = calloc(j->nlines, sizeof(*j->lines));
+		j->lines = xcalloc(j->nlines, sizeof(*j->lines));
 		for (size_t i = 0; i < j->nlines; i++)
 			j->lines[i].metric = &catalog_metrics[i];
 	}
-
-	/* as_of covers the streams of the sources this daemon polls. */
-	struct pg_array streams;
-	pg_array_begin(&streams);
-	for (size_t i = 0; i < app->cfg->nsources; i++) {
-		const struct collector *col = collector_find(app->cfg->sources[i].name);
-		for (size_t s = 0; col && s < col->nstreams; s++)
-			pg_array_add(&streams, col->streams[s].name);
-	}
-	char *streams_text = pg_array_end(&streams);
-	const char *params[2] = {center, streams_text};
-	store_query(app->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);
-	free(streams_text);
+	const char *params[2] = {center, ctx->streams};
+	store_query(j->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);
 }

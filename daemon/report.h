@@ -13,7 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct app;
+struct store;
+struct targets;
+struct wallclock;
 
 enum report_format { REPORT_JSON, REPORT_CSV, REPORT_MD };
 
@@ -33,9 +35,20 @@ struct report_result {
 
 typedef void (*report_cb)(const struct report_result *r, void *arg);
 
-/* Builds the report of YEAR for CENTER (NULL: all centres) from the store and
- * app->targets; calls cb exactly once, possibly before returning. */
-void report_build(struct app *app, int year, const char *center, enum report_format fmt,
-		  report_cb cb, void *arg);
+/* What a report is built from; every pointer is borrowed for the call (the
+ * report retains the targets it started with, so a reload may swap them). */
+struct report_context {
+	struct store *store;
+	struct targets *targets; /* NULL: no targets file */
+	const struct wallclock *clock;
+	/* The streams of the configured sources, a text[] literal: as_of is
+	 * the oldest last poll among them. */
+	const char *streams;
+};
+
+/* Builds the report of YEAR for CENTER (NULL: all centres); calls cb exactly
+ * once, possibly before returning. */
+void report_build(const struct report_context *ctx, int year, const char *center,
+		  enum report_format fmt, report_cb cb, void *arg);
 
 #endif

@@ -12,16 +12,21 @@
 #include "config.h"
 #include "days.h"
 #include "log.h"
-#include "utf8.h"
 #include "pg.h"
 #include "sql_files.h"
 #include "store.h"
+#include "utf8.h"
+#include "xmalloc.h"
 
 #define DAYS_PER_BATCH 16
 #define BACKOFF_MAX 60
 #define CLIENT_TIMEOUT_MARGIN 10
 
 enum job_kind { JOB_NONE, JOB_POLL, JOB_RECONCILE };
+
+/* Whose failure ended a job: a source's marks the source down; the store's
+ * says nothing about the source (it is reported by the store itself). */
+enum fault { FAULT_SOURCE, FAULT_STORE };
 
 struct waiter {
 	struct waiter *next;
@@ -54,7 +59,7 @@ struct runner {
 	char *new_watermark; /* to commit with the last batch */
 	long *days;	     /* days to recompute */
 	size_t ndays, next_day, batch_start;
-	bool store_fault;      /* the failure was the store's, not the source's */
+	enum fault fault;      /* of the failure that ended the job */
 	json_t *source_months; /* reconcile: [[month, rows, fp]] from the source */
 	char *centers_sent;    /* the hierarchy being stored */
 	char *centers_stored;  /* the hierarchy last stored; NULL: store it */
@@ -89,6 +94,8 @@ struct scheduler {
 	bool once_ok;
 	void (*on_once_done)(bool, void *);
 	void *once_arg;
+	void (*on_loaded)(const char *source, void *arg);
+	void *loaded_arg;
 	size_t nrunners;
 	struct runner *runners;
 };
@@ -182,8 +189,11 @@ static void job_finish(struct runner *r, bool ok, const char *error)
 		r->last_error[0] = '\0';
 		r->last_success = time(NULL);
 		if (kind == JOB_POLL) {
+			bool first = !r->first_poll_done;
 			r->first_poll_done = true;
 			r->poll_duration = took;
+			if (first && s->on_loaded)
+				s->on_loaded(r->name, s->loaded_arg);
 		}
 		if (kind == JOB_RECONCILE || r->backfilled) {
 			r->next_reconcile = time(NULL) + r->reconcile_interval;
@@ -203,10 +213,10 @@ static void job_finish(struct runner *r, bool ok, const char *error)
 			r->complained = true;
 		}
 		/* A store failure says nothing about the source. */
-		if (!r->store_fault)
+		if (r->fault == FAULT_SOURCE)
 			r->up = false;
 	}
-	r->store_fault = false;
+	r->fault = FAULT_SOURCE;
 	if (kind == JOB_POLL)
 		notify_waiters(r, ok);
 
@@ -250,9 +260,9 @@ static void source_query(struct runner *r, const char *sql_path, int nparams,
 
 static bool job_abandoned(struct runner *r) { return r->sched->stopping; }
 
-static void fail(struct runner *r, const char *what, const char *error)
+static void fail(struct runner *r, enum fault fault, const char *what, const char *error)
 {
-	r->store_fault = strncmp(what, "store", 5) == 0;
+	r->fault = fault;
 	char msg[600];
 	snprintf(msg, sizeof(msg), "%s: %s", what, error);
 	job_finish(r, false, msg);
@@ -273,7 +283,7 @@ static void next_stream(struct runner *r)
 
 static char *days_literal(const long *days, size_t n)
 {
-	char *buf = malloc(n * 11 + 3);
+	char *buf = xmalloc(n * 11 + 3);
 	size_t len = 0;
 	buf[len++] = '{';
 	for (size_t i = 0; i < n; i++) {
@@ -312,7 +322,7 @@ static bool map_columns(const PGresult *res, const char *stream, struct column_m
 		} else if (strcmp(name, "fingerprint") == 0) {
 			m->fingerprint = c;
 		} else if (bit) {
-			m->label[__builtin_ctz(bit)] = c;
+			m->label[catalog_label_index(bit)] = c;
 		} else {
 			const struct metric_def *md = catalog_find(name);
 			if (!md || catalog_is_derived(md) || strcmp(md->stream, stream) != 0 ||
@@ -339,7 +349,7 @@ static void on_batch_committed(bool ok, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (!ok) {
-		fail(r, "store", error);
+		fail(r, FAULT_STORE, "store", error);
 		return;
 	}
 	if (r->ndays > DAYS_PER_BATCH)
@@ -374,7 +384,7 @@ static void json_text_string(struct evbuffer *out, const char *s)
 static char *buffer_text(struct evbuffer *b)
 {
 	size_t len = evbuffer_get_length(b);
-	char *text = malloc(len + 1);
+	char *text = xmalloc(len + 1);
 	evbuffer_remove(b, text, len);
 	text[len] = '\0';
 	return text;
@@ -386,14 +396,14 @@ static void on_recomputed(PGresult *res, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (error) {
-		fail(r, "recompute", error);
+		fail(r, FAULT_SOURCE, "recompute", error);
 		return;
 	}
 	const struct stream_def *sd = cur_stream(r);
 	struct column_map m;
 	char err[256];
 	if (!map_columns(res, sd->name, &m, err, sizeof(err))) {
-		fail(r, "recompute", err);
+		fail(r, FAULT_SOURCE, "recompute", err);
 		return;
 	}
 	/* facts: [[metric, day, center, category, kind, scope, role, value]],
@@ -452,7 +462,7 @@ static void on_final_commit(bool ok, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (!ok) {
-		fail(r, "store", error);
+		fail(r, FAULT_STORE, "store", error);
 		return;
 	}
 	next_stream(r);
@@ -485,7 +495,7 @@ static void batch_next(struct runner *r)
 static void add_day(struct runner *r, long day)
 {
 	if (r->ndays % 64 == 0)
-		r->days = realloc(r->days, (r->ndays + 64) * sizeof(long));
+		r->days = xreallocarray(r->days, r->ndays + 64, sizeof(long));
 	r->days[r->ndays++] = day;
 }
 
@@ -497,7 +507,7 @@ static void on_changed_days(PGresult *res, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (error) {
-		fail(r, "changed days", error);
+		fail(r, FAULT_SOURCE, "changed days", error);
 		return;
 	}
 	int n = PQntuples(res);
@@ -508,7 +518,7 @@ static void on_changed_days(PGresult *res, const char *error, void *arg)
 			continue; /* outside 1900..2200: not a figure anyone reports */
 		add_day(r, day);
 	}
-	r->new_watermark = strdup(n ? PQgetvalue(res, 0, 1) : r->watermark);
+	r->new_watermark = xstrdup(n ? PQgetvalue(res, 0, 1) : r->watermark);
 	if (r->ndays)
 		log_debug("source %s: %s: %zu changed days", r->name, cur_stream(r)->name,
 			  r->ndays);
@@ -521,7 +531,7 @@ static void on_watermark(PGresult *res, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (error) {
-		fail(r, "store", error);
+		fail(r, FAULT_STORE, "store", error);
 		return;
 	}
 	if (PQntuples(res) == 0) {
@@ -536,7 +546,7 @@ static void on_watermark(PGresult *res, const char *error, void *arg)
 		return;
 	}
 	r->had_watermark = true;
-	r->watermark = strdup(PQgetvalue(res, 0, 0));
+	r->watermark = xstrdup(PQgetvalue(res, 0, 0));
 	if (r->job == JOB_RECONCILE) {
 		reconcile_begin(r);
 		return;
@@ -550,8 +560,7 @@ static void on_watermark(PGresult *res, const char *error, void *arg)
 static void stream_begin(struct runner *r)
 {
 	const char *params[] = {cur_stream(r)->name};
-	store_query_writer(r->sched->store,
-			   "SELECT updated_at FROM ggzy.watermark WHERE stream = $1", 1, params,
+	store_query_writer(r->sched->store, sql_text("queries/watermark.sql"), 1, params,
 			   on_watermark, r);
 }
 
@@ -563,7 +572,7 @@ static void on_store_months(PGresult *res, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (error) {
-		fail(r, "store", error);
+		fail(r, FAULT_STORE, "store", error);
 		return;
 	}
 	/* Months of either side whose rows or fingerprint differ. */
@@ -610,7 +619,7 @@ static void on_source_months(PGresult *res, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (error) {
-		fail(r, "months", error);
+		fail(r, FAULT_SOURCE, "months", error);
 		return;
 	}
 	int n = PQntuples(res);
@@ -623,13 +632,10 @@ static void on_source_months(PGresult *res, const char *error, void *arg)
 	/* Only a first load sets the watermark: to the newest row it saw
 	 * before recomputing, so later changes are picked up by polls. */
 	if (!r->had_watermark)
-		r->new_watermark = strdup(n ? PQgetvalue(res, 0, 3) : "-infinity");
+		r->new_watermark = xstrdup(n ? PQgetvalue(res, 0, 3) : "-infinity");
 	const char *params[] = {cur_stream(r)->name};
-	store_query_writer(r->sched->store,
-			   "SELECT to_char(date_trunc('month', day), 'YYYY-MM-DD'),"
-			   " sum(rows), sum(fingerprint)"
-			   " FROM ggzy.day_state WHERE stream = $1 GROUP BY 1 ORDER BY 1",
-			   1, params, on_store_months, r);
+	store_query_writer(r->sched->store, sql_text("queries/store_months.sql"), 1, params,
+			   on_store_months, r);
 }
 
 static void reconcile_begin(struct runner *r)
@@ -646,7 +652,7 @@ static void on_centers_stored(bool ok, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (!ok) {
-		fail(r, "store centres", error);
+		fail(r, FAULT_STORE, "store centres", error);
 		return;
 	}
 	free(r->centers_stored);
@@ -661,7 +667,7 @@ static void on_centers(PGresult *res, const char *error, void *arg)
 	if (job_abandoned(r))
 		return;
 	if (error) {
-		fail(r, "centres", error);
+		fail(r, FAULT_SOURCE, "centres", error);
 		return;
 	}
 	json_t *rows = json_array();
@@ -696,7 +702,7 @@ static void job_start(struct runner *r, enum job_kind kind)
 		r->job = kind;
 		r->job_rows = 0;
 		clock_gettime(CLOCK_MONOTONIC, &r->started);
-		fail(r, "store", store_last_error(r->sched->store));
+		fail(r, FAULT_STORE, "store", store_last_error(r->sched->store));
 		return;
 	}
 	r->job = kind;
@@ -728,7 +734,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 
 static char *source_setup_sql(long statement_timeout)
 {
-	char *sql = malloc(512);
+	char *sql = xmalloc(512);
 	/* Read-only sessions even if the role could write; UTC so watermarks
 	 * round-trip as text. No JIT: the daemon's statements are index range
 	 * scans over a few days, whose row estimates (a range on a parameter)
@@ -747,7 +753,7 @@ static char *source_setup_sql(long statement_timeout)
 static void runner_configure(struct runner *r, const struct source_config *sc)
 {
 	free(r->conninfo);
-	r->conninfo = strdup(sc->conninfo);
+	r->conninfo = xstrdup(sc->conninfo);
 	r->interval = sc->interval;
 	r->overlap = sc->overlap;
 	r->reconcile_interval = sc->reconcile_interval;
@@ -758,15 +764,15 @@ struct scheduler *scheduler_new(struct event_base *base, const struct config *cf
 				struct store *store, bool once,
 				void (*on_once_done)(bool all_ok, void *arg), void *arg)
 {
-	struct scheduler *s = calloc(1, sizeof(*s));
+	struct scheduler *s = xcalloc(1, sizeof(*s));
 	s->base = base;
 	s->store = store;
-	s->timezone = strdup(cfg->timezone);
+	s->timezone = xstrdup(cfg->timezone);
 	s->once = once;
 	s->once_ok = true;
 	s->on_once_done = on_once_done;
 	s->once_arg = arg;
-	s->runners = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(struct runner));
+	s->runners = xcalloc(cfg->nsources ? cfg->nsources : 1, sizeof(struct runner));
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		const struct source_config *sc = &cfg->sources[i];
 		const struct collector *col = collector_find(sc->name);
@@ -779,7 +785,7 @@ struct scheduler *scheduler_new(struct event_base *base, const struct config *cf
 		struct runner *r = &s->runners[s->nrunners++];
 		r->sched = s;
 		r->col = col;
-		r->name = strdup(sc->name);
+		r->name = xstrdup(sc->name);
 		runner_configure(r, sc);
 		char *setup = source_setup_sql(r->statement_timeout);
 		r->conn = pg_conn_new(base, r->name, r->conninfo, setup,
@@ -791,6 +797,13 @@ struct scheduler *scheduler_new(struct event_base *base, const struct config *cf
 	}
 	s->once_left = (int)s->nrunners;
 	return s;
+}
+
+void scheduler_on_loaded(struct scheduler *s, void (*loaded)(const char *source, void *arg),
+			 void *arg)
+{
+	s->on_loaded = loaded;
+	s->loaded_arg = arg;
 }
 
 void scheduler_start(struct scheduler *s)
@@ -883,6 +896,14 @@ void scheduler_stop(struct scheduler *s)
 
 size_t scheduler_nsources(const struct scheduler *s) { return s->nrunners; }
 
+bool scheduler_loaded(const struct scheduler *s, const char *source)
+{
+	for (size_t i = 0; s && i < s->nrunners; i++)
+		if (strcmp(s->runners[i].name, source) == 0)
+			return s->runners[i].first_poll_done;
+	return true;
+}
+
 void scheduler_status(const struct scheduler *s, size_t i, struct source_status *out)
 {
 	const struct runner *r = &s->runners[i];
@@ -899,7 +920,7 @@ void scheduler_status(const struct scheduler *s, size_t i, struct source_status 
 
 void scheduler_refresh(struct scheduler *s, scheduler_refresh_cb done, void *arg)
 {
-	struct refresh *rf = calloc(1, sizeof(*rf));
+	struct refresh *rf = xcalloc(1, sizeof(*rf));
 	rf->all_ok = true;
 	rf->summary = json_array();
 	rf->done = done;
@@ -913,7 +934,7 @@ void scheduler_refresh(struct scheduler *s, scheduler_refresh_cb done, void *arg
 	}
 	for (size_t i = 0; i < s->nrunners; i++) {
 		struct runner *r = &s->runners[i];
-		struct waiter *w = calloc(1, sizeof(*w));
+		struct waiter *w = xcalloc(1, sizeof(*w));
 		w->refresh = rf;
 		if (r->job == JOB_NONE) {
 			w->next = r->waiting_current;

@@ -35,6 +35,10 @@ struct source_status {
 struct scheduler *scheduler_new(struct event_base *base, const struct config *cfg,
 				struct store *store, bool once,
 				void (*on_once_done)(bool all_ok, void *arg), void *arg);
+/* Calls loaded(source, arg) whenever a source finishes its first poll (its
+ * figures are now in the store: alerts evaluate them). */
+void scheduler_on_loaded(struct scheduler *s, void (*loaded)(const char *source, void *arg),
+			 void *arg);
 /* Marks every job abandoned: callbacks still due (from store_free, say)
  * return at once. Call before freeing the store, then scheduler_free. */
 void scheduler_stop(struct scheduler *s);
@@ -45,6 +49,11 @@ void scheduler_start(struct scheduler *s);
 void scheduler_reload(struct scheduler *s, const struct config *cfg);
 
 size_t scheduler_nsources(const struct scheduler *s);
+/* Whether the store holds SOURCE's figures as far as this daemon knows:
+ * false only while this daemon polls SOURCE and its first poll has not
+ * finished (a source polled elsewhere, or a serve-only daemon, reads what
+ * the store holds). */
+bool scheduler_loaded(const struct scheduler *s, const char *source);
 /* Status of source i; the strings are borrowed until the next loop turn. */
 void scheduler_status(const struct scheduler *s, size_t i, struct source_status *out);
 

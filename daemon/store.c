@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "log.h"
-#include "utf8.h"
 #include "sql_files.h"
+#include "utf8.h"
+#include "xmalloc.h"
 
 #define STORE_TIMEOUT 60
 #define BACKOFF_MAX 60
@@ -108,7 +109,7 @@ static void apply_next(struct store *st)
 	const struct sql_file *m = migration(st->version + 1);
 	log_info("store: applying migration %s", m->path);
 	size_t len = strlen(m->text) + 256;
-	char *script = malloc(len);
+	char *script = xmalloc(len);
 	/* The lock makes concurrent daemons apply each migration once; the
 	 * version row's primary key makes a second attempt fail cleanly. */
 	snprintf(script, len,
@@ -180,7 +181,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 struct store *store_new(struct event_base *base, const char *conninfo, const char *timezone,
 			void (*on_ready)(void *), void *arg)
 {
-	struct store *st = calloc(1, sizeof(*st));
+	struct store *st = xcalloc(1, sizeof(*st));
 	char setup[384];
 	/* Day arithmetic in the store happens on dates only; the session time
 	 * zone matters for timestamps we print (watermarks, as_of). No JIT:
@@ -253,7 +254,7 @@ static void run_bumping(struct store *st, struct pg_conn *conn, const char *sql,
 			const char *const *params, store_done_cb cb, pg_result_cb qcb, void *arg,
 			bool bumps)
 {
-	struct done_ctx *ctx = malloc(sizeof(*ctx));
+	struct done_ctx *ctx = xmalloc(sizeof(*ctx));
 	*ctx = (struct done_ctx){st, conn, cb, qcb, arg, bumps};
 	pg_query(conn, sql, nparams, params, on_done, ctx);
 }
@@ -311,7 +312,7 @@ static void on_store_version(PGresult *res, const char *error, void *arg)
 
 static void version_read(struct store *st)
 {
-	struct version_batch *b = malloc(sizeof(*b));
+	struct version_batch *b = xmalloc(sizeof(*b));
 	b->st = st;
 	b->waiters = st->version_next;
 	st->version_next = NULL;
@@ -322,7 +323,7 @@ static void version_read(struct store *st)
 
 void store_version(struct store *st, store_version_cb cb, void *arg)
 {
-	struct version_waiter *w = malloc(sizeof(*w));
+	struct version_waiter *w = xmalloc(sizeof(*w));
 	w->cb = cb;
 	w->arg = arg;
 	w->next = st->version_next;

@@ -7,170 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_lines.h"
+#include "xmalloc.h"
+
 /* A targets file is a few kilobytes; anything this large is a mistake. */
 #define TARGETS_MAX_BYTES (4 * 1024 * 1024)
-#define PATH_MAX_LEN 256
+#define PATH_MAX_LEN JSON_LINES_PATH_MAX
 #define NAME_MAX_LEN 200
-
-/* ---- where each value is written ---- */
-
-struct jpos {
-	char *path; /* "/years/0/indicators/2/target" */
-	int line;
-	char *literal; /* a number's text; NULL for other values */
-};
-
-struct jmap {
-	struct jpos *v;
-	size_t n, cap;
-};
-
-struct scanner {
-	const char *p, *end;
-	int line;
-	struct jmap *map;
-};
-
-static void jmap_add(struct jmap *m, const char *path, int line, const char *lit, size_t litlen)
-{
-	if (m->n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 64;
-		struct jpos *grown = realloc(m->v, m->cap * sizeof(*grown));
-		if (!grown)
-			abort();
-		m->v = grown;
-	}
-	m->v[m->n].path = strdup(path);
-	m->v[m->n].line = line;
-	m->v[m->n].literal = NULL;
-	if (lit) {
-		/* Not strndup: the text need not be NUL-terminated, and strndup
-		 * may look past LITLEN for a terminator (ASan's strict string
-		 * checks say so). */
-		char *copy = malloc(litlen + 1);
-		if (!copy)
-			abort();
-		memcpy(copy, lit, litlen);
-		copy[litlen] = '\0';
-		m->v[m->n].literal = copy;
-	}
-	m->n++;
-}
-
-static void jmap_free(struct jmap *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].path);
-		free(m->v[i].literal);
-	}
-	free(m->v);
-}
-
-static const struct jpos *jmap_find(const struct jmap *m, const char *path)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->v[i].path, path) == 0)
-			return &m->v[i];
-	return NULL;
-}
-
-/* The line of PATH, or of its nearest recorded ancestor. */
-static int jmap_line(const struct jmap *m, const char *path)
-{
-	char buf[PATH_MAX_LEN];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (;;) {
-		const struct jpos *p = jmap_find(m, buf);
-		if (p)
-			return p->line;
-		char *slash = strrchr(buf, '/');
-		if (!slash)
-			return 1;
-		*slash = '\0';
-	}
-}
-
-static void skip_ws(struct scanner *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) {
-		if (*s->p == '\n')
-			s->line++;
-		s->p++;
-	}
-}
-
-/* Skips a string starting at its opening quote; returns its raw body. */
-static void skip_string(struct scanner *s, const char **body, size_t *len)
-{
-	s->p++;
-	*body = s->p;
-	while (s->p < s->end && *s->p != '"') {
-		if (*s->p == '\\' && s->p + 1 < s->end)
-			s->p++;
-		s->p++;
-	}
-	*len = (size_t)(s->p - *body);
-	if (s->p < s->end)
-		s->p++;
-}
-
-/* Walks one value of a document jansson has already accepted, recording the
- * line of every value under its path. Depth is bounded by jansson's own
- * parser limit. */
-static void scan_value(struct scanner *s, char *path, size_t plen)
-{
-	skip_ws(s);
-	if (s->p >= s->end)
-		return;
-	int line = s->line;
-	char c = *s->p;
-	if (c == '{' || c == '[') {
-		jmap_add(s->map, path, line, NULL, 0);
-		s->p++;
-		for (size_t index = 0;; index++) {
-			skip_ws(s);
-			if (s->p >= s->end)
-				return;
-			if (*s->p == '}' || *s->p == ']') {
-				s->p++;
-				return;
-			}
-			if (*s->p == ',') {
-				s->p++;
-				skip_ws(s);
-			}
-			size_t n;
-			if (c == '{') {
-				const char *key;
-				size_t klen;
-				skip_string(s, &key, &klen);
-				skip_ws(s);
-				if (s->p < s->end && *s->p == ':')
-					s->p++;
-				n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen, "/%.*s",
-						     (int)klen, key);
-			} else {
-				n = (size_t)snprintf(path + plen, PATH_MAX_LEN - plen, "/%zu",
-						     index);
-			}
-			/* A path too long for the buffer is simply not recorded
-			 * precisely; its errors point at the nearest ancestor. */
-			scan_value(s, path, plen + n < PATH_MAX_LEN ? plen + n : PATH_MAX_LEN - 1);
-			path[plen] = '\0';
-		}
-	}
-	if (c == '"') {
-		const char *body;
-		size_t len;
-		skip_string(s, &body, &len);
-		jmap_add(s->map, path, line, NULL, 0);
-		return;
-	}
-	const char *start = s->p;
-	while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
-		s->p++;
-	jmap_add(s->map, path, line, start, (size_t)(s->p - start));
-}
 
 /* ---- validation ---- */
 
@@ -241,7 +84,7 @@ static char *get_text(struct loader *ld, const char *jpath, json_t *v, const cha
 	if (!v) {
 		if (required)
 			fail(ld, jpath, "%s is required", what);
-		return required ? NULL : strdup("");
+		return required ? NULL : xstrdup("");
 	}
 	const char *s = json_string_value(v);
 	if (!s || (required && !*s) || strlen(s) > NAME_MAX_LEN) {
@@ -249,7 +92,7 @@ static char *get_text(struct loader *ld, const char *jpath, json_t *v, const cha
 		     required ? " non-empty" : "", NAME_MAX_LEN);
 		return NULL;
 	}
-	return strdup(s);
+	return xstrdup(s);
 }
 
 static void indicator_free(struct indicator *ind)
@@ -295,7 +138,7 @@ static void load_filter(struct loader *ld, const char *ip, json_t *filter, struc
 			     value ? value : "of that type", value ? "'" : "");
 			continue;
 		}
-		ind->filter[__builtin_ctz(bit)] = strdup(value);
+		ind->filter[catalog_label_index(bit)] = xstrdup(value);
 	}
 }
 
@@ -546,7 +389,7 @@ static void load_year(struct loader *ld, const char *yp, json_t *obj, struct tar
 		if (!c || !*c || strlen(c) > 64)
 			fail(ld, p, "center must be a centre code such as \"433100\"");
 		else
-			ty->center = strdup(c);
+			ty->center = xstrdup(c);
 	}
 	json_t *scoring = json_object_get(obj, "scoring");
 	if (scoring)
@@ -558,7 +401,7 @@ static void load_year(struct loader *ld, const char *yp, json_t *obj, struct tar
 		return;
 	}
 	ty->nindicators = json_array_size(inds);
-	ty->indicators = calloc(ty->nindicators, sizeof(*ty->indicators));
+	ty->indicators = xcalloc(ty->nindicators, sizeof(*ty->indicators));
 	struct dec total = dec_from_int(0);
 	for (size_t i = 0; i < ty->nindicators; i++) {
 		char ip[PATH_MAX_LEN];
@@ -629,13 +472,11 @@ struct targets *targets_parse(const char *path, const char *text, size_t len,
 		return NULL;
 	}
 	struct loader ld = {.path = path, .errs = errs};
-	struct scanner sc = {.p = text, .end = text + len, .line = 1, .map = &ld.map};
-	char jpath[PATH_MAX_LEN] = "";
-	scan_value(&sc, jpath, 0);
+	jmap_scan(&ld.map, text, len);
 
-	struct targets *t = calloc(1, sizeof(*t));
+	struct targets *t = xcalloc(1, sizeof(*t));
 	t->refs = 1;
-	t->path = strdup(path);
+	t->path = xstrdup(path);
 	static const char *const allowed[] = {"years", NULL};
 	json_t *years = json_object_get(root, "years");
 	if (!json_is_object(root)) {
@@ -644,7 +485,7 @@ struct targets *targets_parse(const char *path, const char *text, size_t len,
 		fail(&ld, years ? "/years" : "", "\"years\" must be an array of year entries");
 	} else if (json_is_array(years)) {
 		t->nyears = json_array_size(years);
-		t->years = calloc(t->nyears ? t->nyears : 1, sizeof(*t->years));
+		t->years = xcalloc(t->nyears ? t->nyears : 1, sizeof(*t->years));
 		for (size_t i = 0; i < t->nyears; i++) {
 			char yp[PATH_MAX_LEN];
 			snprintf(yp, sizeof(yp), "/years/%zu", i);
@@ -672,18 +513,19 @@ struct targets *targets_load(const char *path, struct config_errors *errs)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		config_errors_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		config_errors_add(errs, path, 0, "cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	char *text = malloc(TARGETS_MAX_BYTES + 1);
+	char *text = xmalloc(TARGETS_MAX_BYTES + 1);
 	size_t len = fread(text, 1, TARGETS_MAX_BYTES + 1, f);
 	bool failed = ferror(f);
 	fclose(f);
 	struct targets *t = NULL;
 	if (failed)
-		config_errors_add(errs, path, 0, "cannot read: %s", strerror(errno));
+		config_errors_add(errs, path, 0, "cannot read %s: %s", path, strerror(errno));
 	else if (len > TARGETS_MAX_BYTES)
-		config_errors_add(errs, path, 0, "larger than %d bytes; is this a targets file?",
+		config_errors_add(errs, path, 0,
+				  "%s is larger than %d bytes; is this a targets file?", path,
 				  TARGETS_MAX_BYTES);
 	else
 		t = targets_parse(path, text, len, errs);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 struct webhook {
 	struct event_base *base;
 	struct evdns_base *dns;
@@ -36,14 +38,14 @@ struct webhook *webhook_new(struct event_base *base, const char *url, int timeou
 			evhttp_uri_free(uri);
 		return NULL;
 	}
-	struct webhook *w = calloc(1, sizeof(*w));
+	struct webhook *w = xcalloc(1, sizeof(*w));
 	w->base = base;
 	w->timeout = timeout_seconds;
-	w->host = strdup(host);
+	w->host = xstrdup(host);
 	w->port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 80;
 	const char *path = evhttp_uri_get_path(uri), *query = evhttp_uri_get_query(uri);
 	size_t n = strlen(path && *path ? path : "/") + (query ? strlen(query) + 1 : 0) + 1;
-	w->path_query = malloc(n);
+	w->path_query = xmalloc(n);
 	snprintf(w->path_query, n, "%s%s%s", path && *path ? path : "/", query ? "?" : "",
 		 query ? query : "");
 	evhttp_uri_free(uri);
