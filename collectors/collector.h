@@ -29,7 +29,8 @@ struct stream_def {
 };
 
 struct collector {
-	const char *name; /* the [source NAME] of the configuration */
+	const char *name;		 /* the [source NAME] of the configuration */
+	const char *title_zh, *title_en; /* "交易系统", "trading system" */
 	const struct stream_def *streams;
 	size_t nstreams;
 	/* Optional: SQL whose rows (center_code, name, parent_code, level)

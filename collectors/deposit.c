@@ -18,6 +18,8 @@ static const struct stream_def deposit_streams[] = {
 
 const struct collector deposit_collector = {
     .name = "deposit",
+    .title_zh = "保证金系统",
+    .title_en = "bid-deposit system",
     .streams = deposit_streams,
     .nstreams = sizeof(deposit_streams) / sizeof(deposit_streams[0]),
 };

@@ -16,6 +16,8 @@ static const struct stream_def expert_streams[] = {
 
 const struct collector expert_collector = {
     .name = "expert",
+    .title_zh = "评标专家系统",
+    .title_en = "evaluation-expert system",
     .streams = expert_streams,
     .nstreams = sizeof(expert_streams) / sizeof(expert_streams[0]),
 };

@@ -12,6 +12,8 @@ static const struct stream_def trading_streams[] = {
 
 const struct collector trading_collector = {
     .name = "trading",
+    .title_zh = "交易系统",
+    .title_en = "trading system",
     .streams = trading_streams,
     .nstreams = sizeof(trading_streams) / sizeof(trading_streams[0]),
     .centers_sql = SQL("centers.sql"),

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "days.h"
 #include "log.h"
+#include "period.h"
 #include "store.h"
 #include "wallclock.h"
 #include "webhook.h"
@@ -208,23 +209,26 @@ static void on_stored(bool ok, void *arg)
 	next_entry(ev);
 }
 
-/* The days an evaluation at NOW looks at, in the centre's zone. */
+/* The days an evaluation at NOW looks at, in the centre's zone: this year
+ * to today and last year to the same day (pacing), last year whole (its
+ * missed targets, last_year pacing's totals). */
 static void set_days(struct evaluation *ev)
 {
 	long today;
 	ev->year = wallclock_day(ev->now, ev->today);
 	if (!days_parse(ev->today, &today))
 		today = days_from_civil(ev->year, 1, 1);
-	int y, m, d;
-	days_to_civil(today, &y, &m, &d);
-	ev->day_of_year = (int)(today - days_from_civil(y, 1, 1)) + 1;
-	ev->days_in_year = (int)(days_from_civil(y + 1, 1, 1) - days_from_civil(y, 1, 1));
-	days_format(days_from_civil(y, 1, 1), ev->year_start);
-	days_format(days_from_civil(y - 1, 1, 1), ev->prev_start);
-	/* The same day a year earlier; 29 February has none, so the 28th. */
-	int pd = d > days_in_month(y - 1, m) ? days_in_month(y - 1, m) : d;
-	days_format(days_from_civil(y - 1, m, pd), ev->prev_same_day);
-	days_format(days_from_civil(y - 1, 12, 31), ev->prev_end);
+	struct period p, last;
+	if (!period_of_year(ev->year, 0, 0, today, &p) ||
+	    !period_of_year(ev->year - 1, 0, 0, today, &last))
+		return; /* cannot happen: today is in this year */
+	ev->day_of_year = (int)(today - p.from) + 1;
+	ev->days_in_year =
+	    (int)(days_from_civil(ev->year + 1, 1, 1) - days_from_civil(ev->year, 1, 1));
+	memcpy(ev->year_start, p.from_text, sizeof(ev->year_start));
+	memcpy(ev->prev_start, p.prev_from_text, sizeof(ev->prev_start));
+	memcpy(ev->prev_same_day, p.prev_to_text, sizeof(ev->prev_same_day));
+	memcpy(ev->prev_end, last.to_text, sizeof(ev->prev_end));
 }
 
 static void evaluate(struct alerts *a, alerts_done_cb done, void *arg)

@@ -1,5 +1,6 @@
-/* GET /metrics (Prometheus text, year to date) and GET /api/v1/metrics (the
- * catalogue). Both read catalog_metrics[] and nothing else. */
+/* GET /metrics: Prometheus text, the year to date of every metric per label
+ * set (catalog_metrics[], under its exposition name), the targets' series
+ * and the daemon's own health. */
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -21,34 +22,6 @@
 #include "sql_files.h"
 #include "store.h"
 #include "xmalloc.h"
-
-void api_catalog(struct evhttp_request *req, struct app *app)
-{
-	(void)app;
-	json_t *list = json_array();
-	for (size_t i = 0; i < catalog_nmetrics; i++) {
-		const struct metric_def *m = &catalog_metrics[i];
-		json_t *labels = json_array();
-		for (int l = 0; l < LABEL_COUNT; l++)
-			if (m->labels & (1u << l))
-				json_array_append_new(labels, json_string(catalog_label_names[l]));
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "name", m->name,
-				      "name_zh", m->name_zh, "name_en", m->name_en, "unit", m->unit,
-				      "kind", catalog_kind_name(m->kind), "labels", labels,
-				      "derived", catalog_is_derived(m));
-		if (catalog_is_derived(m)) {
-			json_object_set_new(o, "numerator", json_string(m->numerator));
-			json_object_set_new(o, "denominator",
-					    m->denominator ? json_string(m->denominator)
-							   : json_null());
-			if (m->exclude_kind)
-				json_object_set_new(o, "exclude_kind",
-						    json_string(m->exclude_kind));
-		}
-		json_array_append_new(list, o);
-	}
-	http_reply_json(req, 200, json_pack("{s:o}", "metrics", list));
-}
 
 /* Parallel array literals for sql/queries/figures.sql. */
 struct figure_arrays {
@@ -281,15 +254,16 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 	for (int i = 0; i < PQntuples(res); i++) {
 		if (PQgetisnull(res, i, 6))
 			continue; /* a rate whose denominator is zero */
-		const char *name = PQgetvalue(res, i, 0);
-		if (strcmp(name, last) != 0) {
-			const struct metric_def *m = catalog_find(name);
+		const struct metric_def *m = catalog_find(PQgetvalue(res, i, 0));
+		if (!m)
+			continue; /* cannot happen: the query's names are the catalogue's */
+		if (strcmp(m->exposition, last) != 0) {
 			evbuffer_add_printf(
-			    out, "# HELP ggzy_%s %s (%s), year to date\n# TYPE ggzy_%s gauge\n",
-			    name, m ? m->name_en : name, m ? m->name_zh : "", name);
-			last = name;
+			    out, "# HELP %s %s (%s, %s), year to date\n# TYPE %s gauge\n",
+			    m->exposition, m->name_en, m->name_zh, m->name, m->exposition);
+			last = m->exposition;
 		}
-		evbuffer_add_printf(out, "ggzy_%s{", name);
+		evbuffer_add_printf(out, "%s{", m->exposition);
 		bool first = true;
 		for (int l = 0; l < LABEL_COUNT; l++) {
 			const char *v = PQgetvalue(res, i, 1 + l);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../collectors/collector.h"
 #include "app.h"
 #include "config.h"
 #include "http.h"
@@ -71,6 +72,9 @@ static json_t *sources_json(const struct app *app)
 		scheduler_status(app->sched, i, &st);
 		json_t *o = json_object();
 		json_object_set_new(o, "name", json_string(st.name));
+		const struct collector *col = collector_find(st.name);
+		json_object_set_new(o, "title_zh", json_string(col ? col->title_zh : st.name));
+		json_object_set_new(o, "title_en", json_string(col ? col->title_en : st.name));
 		json_object_set_new(o, "up", json_boolean(st.up));
 		json_object_set_new(o, "first_poll_done", json_boolean(st.first_poll_done));
 		json_object_set_new(o, "running", json_boolean(st.running));

@@ -34,6 +34,8 @@ struct metric_def {
 	const char *numerator;
 	const char *denominator;
 	const char *exclude_kind;
+	/* The series name of /metrics (Prometheus' naming guide). */
+	const char *exposition;
 };
 
 extern const struct metric_def catalog_metrics[];
@@ -54,6 +56,18 @@ int catalog_label_index(unsigned label);
  * how many. */
 size_t catalog_sources(const struct metric_def *m, const char *out[2]);
 const char *catalog_kind_name(enum metric_kind kind);
+/* A value a label can take under the source contract. */
+struct label_value {
+	const char *value; /* as the sources write it: "engineering" */
+	const char *name_zh, *name_en;
+};
+/* The values of the label at LABEL_INDEX, ending with a NULL value; NULL
+ * for the centre, whose values are the store's hierarchy. */
+const struct label_value *catalog_label_values(int label_index);
+/* The code of TEXT for label bit LABEL: TEXT itself when it is a code, the
+ * code of a Chinese name (工程建设 -> engineering); a centre is its own
+ * code; NULL when it is neither. */
+const char *catalog_label_value_code(unsigned label, const char *text);
 /* Whether VALUE can occur for label bit LABEL under the source contract
  * (SPEC §2). Centres are open-ended, so every centre is "known". */
 bool catalog_label_value_known(unsigned label, const char *value);

@@ -23,6 +23,7 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/series", api_series},
     {EVHTTP_REQ_GET, "/api/v1/report", api_report},
     {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts},
+    {EVHTTP_REQ_GET, "/api/v1/ranking", api_ranking},
     {EVHTTP_REQ_POST, "/api/v1/refresh", api_refresh},
     {EVHTTP_REQ_GET, "/api/v1/status", api_status},
     {EVHTTP_REQ_GET, "/", api_page},
@@ -35,7 +36,7 @@ static const struct http_route routes[] = {
  * run. /metrics is not one: it keeps its own figures cache with waiters
  * (api_metrics.c) and replies with a referenced, possibly gzipped buffer. */
 static const char *const coalescing_paths[] = {"/api/v1/series", "/api/v1/report",
-					       "/api/v1/alerts"};
+					       "/api/v1/ranking", "/api/v1/alerts"};
 
 static bool coalescing(const char *path)
 {

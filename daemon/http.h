@@ -62,6 +62,7 @@ void api_series(struct evhttp_request *req, struct app *app);
 void api_refresh(struct evhttp_request *req, struct app *app);
 void api_report(struct evhttp_request *req, struct app *app);
 void api_alerts(struct evhttp_request *req, struct app *app);
+void api_ranking(struct evhttp_request *req, struct app *app);
 /* The built-in page (api_page.c) and what it needs besides figures. */
 void api_status(struct evhttp_request *req, struct app *app);
 void api_page(struct evhttp_request *req, struct app *app);

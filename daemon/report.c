@@ -14,6 +14,7 @@
 #include "figure_format.h"
 #include "indicators.h"
 #include "log.h"
+#include "period.h"
 #include "score.h"
 #include "sql_files.h"
 #include "store.h"
@@ -101,11 +102,45 @@ static bool yoy_frac(struct frac a, struct frac p, struct frac *out)
 	return !dec_is_zero(den);
 }
 
-/* 同比 as the reports write it: "+12.5%", "-3%", "—" when undefined. */
+/* A − P for two fractions, exactly: (an·pd − pn·ad) / (ad·pd). */
+static bool diff_frac(struct frac a, struct frac p, struct frac *out)
+{
+	struct dec x, y;
+	return dec_mul(a.num, p.den, &x) && dec_mul(p.num, a.den, &y) && dec_sub(x, y, &out->num) &&
+	       dec_mul(a.den, p.den, &out->den);
+}
+
+/* 同比 in percentage points for a rate, (A − A_prev) × 100 (SPEC §6). */
+static bool yoy_points(const struct line *l, struct dec *out)
+{
+	struct frac d;
+	return l->cur_ok && l->prev_ok && diff_frac(l->cur, l->prev, &d) &&
+	       dec_muldiv(d.num, dec_from_int(100), d.den, dec_from_int(1), SCORE_SCALE, out);
+}
+
+/* 同比 as the reports write it: "+12.5%", "-3%" for sums; for a rate its
+ * change in percentage points, "提高0.26个百分点" (降低, 持平); "—" when
+ * undefined. */
 static void text_yoy(const struct line *l, char *buf, size_t len)
 {
 	struct frac y;
 	char pct[64];
+	if (l->metric && l->metric->kind == METRIC_RATE) {
+		struct dec pts;
+		if (!yoy_points(l, &pts)) {
+			snprintf(buf, len, "—");
+			return;
+		}
+		bool down = dec_is_negative(pts);
+		if (down)
+			pts.m = -pts.m;
+		dec_format_trim(pts, pct, sizeof(pct));
+		if (dec_is_zero(pts))
+			snprintf(buf, len, "持平");
+		else
+			snprintf(buf, len, "%s%s个百分点", down ? "降低" : "提高", pct);
+		return;
+	}
 	if (!l->cur_ok || !l->prev_ok || !yoy_frac(l->cur, l->prev, &y) ||
 	    !display_format(y, "%", pct, sizeof(pct))) {
 		snprintf(buf, len, "—");
@@ -231,9 +266,9 @@ static json_t *json_line(const struct job *j, const struct line *l)
 					    json_string(ind->filter[k]));
 	json_object_set_new(o, "filter", filter);
 	json_object_set_new(o, "unit", json_string(m ? m->unit : ""));
-	json_object_set_new(
-	    o, "display_unit",
-	    json_string(m ? line_unit(l) : (ind->manual == MANUAL_BUDGET ? "%" : "")));
+	json_object_set_new(o, "display_unit",
+			    json_string(m ? display_unit_resolve(l->cur, line_unit(l))
+					  : (ind->manual == MANUAL_BUDGET ? "%" : "")));
 	json_object_set_new(o, "manual", json_boolean(ind && ind->manual != MANUAL_NONE));
 	json_object_set_new(
 	    o, "direction",
@@ -280,6 +315,13 @@ static json_t *json_line(const struct job *j, const struct line *l)
 					    frac_value(y, RATIO_SCALE, &r)
 					? figure_json_number(r, RATIO_SCALE)
 					: json_null());
+		if (m->kind == METRIC_RATE) {
+			struct dec pts;
+			json_object_set_new(o, "yoy_points",
+					    yoy_points(l, &pts)
+						? figure_json_number(pts, SCORE_SCALE)
+						: json_null());
+		}
 	} else {
 		json_object_set_new(o, "previous_year", json_null());
 		json_object_set_new(o, "yoy", json_null());
@@ -300,7 +342,9 @@ static char *render_json(const struct job *j, const struct dec *total, const str
 	json_object_set_new(root, "year", json_integer(j->year));
 	json_object_set_new(root, "center", j->center ? json_string(j->center) : json_null());
 	json_object_set_new(root, "center_name",
-			    j->center_name ? json_string(j->center_name) : json_null());
+			    json_string(j->center_name ? j->center_name
+					: j->center    ? j->center
+						       : "全部中心"));
 	if (j->as_of >= 0)
 		as_of_text(j->as_of, as_of, sizeof(as_of));
 	json_object_set_new(root, "as_of", j->as_of >= 0 ? json_string(as_of) : json_null());
@@ -587,20 +631,6 @@ static void on_meta(PGresult *res, const char *error, void *arg)
 	query_actuals(j);
 }
 
-static void set_periods(struct job *j, long today)
-{
-	int ty, tm, td;
-	days_to_civil(today, &ty, &tm, &td);
-	j->year_closed = j->year < ty;
-	int m = j->year_closed ? 12 : tm, d = j->year_closed ? 31 : td;
-	days_format(days_from_civil(j->year, 1, 1), j->from);
-	days_format(days_from_civil(j->year, m, d), j->to);
-	days_format(days_from_civil(j->year - 1, 1, 1), j->prev_from);
-	/* The same day a year earlier; 29 February has none, so the 28th. */
-	int pd = d > days_in_month(j->year - 1, m) ? days_in_month(j->year - 1, m) : d;
-	days_format(days_from_civil(j->year - 1, m, pd), j->prev_to);
-}
-
 void report_build(const struct report_context *ctx, int year, const char *center,
 		  enum report_format fmt, report_cb cb, void *arg)
 {
@@ -621,7 +651,16 @@ void report_build(const struct report_context *ctx, int year, const char *center
 			     this_year);
 		return;
 	}
-	set_periods(j, today);
+	struct period p;
+	if (!period_of_year(year, 0, 0, today, &p)) {
+		finish_error(j, 400, "bad_parameter", "year %d has not begun", year);
+		return;
+	}
+	j->year_closed = p.closed;
+	memcpy(j->from, p.from_text, sizeof(j->from));
+	memcpy(j->to, p.to_text, sizeof(j->to));
+	memcpy(j->prev_from, p.prev_from_text, sizeof(j->prev_from));
+	memcpy(j->prev_to, p.prev_to_text, sizeof(j->prev_to));
 
 	j->targets = targets_retain(ctx->targets);
 	j->ty = targets_find(j->targets, year, center);

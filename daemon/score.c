@@ -101,10 +101,50 @@ static const struct {
 	enum metric_kind kind;
 	int pow10; /* the value is divided by 10^pow10 (negative: multiplied) */
 } display_units[] = {
-    {"元", METRIC_AMOUNT, 0}, {"万元", METRIC_AMOUNT, 4}, {"亿元", METRIC_AMOUNT, 8},
-    {"宗", METRIC_COUNT, 0},  {"次", METRIC_COUNT, 0},	  {"人次", METRIC_COUNT, 0},
-    {"笔", METRIC_COUNT, 0},  {"%", METRIC_RATE, -2},
+    {DISPLAY_UNIT_AUTO, METRIC_AMOUNT, 8}, /* resolved per figure: 亿元 or 万元 */
+    {"元", METRIC_AMOUNT, 0},
+    {"万元", METRIC_AMOUNT, 4},
+    {"亿元", METRIC_AMOUNT, 8},
+    {"宗", METRIC_COUNT, 0},
+    {"次", METRIC_COUNT, 0},
+    {"人次", METRIC_COUNT, 0},
+    {"笔", METRIC_COUNT, 0},
+    {"单", METRIC_COUNT, 0},
+    {"项", METRIC_COUNT, 0},
+    {"个", METRIC_COUNT, 0},
+    {"名", METRIC_COUNT, 0},
+    {"%", METRIC_RATE, -2},
 };
+
+const char *display_units_of(enum metric_kind kind, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(display_units) / sizeof(display_units[0]); i++)
+		if (display_units[i].kind == kind &&
+		    strcmp(display_units[i].unit, DISPLAY_UNIT_AUTO))
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+						 used ? " " : "", display_units[i].unit);
+	return buf;
+}
+
+const char *display_unit_resolve(struct frac v, const char *unit)
+{
+	if (strcmp(unit, DISPLAY_UNIT_AUTO) != 0)
+		return unit;
+	/* 亿元 from one 亿 up (either sign), as the published reports write. */
+	struct dec yi = dec_from_int(100000000), whole;
+	struct frac abs = v;
+	if (dec_is_negative(abs.num))
+		abs.num.m = -abs.num.m;
+	int c;
+	if (!dec_muldiv(abs.num, dec_from_int(1), abs.den, dec_from_int(1), 0, &whole) ||
+	    !dec_cmp(whole, yi, &c))
+		return "亿元";
+	/* Rounded to whole yuan first, so that 99999999.995 stays 万元 only
+	 * when it shows as such. */
+	return c >= 0 ? "亿元" : "万元";
+}
 
 static int unit_index(const char *unit)
 {
@@ -116,17 +156,19 @@ static int unit_index(const char *unit)
 
 const char *display_unit_lookup(const char *unit, enum metric_kind kind)
 {
+	if (strcmp(unit, DISPLAY_UNIT_AUTO) == 0)
+		return NULL; /* the default, not a unit one can write */
 	int i = unit_index(unit);
 	return i >= 0 && display_units[i].kind == kind ? display_units[i].unit : NULL;
 }
 
 const char *display_unit_default(const struct metric_def *m)
 {
-	/* The self-evaluation forms state money in 万元; counts keep their own
-	 * unit (宗, 次, 人次, 笔). */
+	/* Money as the published reports write it, 亿元 from one 亿 up and
+	 * 万元 below; counts keep their own unit (宗, 次, 人次, 笔). */
 	switch (m->kind) {
 	case METRIC_RATE: return "%";
-	case METRIC_AMOUNT: return "万元";
+	case METRIC_AMOUNT: return DISPLAY_UNIT_AUTO;
 	default: return m->unit;
 	}
 }
@@ -147,6 +189,7 @@ void dec_format_trim(struct dec d, char *buf, size_t len)
 
 bool display_format(struct frac v, const char *unit, char *buf, size_t len)
 {
+	unit = display_unit_resolve(v, unit);
 	int i = unit_index(unit);
 	if (i < 0)
 		return false;

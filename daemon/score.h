@@ -53,6 +53,13 @@ const char *score_grade(struct dec total, const struct grade_bands *g);
  * (元 万元 亿元 for amounts, 宗 次 人次 笔 for counts, % for rates), else
  * NULL. */
 const char *display_unit_lookup(const char *unit, enum metric_kind kind);
+/* The display unit of amounts without one given: 亿元 for a figure of one 亿
+ * or more, 万元 below, decided per figure. */
+#define DISPLAY_UNIT_AUTO "亿元|万元"
+/* UNIT, or for DISPLAY_UNIT_AUTO the unit V is written in. */
+const char *display_unit_resolve(struct frac v, const char *unit);
+/* The display units of KIND, space-separated, for messages. */
+const char *display_units_of(enum metric_kind kind, char *buf, size_t len);
 /* The display unit of a metric with none given: 万元 for amounts, % for
  * rates, a count's own unit. */
 const char *display_unit_default(const struct metric_def *m);

@@ -119,8 +119,10 @@ bool series_params_parse(const char *query, const struct series_limits *limits,
 			ok = false;
 			break;
 		}
-		out->empty |= !catalog_label_value_known(1u << l, v);
-		snprintf(out->label_buf[l], sizeof(out->label_buf[l]), "%s", v);
+		/* The codes of SPEC §2, or the names the page shows (工程建设). */
+		const char *code = catalog_label_value_code(1u << l, v);
+		out->empty |= !code;
+		snprintf(out->label_buf[l], sizeof(out->label_buf[l]), "%s", code ? code : v);
 		out->labels[l] = out->label_buf[l];
 	}
 	evhttp_clear_headers(&q);

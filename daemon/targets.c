@@ -285,12 +285,11 @@ static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struc
 	if (du) {
 		const char *u = json_string_value(du);
 		ind->display_unit = u ? display_unit_lookup(u, ind->metric->kind) : NULL;
+		char units[128];
 		if (!ind->display_unit)
-			fail(ld, p, "display_unit %s%.32s%s does not fit metric %s (%s)",
+			fail(ld, p, "display_unit %s%.32s%s does not fit metric %s (one of: %s)",
 			     u ? "'" : "", u ? u : "of that type", u ? "'" : "", ind->metric->name,
-			     ind->metric->kind == METRIC_AMOUNT	 ? "元, 万元 or 亿元"
-			     : ind->metric->kind == METRIC_COUNT ? "宗, 次, 人次 or 笔"
-								 : "%");
+			     display_units_of(ind->metric->kind, units, sizeof(units)));
 	}
 }
 

@@ -421,20 +421,23 @@ CHECKS = [
 ]
 
 
-def parse_metrics(text):
+def parse_metrics(text, names):
+    """{(catalogue name, labels...): value}; NAMES maps /metrics series names
+    to the catalogue's (GET /api/v1/metrics)."""
     out = {}
     for line in text.splitlines():
-        m = re.match(r"^ggzy_(\w+)\{([^}]*)\} (\S+)$", line)
-        if m:
+        m = re.match(r"^(ggzy_\w+)\{([^}]*)\} (\S+)$", line)
+        if m and m.group(1) in names:
             labels = tuple(v for v in re.findall(r'="([^"]*)"', m.group(2)))
-            out[(m.group(1),) + labels] = m.group(3)
+            out[(names[m.group(1)],) + labels] = m.group(3)
     return out
 
 
 def check_figures(pg, daemon):
     """/metrics against a GROUP BY over the sources for the current year."""
-    got = parse_metrics(daemon.get("/metrics"))
-    if parse_metrics(daemon.get("/metrics", gzipped=True)) != got:
+    names = {m["exposition"]: m["name"] for m in json.loads(daemon.get("/api/v1/metrics"))["metrics"]}
+    got = parse_metrics(daemon.get("/metrics"), names)
+    if parse_metrics(daemon.get("/metrics", gzipped=True), names) != got:
         return 1, ["/metrics with gzip differs from the plain text"]
     bad, n = [], 0
     for db, metric, expr, table, at, labels in CHECKS:

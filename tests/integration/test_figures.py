@@ -185,14 +185,14 @@ def main():
             direct[(row[0], row[1])] = (row[2], row[3])
         seen = 0
         for line in text.splitlines():
-            if line.startswith("ggzy_deal_amount{"):
+            if line.startswith("ggzy_deal_amount_yuan{"):
                 labels = dict(kv.split("=") for kv in line[line.index("{") + 1:line.index("}")].split(","))
                 key = (labels["center"].strip('"'), labels["category"].strip('"'))
                 ck.eq(line.rsplit(" ", 1)[1], direct.get(key, ("?",))[0], "/metrics deal_amount %s" % (key,))
                 seen += 1
         ck.eq(seen, len(direct), "/metrics has every centre x category of 2022 to date")
         ck.true('ggzy_source_up{source="trading"} 1' in text, "source up in /metrics")
-        ck.true("ggzy_e_bid_rate{" in text, "derived rate in /metrics")
+        ck.true("ggzy_e_bid_ratio{" in text, "derived rate in /metrics")
         ck.eq(exp[("*", "*", "2022")]["deals_count"] > 0, True, "2022 has deals")
     finally:
         if daemon:

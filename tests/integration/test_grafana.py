@@ -352,22 +352,22 @@ def check_prometheus(ck, prom, proms, daemon, expect):
                 "%s: %s returns data" % (title, expr))
     # every deal amount series equals /metrics, and their sum the source
     status, text = daemon.get("/metrics")
-    scraped = {k: v for k, v in parse_metrics(text).items() if k.startswith("ggzy_deal_amount{")}
+    scraped = {k: v for k, v in parse_metrics(text).items() if k.startswith("ggzy_deal_amount_yuan{")}
     got = {}
-    for s in prom.samples("ggzy_deal_amount") or []:
+    for s in prom.samples("ggzy_deal_amount_yuan") or []:
         m = s["metric"]
         labels = ",".join('%s="%s"' % (k, m[k]) for k in ("center", "category") if k in m)
-        got["ggzy_deal_amount{%s}" % labels] = s["value"][1]
+        got["ggzy_deal_amount_yuan{%s}" % labels] = s["value"][1]
     ck.eq(sorted(got), sorted(scraped), "the same deal amount series in Prometheus and /metrics")
     ck.true(len(got) > 10, "deal amount series: %d" % len(got))
     for k, v in scraped.items():
         ck.eq(D(got.get(k, "NaN")), D(v), "Prometheus %s equals /metrics" % k)
     ytd = expect.deals("2022-01-01", "2022-12-31", "all", "sum(deal_amount), count(*)")[0]
-    total = prom.samples("sum(ggzy_deal_amount)")
+    total = prom.samples("sum(ggzy_deal_amount_yuan)")
     ck.true(total and abs(D(total[0]["value"][1]) - D(ytd[0])) < D("0.005"),
-            "sum(ggzy_deal_amount) %s vs the source's %s" % (total and total[0]["value"][1], ytd[0]))
-    count = prom.samples("sum(ggzy_deals_count)")
-    ck.eq(count and D(count[0]["value"][1]), D(ytd[1]), "sum(ggzy_deals_count) vs the source")
+            "sum(ggzy_deal_amount_yuan) %s vs the source's %s" % (total and total[0]["value"][1], ytd[0]))
+    count = prom.samples("sum(ggzy_deals)")
+    ck.eq(count and D(count[0]["value"][1]), D(ytd[1]), "sum(ggzy_deals) vs the source")
     pace = prom.samples("ggzy_target_pace_ratio")
     ck.true(pace and all(s["metric"].get("year") == "2022" for s in pace), "pace ratios of the 2022 targets")
 

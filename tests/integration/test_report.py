@@ -78,8 +78,9 @@ Q6 = Decimal("0.000001")
 
 
 def default_unit(metric, unit):
-    """A metric's display unit when the targets name none (the forms' 万元)."""
-    return "%" if metric in RATES else "万元" if unit == "元" else unit
+    """A metric's display unit when the targets name none: money as the
+    reports write it, 亿元 from one 亿 up, else 万元 ("auto")."""
+    return "%" if metric in RATES else "auto" if unit == "元" else unit
 
 
 def half_up(d, q=Q2):
@@ -115,6 +116,8 @@ class Figures:
 def display(frac, unit):
     if frac is None:
         return "—"
+    if unit == "auto":
+        unit = "亿元" if abs(half_up(frac[0] / frac[1], Decimal(1))) >= UNITS["亿元"] else "万元"
     v = half_up(frac[0] / frac[1] / UNITS[unit]) if unit != "%" else half_up(frac[0] * 100 / frac[1])
     text = format(v, "f")
     if "." in text:

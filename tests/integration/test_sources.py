@@ -155,11 +155,14 @@ def main():
                                   "WHERE (drawn_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN '2022-01-01' "
                                   "AND '2022-06-30' GROUP BY 1"),
         }
+        # The exposition names are the catalogue's (GET /api/v1/metrics).
+        status, catalogue = daemon.get("/api/v1/metrics")
+        EXPOSITION = {m["name"]: m["exposition"] for m in catalogue["metrics"]}
         for metric, (server, db, sql) in checks.items():
             want = {tuple(r[:-1]): r[-1] for r in server.rows(db, sql)}
             got = {}
             for line in text.splitlines():
-                if line.startswith("ggzy_%s{" % metric):
+                if line.startswith("%s{" % EXPOSITION[metric]):
                     labels = re.findall(r'="([^"]*)"', line[:line.index("}")])
                     got[tuple(labels)] = line.rsplit(" ", 1)[1]
             ck.eq(got, want, "/metrics %s year to date per label set" % metric)
