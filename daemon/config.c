@@ -244,7 +244,7 @@ static const struct config_key *find_key(const char *section, const char *name)
 static bool set_value(const struct config_key *key, void *base, const char *value,
 		      struct config *cfg, char *err, size_t errlen)
 {
-	char *field = (char *)base + key->offset;
+	void *field = (char *)base + key->offset;
 	switch (key->type) {
 	case CFG_STRING:
 	case CFG_URL:
@@ -657,7 +657,8 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 	}
 
 	if (!p->seen_daemon)
-		config_errors_add(errs, path, p->lineno, "missing section [daemon]");
+		config_errors_add(errs, path, p->lineno ? p->lineno : 1,
+				  "missing section [daemon]");
 	else
 		check_required(p, "daemon", cfg, p->daemon_line, "daemon");
 	for (size_t i = 0; i < cfg->nsources; i++) {

@@ -257,7 +257,8 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	json_t *o = json_object();
 	json_object_set_new(o, "level1", json_string(ind ? ind->level1 : ""));
 	json_object_set_new(o, "level2", json_string(ind ? ind->level2 : ""));
-	json_object_set_new(o, "name", json_string(ind ? ind->name : m->name_zh));
+	/* A line is an indicator, or (without targets) a catalogue metric. */
+	json_object_set_new(o, "name", json_string(ind ? ind->name : m ? m->name_zh : ""));
 	json_object_set_new(o, "metric", m ? json_string(m->name) : json_null());
 	json_t *filter = json_object();
 	for (int k = 0; ind && k < LABEL_COUNT; k++)
@@ -268,7 +269,8 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	json_object_set_new(o, "unit", json_string(m ? m->unit : ""));
 	json_object_set_new(o, "display_unit",
 			    json_string(m ? display_unit_resolve(l->cur, line_unit(l))
-					  : (ind->manual == MANUAL_BUDGET ? "%" : "")));
+					: ind && ind->manual == MANUAL_BUDGET ? "%"
+									      : ""));
 	json_object_set_new(o, "manual", json_boolean(ind && ind->manual != MANUAL_NONE));
 	json_object_set_new(
 	    o, "direction",

@@ -178,7 +178,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 	migrate(arg);
 }
 
-struct store *store_new(struct event_base *base, const char *conninfo, const char *timezone,
+struct store *store_new(struct event_base *base, const char *conninfo, const char *time_zone,
 			void (*on_ready)(void *), void *arg)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -191,7 +191,7 @@ struct store *store_new(struct event_base *base, const char *conninfo, const cha
 		 "SET application_name = 'ggzy-metricsd'; SET TimeZone = '%s';"
 		 "SELECT set_config('jit', 'off', false)"
 		 " WHERE current_setting('server_version_num')::int >= 110000",
-		 timezone);
+		 time_zone);
 	st->base = base;
 	st->writer = pg_conn_new(base, "store", conninfo, setup, STORE_TIMEOUT);
 	st->reader = pg_conn_new(base, "store-reader", conninfo, setup, STORE_TIMEOUT);

@@ -20,7 +20,7 @@ typedef void (*store_done_cb)(bool ok, const char *error, void *arg);
 /* Returns a new store handle and starts migrating in the background; a store
  * that is down is retried with backoff. on_ready (may be NULL) is called
  * once the schema is current. */
-struct store *store_new(struct event_base *base, const char *conninfo, const char *timezone,
+struct store *store_new(struct event_base *base, const char *conninfo, const char *time_zone,
 			void (*on_ready)(void *), void *arg);
 void store_free(struct store *st);
 

@@ -12,8 +12,10 @@ build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zl
 # The browser test (chromium, a CJK font, node), load (wrk), fuzzing (clang's
 # libFuzzer), the leak soak (valgrind), promtool and Prometheus, the deploy
 # checks (docker-compose config, systemd-analyze verify) and the benchmark's
-# smoke run, which starts the generic exporters too.
-test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev valgrind prometheus
+# smoke run, which starts the generic exporters too; clang-format and cppcheck
+# for tests/lint.sh.
+test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev clang-format cppcheck
+      valgrind prometheus
       docker-compose systemd prometheus-alertmanager prometheus-postgres-exporter prometheus-sql-exporter)
 bench=(hyperfine linux-perf)
 

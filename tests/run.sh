@@ -19,6 +19,7 @@ run_suite() {
 
 echo "== build and test (RelWithDebInfo)"
 run_suite build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+tests/lint.sh build/test
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

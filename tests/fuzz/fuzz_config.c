@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "fuzz.h"
 
 #define PATH "fuzz.conf"
 
@@ -42,7 +43,7 @@ static void check_errors(const struct config_errors *errs, long lines)
 		char *end;
 		long line = strtol(e + sizeof(PATH), &end, 10);
 		CHECK(end != e + sizeof(PATH) && end[0] == ':' && end[1] == ' ' && end[2]);
-		CHECK(line >= 0 && line <= lines);
+		CHECK(line >= 1 && line <= lines);
 	}
 }
 

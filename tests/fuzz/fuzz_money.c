@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "money.h"
 
 #define CHECK(cond)                                                                                \

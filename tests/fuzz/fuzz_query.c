@@ -10,18 +10,18 @@
  *    into a failed json_pack and a NULL reply), or accepts a known metric,
  *    real dates from <= to in canonical form, a known step, at most
  *    max_points periods, and only labels the metric has. */
+#include <event2/http.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/http.h>
-
 #include "days.h"
+#include "fuzz.h"
 #include "query.h"
-#include "utf8.h"
 #include "series_params.h"
+#include "utf8.h"
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
+#include "xmalloc.h"
 
 static int replay_file(const char *path)
 {
@@ -20,16 +21,16 @@ static int replay_file(const char *path)
 		return -1;
 	}
 	size_t cap = 4096, len = 0;
-	uint8_t *buf = malloc(cap);
+	uint8_t *buf = xmalloc(cap);
 	size_t got;
 	while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
 		len += got;
 		if (len == cap)
-			buf = realloc(buf, cap *= 2);
+			buf = xreallocarray(buf, cap *= 2, 1);
 	}
 	fclose(f);
 	/* Exactly len bytes, so an overread is an error the sanitizer reports. */
-	uint8_t *exact = malloc(len ? len : 1);
+	uint8_t *exact = xmalloc(len);
 	memcpy(exact, buf, len);
 	free(buf);
 	LLVMFuzzerTestOneInput(exact, len);
@@ -67,13 +68,14 @@ int main(int argc, char **argv)
 		while ((e = readdir(dir))) {
 			if (e->d_name[0] == '.')
 				continue;
-			names = realloc(names, (n + 1) * sizeof(*names));
+			names = xreallocarray(names, n + 1, sizeof(*names));
 			size_t plen = strlen(argv[i]) + strlen(e->d_name) + 2;
-			names[n] = malloc(plen);
+			names[n] = xmalloc(plen);
 			snprintf(names[n++], plen, "%s/%s", argv[i], e->d_name);
 		}
 		closedir(dir);
-		qsort(names, n, sizeof(*names), by_name);
+		if (n)
+			qsort(names, n, sizeof(*names), by_name);
 		for (size_t k = 0; k < n; k++) {
 			fprintf(stderr, "replay %s\n", names[k]);
 			failed += replay_file(names[k]) != 0;

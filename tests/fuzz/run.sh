@@ -26,7 +26,7 @@ fi
 
 echo "== fuzz: build ($build)"
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DGGZY_WERROR=OFF -DGGZY_FUZZ=ON >/dev/null
+	-DGGZY_WERROR=ON -DGGZY_FUZZ=ON >/dev/null
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
 	for src in tests/fuzz/fuzz_*.c; do

@@ -1,12 +1,49 @@
-/* The README's metric table and the catalogue agree: every metric appears
- * as a table row with its Chinese name, English name, kind, unit and labels,
- * and the table lists nothing the catalogue does not have. */
+/* The docs and the code agree:
+ *  - the README's metric table and the catalogue: every metric appears as a
+ *    table row with its Chinese name, English name, kind, unit, labels and
+ *    /metrics series name, and the table lists nothing the catalogue does
+ *    not have;
+ *  - tests/README.md lists every fuzz target tests/fuzz holds. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "unit.h"
+
+/* Every tests/fuzz/fuzz_NAME.c is a row of tests/README.md's fuzz table. */
+static void check_fuzz_targets(const char *root)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/tests/README.md", root);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot open %s", path);
+	if (!f)
+		return;
+	static char text[1 << 18];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/tests/fuzz", root);
+	DIR *dir = opendir(path);
+	CHECK(dir != NULL, "cannot open %s", path);
+	int targets = 0;
+	for (struct dirent *e; dir && (e = readdir(dir));) {
+		size_t len = strlen(e->d_name);
+		if (strncmp(e->d_name, "fuzz_", 5) != 0 || len < 3 ||
+		    strcmp(e->d_name + len - 2, ".c"))
+			continue;
+		char row[300];
+		snprintf(row, sizeof(row), "| `%.*s` |", (int)(len - 2), e->d_name);
+		CHECK(strstr(text, row) != NULL, "tests/README.md lacks the fuzz target row %s",
+		      row);
+		targets++;
+	}
+	if (dir)
+		closedir(dir);
+	CHECK(targets >= 4, "tests/fuzz has %d targets", targets);
+}
 
 int main(int argc, char **argv)
 {
@@ -33,10 +70,16 @@ int main(int argc, char **argv)
 				snprintf(labels + len, sizeof(labels) - len, "%s%s",
 					 len ? ", " : "", catalog_label_names[l]);
 			}
-		char row[512];
+		char row[512], expo[128];
 		snprintf(row, sizeof(row), "| `%s` | %s | %s | %s | %s | %s |", m->name, m->name_zh,
 			 m->name_en, catalog_kind_name(m->kind), m->unit, labels);
-		CHECK(strstr(text, row) != NULL, "README lacks the row: %s", row);
+		const char *at = strstr(text, row);
+		CHECK(at != NULL, "README lacks the row: %s", row);
+		snprintf(expo, sizeof(expo), "| `%s` |\n", m->exposition);
+		const char *eol = at ? strchr(at, '\n') : NULL;
+		CHECK(at && eol && (size_t)(eol - at) >= strlen(expo) - 1 &&
+			  strncmp(eol - (strlen(expo) - 1), expo, strlen(expo) - 1) == 0,
+		      "README's row of %s ends with its series name %s", m->name, m->exposition);
 	}
 	/* Rows of the metric table (the "## Metrics" section) that name no
 	 * catalogue metric. */
@@ -52,5 +95,6 @@ int main(int argc, char **argv)
 		if (sscanf(p, "\n| `%127[a-z_]`", name) == 1)
 			CHECK(catalog_find(name) != NULL, "README lists unknown metric %s", name);
 	}
+	check_fuzz_targets(argv[1]);
 	return UNIT_DONE();
 }
