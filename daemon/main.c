@@ -378,7 +378,10 @@ static bool start(struct runtime *rt, struct config *cfg, struct targets *target
 	app->streams = configured_streams(cfg);
 	if (!load_token(cfg->api_token_file, &app->api_token))
 		return false;
-	log_set_level((enum log_level)cfg->log_level);
+	/* The report command's stdout is the report; stderr stays quiet unless
+	 * something is wrong. */
+	enum log_level level = (enum log_level)cfg->log_level;
+	log_set_level(rt->report && level > LOG_WARN ? LOG_WARN : level);
 	app->base = event_base_new();
 	char *redacted = pg_conninfo_redacted(cfg->store);
 	if (!rt->report)
@@ -433,6 +436,28 @@ static void stop(struct runtime *rt)
 	config_free(app->cfg);
 }
 
+/* --check: the configuration, the token file and the targets file, each
+ * named when it is fine; every problem was printed while loading. */
+static int check(const struct options *o, struct config *cfg, bool targets_ok,
+		 struct targets *targets)
+{
+	char *token;
+	bool ok = load_token(cfg->api_token_file, &token) && targets_ok;
+	free(token);
+	if (ok && targets) {
+		size_t n = 0;
+		for (size_t i = 0; i < targets->nyears; i++)
+			n += targets->years[i].nindicators;
+		printf("%s: ok; targets %s: ok (%zu year entries, %zu indicators)\n",
+		       o->config_path, cfg->targets, targets->nyears, n);
+	} else if (ok) {
+		printf("%s: ok (no targets file)\n", o->config_path);
+	}
+	targets_free(targets);
+	config_free(cfg);
+	return ok ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
@@ -458,16 +483,8 @@ int main(int argc, char **argv)
 	}
 	struct targets *targets;
 	bool targets_ok = load_targets(cfg, true, &targets);
-	if (o.check) {
-		char *token;
-		bool ok = load_token(cfg->api_token_file, &token) && targets_ok;
-		free(token);
-		targets_free(targets);
-		config_free(cfg);
-		if (ok)
-			printf("%s: ok\n", o.config_path);
-		return ok ? 0 : 2;
-	}
+	if (o.check)
+		return check(&o, cfg, targets_ok, targets);
 	if (!targets_ok) {
 		config_free(cfg);
 		return 2;

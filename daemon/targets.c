@@ -61,7 +61,7 @@ static bool only_keys(struct loader *ld, const char *jpath, json_t *obj, const c
 
 /* A number written as a JSON number or a string, parsed exactly. */
 static bool get_decimal(struct loader *ld, const char *jpath, json_t *v, const char *what,
-			struct dec *out)
+			const char *example, struct dec *out)
 {
 	const char *text = NULL;
 	if (json_is_string(v)) {
@@ -71,8 +71,7 @@ static bool get_decimal(struct loader *ld, const char *jpath, json_t *v, const c
 		text = p ? p->literal : NULL;
 	}
 	if (!text || !dec_parse(text, out)) {
-		fail(ld, jpath, "%s must be a decimal number like \"12000000000.00\" or 0.95",
-		     what);
+		fail(ld, jpath, "%s must be a decimal number, e.g. %s", what, example);
 		return false;
 	}
 	return true;
@@ -172,13 +171,15 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 		snprintf(p, sizeof(p), "%s/budget", mp);
 		if (!b)
 			fail(ld, mp, "manual: budget is required with executed");
-		else if (get_decimal(ld, p, b, "manual budget", &ind->budget) &&
+		else if (get_decimal(ld, p, b, "manual budget", "\"budget\": \"21\"",
+				     &ind->budget) &&
 			 (dec_is_negative(ind->budget) || dec_is_zero(ind->budget)))
 			fail(ld, p, "manual budget must be above 0");
 		snprintf(p, sizeof(p), "%s/executed", mp);
 		if (!e)
 			fail(ld, mp, "manual: executed is required with budget");
-		else if (get_decimal(ld, p, e, "manual executed", &ind->executed) &&
+		else if (get_decimal(ld, p, e, "manual executed", "\"executed\": \"20.3\"",
+				     &ind->executed) &&
 			 dec_is_negative(ind->executed))
 			fail(ld, p, "manual executed must not be negative");
 		return;
@@ -195,7 +196,7 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 	int c;
 	if (!score)
 		fail(ld, p, "manual score is required");
-	else if (get_decimal(ld, p, score, "manual score", &ind->manual_score) &&
+	else if (get_decimal(ld, p, score, "manual score", "\"score\": 9.5", &ind->manual_score) &&
 		 (dec_is_negative(ind->manual_score) ||
 		  (dec_cmp(ind->manual_score, ind->weight, &c) && c > 0)))
 		fail(ld, p, "manual score must be between 0 and the weight");
@@ -225,10 +226,13 @@ static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struc
 	int c;
 	if (!w)
 		fail(ld, ip, "indicator %s: weight is required", ind->name ? ind->name : "");
-	else if (get_decimal(ld, p, w, "weight", &ind->weight) &&
+	else if (get_decimal(ld, p, w, "weight", "\"weight\": 20 (the line's 分值)",
+			     &ind->weight) &&
 		 (dec_is_negative(ind->weight) || dec_is_zero(ind->weight) ||
 		  (dec_cmp(ind->weight, dec_from_int(100), &c) && c > 0)))
-		fail(ld, p, "weight must be above 0 and at most 100");
+		fail(ld, p,
+		     "weight must be above 0 and at most 100, e.g. \"weight\": 20 (the line's "
+		     "分值)");
 
 	json_t *metric = json_object_get(obj, "metric"), *manual = json_object_get(obj, "manual");
 	if (!metric && !manual) {
@@ -267,7 +271,9 @@ static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struc
 	json_t *target = json_object_get(obj, "target");
 	if (!target)
 		fail(ld, ip, "indicator %s: target is required", ind->name ? ind->name : "");
-	else if (get_decimal(ld, p, target, "target", &ind->target) &&
+	else if (get_decimal(ld, p, target, "target",
+			     "\"target\": \"12000000000.00\" (an amount in 元) or 0.95 (a rate)",
+			     &ind->target) &&
 		 dec_is_negative(ind->target) && ind->metric->kind != METRIC_AMOUNT)
 		fail(ld, p, "target must not be negative");
 	snprintf(p, sizeof(p), "%s/direction", ip);
@@ -347,7 +353,7 @@ static void load_scoring(struct loader *ld, const char *yp, json_t *scoring, str
 			     grade_names[i]);
 			return;
 		}
-		if (!get_decimal(ld, gp, g, "a grade band", &ty->grades.min[i]))
+		if (!get_decimal(ld, gp, g, "a grade band", "\"优\": 90", &ty->grades.min[i]))
 			return;
 		if (dec_is_negative(ty->grades.min[i]) ||
 		    (dec_cmp(ty->grades.min[i], dec_from_int(100), &c) && c > 0)) {

@@ -4,6 +4,8 @@ suffices), after moves, hard deletes and a late commit (reconciliation
 needed), across the Asia/Shanghai year boundary and with amounts at the top
 of numeric(18,2); monthly and cumulative series."""
 import os
+import shutil
+import subprocess
 from datetime import date, timedelta
 import sys
 import tempfile
@@ -193,6 +195,15 @@ def main():
         ck.eq(seen, len(direct), "/metrics has every centre x category of 2022 to date")
         ck.true('ggzy_source_up{source="trading"} 1' in text, "source up in /metrics")
         ck.true("ggzy_e_bid_ratio{" in text, "derived rate in /metrics")
+        # Prometheus' own linter on a scrape with data: names, types, help,
+        # units as its naming guide asks (promtool from Debian's prometheus).
+        promtool = shutil.which("promtool")
+        ck.true(promtool or os.environ.get("CI") != "true", "promtool is required when CI=true")
+        if promtool:
+            res = subprocess.run([promtool, "check", "metrics"], input=text, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            ck.eq((res.returncode, res.stdout.strip()), (0, ""),
+                  "promtool check metrics on a scrape with data")
         ck.eq(exp[("*", "*", "2022")]["deals_count"] > 0, True, "2022 has deals")
     finally:
         if daemon:

@@ -32,16 +32,34 @@ def main():
     ck.eq(cli()[0], 2, "no -c")
     example = os.path.join(SOURCE_DIR, "config", "ggzy-metricsd.conf")
     code, out, err = cli("-c", example, "--check")
-    ck.eq((code, out.strip()), (0, example + ": ok"), "--check of config/ggzy-metricsd.conf (%s)" % err)
+    ck.eq((code, out.strip()), (0, example + ": ok (no targets file)"),
+          "--check of config/ggzy-metricsd.conf (%s)" % err)
+    with_targets = os.path.join(work, "with-targets.conf")
+    targets = os.path.join(SOURCE_DIR, "config", "targets.json")
+    with open(with_targets, "w") as f:
+        f.write("[daemon]\nstore = dbname=x\ntargets = %s\n" % targets)
+    code, out, err = cli("-c", with_targets, "--check")
+    ck.true(code == 0 and out.startswith(with_targets + ": ok; targets " + targets + ": ok ("),
+            "--check says it checked the targets too: %s %s" % (out, err))
     bad = os.path.join(work, "bad.conf")
     with open(bad, "w") as f:
         f.write("[daemon]\nstore = dbname=x\nlisten = 127.0.0.1:99999\nfrobnicate = yes\n"
-                "[source trading]\ninterval = soon\n[source ledger]\n")
+                "[source trading]\ninterval = soon\nreconcile_intervall = 1h\n[source ledger]\n")
     code, out, err = cli("-c", bad, "--check")
     lines = err.strip().splitlines()
     ck.eq(code, 2, "--check exit code on errors")
     ck.eq([l.split(": ", 1)[0] for l in lines],
-          [bad + ":3", bad + ":4", bad + ":6", bad + ":7", bad + ":5"], "every problem with its line: %s" % err)
+          [bad + ":3", bad + ":4", bad + ":6", bad + ":7", bad + ":8", bad + ":5"],
+          "every problem with its line: %s" % err)
+    ck.true(any("port 99999 is out of range" in l for l in lines), "a port out of range says so: %s" % err)
+    ck.true(any("unknown key 'reconcile_intervall' in [source trading]; did you mean "
+                "'reconcile_interval'?" in l for l in lines), "the section and the closest key: %s" % err)
+    ck.true(any("unknown source 'ledger' (known: trading, deposit, expert)" in l for l in lines),
+            "the known sources come from the collector table: %s" % err)
+    missing = os.path.join(work, "no-such.conf")
+    code, out, err = cli("-c", missing, "--check")
+    ck.eq((code, err.strip()), (2, "cannot open %s: No such file or directory" % missing),
+          "a missing file, without ':0'")
     ck.eq(cli("-c", example, "--check", "--now", "yesterday")[0], 2, "bad --now")
 
     pg = PgServer("http")

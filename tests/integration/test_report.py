@@ -401,6 +401,7 @@ def main():
                 timeout=60)
             _, _, http_raw = get_bytes(daemon, "/api/v1/report?year=2021&center=433100&format=" + fmt)
             ck.eq(res.returncode, 0, "report --format %s exit" % fmt)
+            ck.eq(res.stderr, b"", "report --format %s prints nothing on stderr when all is well" % fmt)
             ck.true(res.stdout == http_raw, "report --format %s equals the HTTP body" % fmt)
         code, out, err = run_daemon(daemon.config, "--now", "2024-02-29T12:00:00", "report", "--year", "2024")
         period = json.loads(out)["previous_period"] if code == 0 else None
