@@ -83,7 +83,11 @@ CONF
 
 cat <<MSG
 
-ggzy-metricsd demo: the daemon now runs in the foreground (Ctrl-C stops it).
+ggzy-metricsd demo
+  page:      http://127.0.0.1:9470/   <- open this (the first load takes a few seconds;
+                                        a line below says when it has finished)
+
+The daemon now runs in the foreground (Ctrl-C stops it). Other ways in:
   figures:   curl 'http://127.0.0.1:9470/api/v1/series?metric=deal_amount&from=2021-01-01&to=2021-12-31&step=month'
   rates:     curl 'http://127.0.0.1:9470/api/v1/series?metric=e_bid_rate&from=2021-01-01&to=2021-12-31&step=year&center=433100'
   deposits:  curl 'http://127.0.0.1:9470/api/v1/series?metric=liquidity_released_amount&from=2022-01-01&to=2022-12-31&step=quarter'
@@ -99,4 +103,16 @@ ggzy-metricsd demo: the daemon now runs in the foreground (Ctrl-C stops it).
   database:  psql -h $dir -p $port -U postgres trading|deposit|expert|ggzy_metrics   (stop it: deploy/demo.sh stop)
 
 MSG
+# Say when the first load has finished: /readyz answers 200 once every
+# source has been read whole.
+(
+	start=$SECONDS
+	until python3 -c 'import urllib.request, sys; urllib.request.urlopen("http://127.0.0.1:9470/readyz", timeout=2)' 2>/dev/null; do
+		sleep 1
+		[ $((SECONDS - start)) -lt 600 ] || exit 0
+	done
+	echo
+	echo "ggzy-metricsd demo: first load finished in $((SECONDS - start)) s; every figure is in: http://127.0.0.1:9470/"
+	echo
+) &
 exec build/demo/ggzy-metricsd -c "$conf" --now "${GGZY_DEMO_NOW:-2022-12-31T12:00:00}"

@@ -13,9 +13,9 @@ build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zl
 # libFuzzer), the leak soak (valgrind), promtool and Prometheus, the deploy
 # checks (docker-compose config, systemd-analyze verify) and the benchmark's
 # smoke run, which starts the generic exporters too; clang-format and cppcheck
-# for tests/lint.sh.
+# for tests/lint.sh; nginx for the reverse-proxy configuration's test.
 test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev clang-format cppcheck
-      valgrind prometheus
+      valgrind prometheus nginx
       docker-compose systemd prometheus-alertmanager prometheus-postgres-exporter prometheus-sql-exporter)
 bench=(hyperfine linux-perf)
 

@@ -6,15 +6,20 @@ docker-compose.yml refer to files that exist and agree with each other (no
 Docker engine here: they are checked, not built); the compose PostgreSQL
 init script, run against a real PostgreSQL, gives sources and a store on
 which the daemon, with the compose configuration, completes --once."""
+import base64
 import os
 import re
+import socket
+import ssl
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import DAEMON, Checker, PgServer, free_port, SOURCE_DIR
+from harness import DAEMON, Checker, Daemon, PgServer, free_port, wait_until, SOURCE_DIR
 
 CI = os.environ.get("CI") == "true"
 BUILD_DIR = os.path.dirname(os.path.abspath(DAEMON))
@@ -24,6 +29,14 @@ def run(cmd, env=None, timeout=120):
     res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          env=dict(os.environ, **(env or {})), timeout=timeout)
     return res.returncode, res.stdout
+
+
+def read_file(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError as e:
+        return str(e)
 
 
 def read(*parts):
@@ -263,6 +276,91 @@ def check_init_script(ck, work):
         pg.close()
 
 
+def check_nginx(ck, work):
+    """deploy/nginx/ggzy-metricsd.conf in a real nginx (Debian's), its paths
+    and ports rewritten to a scratch directory, in front of a real daemon:
+    HTTPS only, a login, read-only; the page and the API come through."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if not nginx:
+        ck.true(not CI, "nginx is required when CI=true (deploy/install-deps.sh test)")
+        print("nginx not installed: the reverse-proxy configuration is not tried")
+        return
+    d = os.path.join(work, "nginx")
+    os.makedirs(os.path.join(d, "logs"))
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    code, out = run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                     "-nodes", "-subj", "/CN=localhost", "-days", "2", "-keyout", key, "-out", cert])
+    ck.eq(code, 0, "a self-signed certificate: %s" % out[-500:])
+    code, hashed = run(["openssl", "passwd", "-apr1", "s3cret"])
+    htpasswd = os.path.join(d, "htpasswd")
+    with open(htpasswd, "w") as f:
+        f.write("operator:%s\n" % hashed.strip())
+    daemon_port, http_port, https_port = free_port(), free_port(), free_port()
+    site = read("deploy", "nginx", "ggzy-metricsd.conf")
+    for a, b in (("127.0.0.1:9470", "127.0.0.1:%d" % daemon_port),
+                 ("/etc/ggzy-metricsd/tls/fullchain.pem", cert), ("/etc/ggzy-metricsd/tls/privkey.pem", key),
+                 ("/etc/nginx/ggzy-metricsd.htpasswd", htpasswd),
+                 ("listen 443 ssl;", "listen 127.0.0.1:%d ssl;" % https_port),
+                 ("listen 80;", "listen 127.0.0.1:%d;" % http_port),
+                 ("listen [::]:443 ssl;", ""), ("listen [::]:80;", "")):
+        ck.true(a in site, "the shipped site has %s" % a)
+        site = site.replace(a, b)
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write("%sworker_processes 1;\npid %s/nginx.pid;\nerror_log %s/logs/error.log;\n"
+                "events {}\nhttp {\n access_log %s/logs/access.log;\n client_body_temp_path %s;\n"
+                " proxy_temp_path %s;\n%s\n}\n" % ("user root;\n" if os.geteuid() == 0 else "",
+                                                     d, d, d, d, d, site))
+    pg = PgServer("nginx")
+    daemon = None
+    proc = None
+    try:
+        pg.createdb("store")
+        daemon = Daemon(work, "[daemon]\nlisten = 127.0.0.1:%d\nstore = %s\n" % (daemon_port, pg.conninfo("store")))
+        daemon.start()
+        code, out = run([nginx, "-t", "-p", d, "-c", os.path.join(d, "nginx.conf")])
+        ck.eq(code, 0, "nginx -t accepts the site: %s" % out)
+        proc = subprocess.Popen([nginx, "-p", d, "-c", os.path.join(d, "nginx.conf"), "-g", "daemon off;"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+
+        def fetch(path, method="GET", auth=None, scheme="https", port=https_port):
+            headers = {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth else {}
+            req = urllib.request.Request("%s://127.0.0.1:%d%s" % (scheme, port, path), method=method,
+                                         headers=headers, data=b"" if method == "POST" else None)
+            try:
+                with urllib.request.urlopen(req, timeout=10, context=ctx if scheme == "https" else None) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode(errors="replace")
+
+        def answering():
+            try:
+                return fetch("/healthz")[0] == 401
+            except OSError:
+                return proc.poll() is not None  # exited: the checks below say why
+        wait_until(answering, timeout=10, what="nginx answering")
+        ck.eq(proc.poll(), None, "nginx runs: %s" % read_file(os.path.join(d, "logs", "error.log")))
+        ck.eq(fetch("/healthz")[0], 401, "no login, no page")
+        ck.eq(fetch("/healthz", auth="operator:wrong")[0], 401, "a wrong password")
+        status, body = fetch("/", auth="operator:s3cret")
+        ck.true(status == 200 and "dashboard.js" in body, "the page through nginx: %s" % status)
+        status, body = fetch("/api/v1/status", auth="operator:s3cret")
+        ck.true(status == 200 and '"timezone"' in body, "the JSON API through nginx: %s" % status)
+        ck.eq(fetch("/api/v1/refresh", method="POST", auth="operator:s3cret")[0], 403, "read-only: no POST")
+        with socket.create_connection(("127.0.0.1", http_port), timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+            head = s.recv(512).decode(errors="replace")
+        ck.true(head.startswith("HTTP/1.1 301") and "Location: https://" in head, "http redirects: %s" % head[:80])
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=10)
+        if daemon:
+            daemon.stop()
+        pg.close()
+
+
 def main():
     ck = Checker("test_deploy")
     work = tempfile.mkdtemp(prefix="ggzy-deploy-")
@@ -272,6 +370,7 @@ def main():
         check_dockerfile(ck)
         check_compose(ck)
         check_init_script(ck, work)
+        check_nginx(ck, work)
     finally:
         if not os.environ.get("GGZY_KEEP"):
             shutil.rmtree(work, ignore_errors=True)
