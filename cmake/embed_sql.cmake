@@ -2,7 +2,7 @@
 # daemon is one self-contained binary while operators read the same SQL in
 # the source tree (or under share/ after install).
 # Inputs: SQL_DIR, OUTPUT.
-file(GLOB_RECURSE files RELATIVE "${SQL_DIR}" "${SQL_DIR}/store/*.sql" "${SQL_DIR}/collectors/*.sql" "${SQL_DIR}/queries/*.sql")
+file(GLOB_RECURSE files RELATIVE "${SQL_DIR}" "${SQL_DIR}/store/*.sql" "${SQL_DIR}/collectors/*.sql" "${SQL_DIR}/queries/*.sql" "${SQL_DIR}/functions/*.sql")
 list(SORT files)
 # The daemon applies the migrations of store/ in this order and records how
 # many it applied: each file's number must be its position (001, 002, ...),

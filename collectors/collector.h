@@ -1,31 +1,35 @@
 /* collector — what a source contributes: its streams (one relation and one
- * event time each), the SQL that reads them, and the catalogue metrics they
- * fill. A collector is data, not code: the scheduler runs every collector
- * the same way (see daemon/scheduler.h), so a new source is a new entry in
- * collector_table[], its own file and its SQL.
+ * event time each, declared by one SQL file), and optionally the centre
+ * hierarchy. A collector is data, not code: the scheduler runs every
+ * collector the same way (daemon/scheduler.h), so a new source is a new
+ * entry in collector_table[], its own file and its SQL.
  *
- * The SQL contract of a stream (files under sql/collectors/<source>/):
- *   changed_days: $1 watermark, $2 overlap interval, $3 time zone
- *                 -> (day date, watermark timestamptz), the watermark
- *                    being the newest updated_at of all those rows
- *   months:       $1 time zone
- *                 -> (month date, rows bigint, fingerprint numeric,
- *                     watermark timestamptz), watermark as above
- *   recompute:    $1 time zone, $2 days date[]
- *                 -> (day, label columns..., rows, fingerprint,
- *                     one column per catalogue metric of the stream)
- * The label columns are any of center, category, kind, scope, role; rows and
- * fingerprint of recompute summed per day must equal those of months. */
+ * A stream's SQL (sql/collectors/<source>/<stream>.sql) is a SELECT of one
+ * image per source row, with $1 the time zone and $2 the fingerprints'
+ * salt, and these columns:
+ *   key          the row's primary key (text)
+ *   day          its event day in the zone; NULL when the row counts for
+ *                nothing in this stream (its image, if any, is retracted)
+ *   event_at     the event time (filters of reconciliation; not stored)
+ *   updated_at   the row's last change (the poll's filter; not stored)
+ *   center, category, kind, scope, role   the labels the stream carries
+ *   person       optional: an expert's or bidder's identity, of which the
+ *                store keeps only the keyed hash (daemon/identity.h)
+ *   ref          optional: a key in another stream (an evaluation's deal)
+ *   <metric>...  one column per catalogue metric of the stream, its value
+ *   fingerprint  a hash of the image (salted), bigint
+ * The generic queries that read a stream (every row, the changed ones, by
+ * key, per month) wrap that SELECT (sql/collectors/stream_*.sql, composed
+ * by stream_sql.h), so the image and its fingerprint are written once. */
 #ifndef GGZY_COLLECTOR_H
 #define GGZY_COLLECTOR_H
 
 #include <stddef.h>
 
 struct stream_def {
-	const char *name; /* unique across collectors, e.g. "deals" */
-	const char *changed_days_sql;
-	const char *months_sql;
-	const char *recompute_sql;
+	const char *name; /* unique across collectors: ggzy.stream's name */
+	short id;	  /* ggzy.stream's id (sql/store/009_row_store.sql) */
+	const char *sql;  /* its declaration, a path under sql/ */
 };
 
 struct collector {

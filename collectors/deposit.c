@@ -6,14 +6,8 @@
 #define SQL(file) "collectors/deposit/" file
 
 static const struct stream_def deposit_streams[] = {
-    {.name = "deposit_received",
-     .changed_days_sql = SQL("received.changed_days.sql"),
-     .months_sql = SQL("received.months.sql"),
-     .recompute_sql = SQL("received.recompute.sql")},
-    {.name = "deposit_refunded",
-     .changed_days_sql = SQL("refunded.changed_days.sql"),
-     .months_sql = SQL("refunded.months.sql"),
-     .recompute_sql = SQL("refunded.recompute.sql")},
+    {.name = "deposit_received", .id = 4, .sql = SQL("received.sql")},
+    {.name = "deposit_refunded", .id = 5, .sql = SQL("refunded.sql")},
 };
 
 const struct collector deposit_collector = {

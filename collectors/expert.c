@@ -4,14 +4,8 @@
 #define SQL(file) "collectors/expert/" file
 
 static const struct stream_def expert_streams[] = {
-    {.name = "evaluations",
-     .changed_days_sql = SQL("evaluations.changed_days.sql"),
-     .months_sql = SQL("evaluations.months.sql"),
-     .recompute_sql = SQL("evaluations.recompute.sql")},
-    {.name = "assignments",
-     .changed_days_sql = SQL("assignments.changed_days.sql"),
-     .months_sql = SQL("assignments.months.sql"),
-     .recompute_sql = SQL("assignments.recompute.sql")},
+    {.name = "evaluations", .id = 2, .sql = SQL("evaluations.sql")},
+    {.name = "assignments", .id = 3, .sql = SQL("assignments.sql")},
 };
 
 const struct collector expert_collector = {

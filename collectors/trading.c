@@ -4,10 +4,7 @@
 #define SQL(file) "collectors/trading/" file
 
 static const struct stream_def trading_streams[] = {
-    {.name = "deals",
-     .changed_days_sql = SQL("deals.changed_days.sql"),
-     .months_sql = SQL("deals.months.sql"),
-     .recompute_sql = SQL("deals.recompute.sql")},
+    {.name = "deals", .id = 1, .sql = SQL("deals.sql")},
 };
 
 const struct collector trading_collector = {

@@ -58,7 +58,7 @@ void api_report(struct evhttp_request *req, struct app *app)
 		report_build(&(struct report_context){.store = app->store,
 						      .targets = app->targets,
 						      .clock = &app->clock,
-						      .streams = app->streams},
+						      .sources = app->sources},
 			     year, center, fmt, on_report, req);
 	evhttp_clear_headers(&q);
 }

@@ -165,6 +165,6 @@ void api_status(struct evhttp_request *req, struct app *app)
 		reply(j, NULL, NULL);
 		return;
 	}
-	const char *params[1] = {app->streams};
+	const char *params[1] = {app->sources};
 	store_query(app->store, sql_text("queries/status.sql"), 1, params, on_status, j);
 }

@@ -22,9 +22,9 @@ struct app {
 	struct scheduler *sched;
 	struct http_server *http;
 	struct wallclock clock; /* the time, or --now */
-	/* The streams of the configured sources, a text[] literal (the report's
+	/* The names of the configured sources, a text[] literal (the report's
 	 * and the status page's as_of). Sources change only on restart. */
-	char *streams;
+	char *sources;
 	char *api_token;	 /* NULL: POST endpoints are open */
 	struct targets *targets; /* NULL: no targets file */
 	struct alerts *alerts;

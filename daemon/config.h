@@ -17,10 +17,11 @@ struct source_config {
 	char *name; /* "trading", "deposit", "expert" */
 	int line;   /* where its [source NAME] header is */
 	char *conninfo;
-	long interval;		 /* seconds */
-	long overlap;		 /* seconds */
-	long reconcile_interval; /* seconds */
-	long statement_timeout;	 /* seconds */
+	long interval;		     /* seconds */
+	long overlap;		     /* seconds */
+	long reconcile_interval;     /* seconds: the current and the previous year */
+	long reconcile_old_interval; /* seconds: the years before */
+	long statement_timeout;	     /* seconds */
 };
 
 struct alerts_config {
@@ -40,6 +41,7 @@ struct config {
 	char *store;
 	char *targets;
 	char *api_token_file;
+	char *identity_key_file;
 	int log_level;
 	/* HTTP limits (bytes, seconds, counts); reloadable. */
 	long max_header_size;

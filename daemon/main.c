@@ -132,16 +132,14 @@ static bool load_token(const char *path, char **token)
 	return true;
 }
 
-/* The streams of the configured sources, as a text[] literal. */
-static char *configured_streams(const struct config *cfg)
+/* The names of the configured sources, as a text[] literal. */
+static char *configured_sources(const struct config *cfg)
 {
 	struct pg_array a;
 	pg_array_begin(&a);
-	for (size_t i = 0; i < cfg->nsources; i++) {
-		const struct collector *col = collector_find(cfg->sources[i].name);
-		for (size_t s = 0; col && s < col->nstreams; s++)
-			pg_array_add(&a, col->streams[s].name);
-	}
+	for (size_t i = 0; i < cfg->nsources; i++)
+		if (collector_find(cfg->sources[i].name))
+			pg_array_add(&a, cfg->sources[i].name);
 	return pg_array_end(&a);
 }
 
@@ -241,7 +239,7 @@ static struct report_context report_context_of(struct app *app)
 	return (struct report_context){.store = app->store,
 				       .targets = app->targets,
 				       .clock = &app->clock,
-				       .streams = app->streams};
+				       .sources = app->sources};
 }
 
 static void on_report_done(const struct report_result *r, void *arg)
@@ -375,7 +373,7 @@ static bool start(struct runtime *rt, struct config *cfg, struct targets *target
 	struct app *app = &rt->app;
 	app->cfg = cfg;
 	app->targets = targets;
-	app->streams = configured_streams(cfg);
+	app->sources = configured_sources(cfg);
 	if (!load_token(cfg->api_token_file, &app->api_token))
 		return false;
 	/* The report command's stdout is the report; stderr stays quiet unless
@@ -388,9 +386,11 @@ static bool start(struct runtime *rt, struct config *cfg, struct targets *target
 		log_info("ggzy-metricsd %s starting: store %s, time zone %s", GGZY_VERSION,
 			 redacted, cfg->timezone);
 	free(redacted);
-	app->store = store_new(app->base, cfg->store, cfg->timezone, on_store_ready, rt);
+	app->store = store_new(app->base, cfg->store, cfg->timezone, cfg->identity_key_file,
+			       on_store_ready, rt);
 	if (!rt->report) {
-		app->sched = scheduler_new(app->base, cfg, app->store, rt->once, on_once_done, rt);
+		app->sched = scheduler_new(app->base, cfg, app->store, &app->clock, rt->once,
+					   on_once_done, rt);
 		app->alerts =
 		    alerts_new(app->base, app->store, &app->clock, cfg, targets, source_ready, app);
 		scheduler_on_loaded(app->sched, on_source_loaded, app);
@@ -428,7 +428,7 @@ static void stop(struct runtime *rt)
 	if (app->base)
 		event_base_free(app->base);
 	free(app->api_token);
-	free(app->streams);
+	free(app->sources);
 	api_metrics_free();
 	api_series_free();
 	indicators_cache_free();

@@ -16,6 +16,10 @@ struct pg_query_item {
 	int nparams;
 	char **params;
 	bool script;
+	/* COPY ... FROM STDIN: the data sent once the server asks for it. */
+	char *copy_data;
+	size_t copy_len, copy_sent;
+	bool copy_ended;
 	pg_result_cb cb;
 	void *arg;
 };
@@ -40,6 +44,8 @@ struct pg_conn {
 static void on_io(evutil_socket_t fd, short what, void *arg);
 static void on_timeout(evutil_socket_t fd, short what, void *arg);
 static void pump(struct pg_conn *c);
+static void set_error_from_pg(struct pg_conn *c, const char *prefix);
+static void fail_connection(struct pg_conn *c);
 
 static void arm(struct pg_conn *c, short what)
 {
@@ -84,7 +90,55 @@ static void item_free(struct pg_query_item *q)
 		free(q->params[i]);
 	free(q->params);
 	free(q->sql);
+	free(q->copy_data);
 	free(q);
+}
+
+/* Copy data goes out in pieces of this, so that a batch of megabytes never
+ * sits whole in libpq's output buffer besides ours. */
+#define COPY_CHUNK (256 * 1024)
+
+/* Pushes the running COPY's data, then its end, as far as the socket
+ * takes them; re-armed for writing when it is full. */
+static void copy_push(struct pg_conn *c)
+{
+	struct pg_query_item *q = c->head;
+	while (q->copy_sent < q->copy_len) {
+		size_t n = q->copy_len - q->copy_sent;
+		if (n > COPY_CHUNK)
+			n = COPY_CHUNK;
+		int rc = PQputCopyData(c->pg, q->copy_data + q->copy_sent, (int)n);
+		if (rc < 0) {
+			set_error_from_pg(c, "copy: ");
+			fail_connection(c);
+			return;
+		}
+		if (rc == 0) { /* would block */
+			arm(c, EV_READ | EV_WRITE);
+			return;
+		}
+		q->copy_sent += n;
+	}
+	if (!q->copy_ended) {
+		int rc = PQputCopyEnd(c->pg, NULL);
+		if (rc < 0) {
+			set_error_from_pg(c, "copy: ");
+			fail_connection(c);
+			return;
+		}
+		if (rc == 0) {
+			arm(c, EV_READ | EV_WRITE);
+			return;
+		}
+		q->copy_ended = true;
+	}
+	int f = PQflush(c->pg);
+	if (f < 0) {
+		set_error_from_pg(c, "copy: ");
+		fail_connection(c);
+		return;
+	}
+	arm(c, (short)(EV_READ | (f == 1 ? EV_WRITE : 0)));
 }
 
 static struct pg_query_item *pop(struct pg_conn *c)
@@ -302,6 +356,16 @@ static void read_results(struct pg_conn *c)
 			finish_statement(c);
 			return;
 		}
+		if (PQresultStatus(r) == PGRES_COPY_IN) {
+			PQclear(r);
+			if (!c->head || !c->head->copy_data) {
+				/* a COPY nobody gave data for: end it as failed */
+				PQputCopyEnd(c->pg, "no data");
+				continue;
+			}
+			copy_push(c);
+			return;
+		}
 		/* Keep the first error of a script, else the last result. */
 		if (c->last && PQresultStatus(c->last) == PGRES_FATAL_ERROR) {
 			PQclear(r);
@@ -324,6 +388,10 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	if (c->state == PG_CONNECTING) {
 		continue_connect(c);
+		return;
+	}
+	if ((what & EV_WRITE) && c->head && c->head->copy_data && !c->head->copy_ended) {
+		copy_push(c);
 		return;
 	}
 	if (what & EV_WRITE) {
@@ -410,6 +478,27 @@ void pg_query(struct pg_conn *c, const char *sql, int nparams, const char *const
 void pg_script(struct pg_conn *c, const char *sql, pg_result_cb cb, void *arg)
 {
 	enqueue(c, sql, 0, NULL, true, cb, arg);
+}
+
+void pg_copy_in(struct pg_conn *c, const char *copy_sql, char *data, size_t len, pg_result_cb cb,
+		void *arg)
+{
+	/* Queued like a script, with its data attached before the pump can
+	 * send it (enqueue may start it at once). */
+	struct pg_query_item *q = xcalloc(1, sizeof(*q));
+	q->sql = xstrdup(copy_sql);
+	q->script = true;
+	q->copy_data = data ? data : xstrdup("");
+	q->copy_len = data ? len : 0;
+	q->cb = cb;
+	q->arg = arg;
+	if (c->tail)
+		c->tail->next = q;
+	else
+		c->head = q;
+	c->tail = q;
+	c->pending++;
+	pump(c);
 }
 
 bool pg_conn_is_connected(const struct pg_conn *c)

@@ -38,6 +38,13 @@ void pg_query(struct pg_conn *conn, const char *sql, int nparams, const char *co
  * from the binary only: migrations). */
 void pg_script(struct pg_conn *conn, const char *sql, pg_result_cb cb, void *arg);
 
+/* Queues COPY_SQL (a "COPY ... FROM STDIN", fixed text from the binary) and
+ * sends DATA (LEN bytes of COPY text format, taken over: freed by pg) when
+ * the server asks for it, in pieces, without blocking. cb gets the COPY's
+ * result (its command tag says how many rows). */
+void pg_copy_in(struct pg_conn *conn, const char *copy_sql, char *data, size_t len, pg_result_cb cb,
+		void *arg);
+
 bool pg_conn_is_connected(const struct pg_conn *conn);
 /* Number of queries queued or running. */
 int pg_conn_pending(const struct pg_conn *conn);

@@ -679,6 +679,6 @@ void report_build(const struct report_context *ctx, int year, const char *center
 		for (size_t i = 0; i < j->nlines; i++)
 			j->lines[i].metric = &catalog_metrics[i];
 	}
-	const char *params[2] = {center, ctx->streams};
+	const char *params[2] = {center, ctx->sources};
 	store_query(j->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);
 }

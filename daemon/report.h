@@ -41,9 +41,9 @@ struct report_context {
 	struct store *store;
 	struct targets *targets; /* NULL: no targets file */
 	const struct wallclock *clock;
-	/* The streams of the configured sources, a text[] literal: as_of is
-	 * the oldest last poll among them. */
-	const char *streams;
+	/* The names of the configured sources, a text[] literal: as_of is the
+	 * oldest last poll among their streams. */
+	const char *sources;
 };
 
 /* Builds the report of YEAR for CENTER (NULL: all centres); calls cb exactly

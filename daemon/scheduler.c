@@ -8,25 +8,20 @@
 #include <string.h>
 
 #include "../collectors/collector.h"
-#include "catalog.h"
 #include "config.h"
-#include "days.h"
 #include "log.h"
 #include "pg.h"
 #include "sql_files.h"
 #include "store.h"
+#include "stream_job.h"
 #include "utf8.h"
+#include "wallclock.h"
 #include "xmalloc.h"
 
-#define DAYS_PER_BATCH 16
 #define BACKOFF_MAX 60
 #define CLIENT_TIMEOUT_MARGIN 10
 
 enum job_kind { JOB_NONE, JOB_POLL, JOB_RECONCILE };
-
-/* Whose failure ended a job: a source's marks the source down; the store's
- * says nothing about the source (it is reported by the store itself). */
-enum fault { FAULT_SOURCE, FAULT_STORE };
 
 struct waiter {
 	struct waiter *next;
@@ -46,29 +41,25 @@ struct runner {
 	const struct collector *col;
 	char *name;
 	char *conninfo;
-	long interval, overlap, reconcile_interval, statement_timeout;
+	long interval, overlap, reconcile_interval, reconcile_old_interval, statement_timeout;
 	struct pg_conn *conn;
 	struct event *timer;
+	int source_id; /* ggzy.source's, once registered */
 
-	/* The job in flight. */
+	/* The job in flight: its kind, and the stream it is at. */
 	enum job_kind job;
-	size_t stream;	     /* index into col->streams */
-	bool had_watermark;  /* the stream had one when the job looked */
-	bool backfilled;     /* this poll ran a full reconciliation */
-	char *watermark;     /* the stream's, or NULL */
-	char *new_watermark; /* to commit with the last batch */
-	long *days;	     /* days to recompute */
-	size_t ndays, next_day, batch_start;
-	enum fault fault;      /* of the failure that ended the job */
-	json_t *source_months; /* reconcile: [[month, rows, fp]] from the source */
-	char *centers_sent;    /* the hierarchy being stored */
-	char *centers_stored;  /* the hierarchy last stored; NULL: store it */
+	size_t stream;
+	bool reconcile_all;		 /* this reconciliation compares every year */
+	struct stream_progress *streams; /* one per col->streams */
+	char *centers_sent;		 /* the hierarchy being stored */
+	char *centers_stored;		 /* the hierarchy last stored; NULL: store it */
 	struct timespec started;
 	unsigned long long job_rows;
 
 	/* Scheduling. */
 	bool once_reconcile_left;
 	time_t next_reconcile;
+	time_t next_reconcile_all; /* 0: at the first reconciliation of this run */
 	int backoff;
 	bool complained;
 	struct waiter *waiting_next;	/* for the next poll to start */
@@ -96,39 +87,19 @@ struct scheduler {
 	void *once_arg;
 	void (*on_loaded)(const char *source, void *arg);
 	void *loaded_arg;
+	const struct wallclock *clock;
 	size_t nrunners;
 	struct runner *runners;
 };
 
 static void job_start(struct runner *r, enum job_kind kind);
-static void stream_begin(struct runner *r);
-static void reconcile_begin(struct runner *r);
-static void batch_next(struct runner *r);
+static void streams_begin(struct runner *r);
 
 static double elapsed_since(const struct timespec *t0)
 {
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static const struct stream_def *cur_stream(const struct runner *r)
-{
-	return &r->col->streams[r->stream];
-}
-
-static void job_reset(struct runner *r)
-{
-	free(r->watermark);
-	free(r->new_watermark);
-	free(r->days);
-	json_decref(r->source_months);
-	free(r->centers_sent);
-	r->centers_sent = NULL;
-	r->watermark = r->new_watermark = NULL;
-	r->days = NULL;
-	r->source_months = NULL;
-	r->ndays = r->next_day = 0;
 }
 
 static void arm_timer(struct runner *r, long seconds)
@@ -171,15 +142,17 @@ static void once_finished(struct runner *r, bool ok)
 		s->on_once_done(s->once_ok, s->once_arg);
 }
 
-static void job_finish(struct runner *r, bool ok, const char *error)
+static void job_finish(struct runner *r, bool ok, enum fault fault, const char *error)
 {
 	struct scheduler *s = r->sched;
 	enum job_kind kind = r->job;
 	double took = elapsed_since(&r->started);
-	job_reset(r);
+	free(r->centers_sent);
+	r->centers_sent = NULL;
 	r->job = JOB_NONE;
 	if (s->stopping)
 		return;
+	r->rows_total += r->job_rows;
 	if (ok) {
 		if (r->complained)
 			log_info("source %s: reachable again", r->name);
@@ -195,9 +168,11 @@ static void job_finish(struct runner *r, bool ok, const char *error)
 			if (first && s->on_loaded)
 				s->on_loaded(r->name, s->loaded_arg);
 		}
-		if (kind == JOB_RECONCILE || r->backfilled) {
+		if (kind == JOB_RECONCILE) {
 			r->next_reconcile = time(NULL) + r->reconcile_interval;
 			r->last_reconcile = time(NULL);
+			if (r->reconcile_all)
+				r->next_reconcile_all = time(NULL) + r->reconcile_old_interval;
 		}
 		log_debug("source %s: %s done in %.3fs (%llu rows)", r->name,
 			  kind == JOB_POLL ? "poll" : "reconciliation", took, r->job_rows);
@@ -213,10 +188,9 @@ static void job_finish(struct runner *r, bool ok, const char *error)
 			r->complained = true;
 		}
 		/* A store failure says nothing about the source. */
-		if (r->fault == FAULT_SOURCE)
+		if (fault == FAULT_SOURCE)
 			r->up = false;
 	}
-	r->fault = FAULT_SOURCE;
 	if (kind == JOB_POLL)
 		notify_waiters(r, ok);
 
@@ -250,398 +224,76 @@ static void job_finish(struct runner *r, bool ok, const char *error)
 	arm_timer(r, r->interval);
 }
 
-/* ---- step helpers ---- */
-
-static void source_query(struct runner *r, const char *sql_path, int nparams,
-			 const char *const *params, pg_result_cb cb)
-{
-	pg_query(r->conn, sql_text(sql_path), nparams, params, cb, r);
-}
-
 static bool job_abandoned(struct runner *r) { return r->sched->stopping; }
+
+static bool abandoned(void *arg) { return job_abandoned(arg); }
 
 static void fail(struct runner *r, enum fault fault, const char *what, const char *error)
 {
-	r->fault = fault;
 	char msg[600];
 	snprintf(msg, sizeof(msg), "%s: %s", what, error);
-	job_finish(r, false, msg);
+	job_finish(r, false, fault, msg);
+}
+
+/* ---- the streams, one after the other ---- */
+
+static void next_stream(struct runner *r);
+
+static void on_stream_done(bool ok, enum fault fault, const char *error, unsigned long long rows,
+			   void *arg)
+{
+	struct runner *r = arg;
+	if (job_abandoned(r))
+		return;
+	r->job_rows += rows;
+	if (!ok) {
+		job_finish(r, false, fault, error);
+		return;
+	}
+	r->stream++;
+	next_stream(r);
 }
 
 static void next_stream(struct runner *r)
 {
-	job_reset(r);
-	r->stream++;
 	if (r->stream >= r->col->nstreams) {
-		job_finish(r, true, NULL);
+		job_finish(r, true, FAULT_SOURCE, NULL);
 		return;
 	}
-	stream_begin(r);
+	struct stream_job_env env = {.store = r->sched->store,
+				     .source = r->conn,
+				     .source_name = r->name,
+				     .source_id = r->source_id,
+				     .timezone = r->sched->timezone,
+				     .overlap = r->overlap,
+				     .reconcile_all = r->reconcile_all,
+				     .now = wallclock_now(r->sched->clock),
+				     .abandoned = abandoned};
+	stream_job_run(&r->streams[r->stream], &env,
+		       r->job == JOB_POLL ? STREAM_POLL : STREAM_RECONCILE, on_stream_done, r);
 }
 
-/* ---- recompute and commit batches of days ---- */
-
-static char *days_literal(const long *days, size_t n)
-{
-	char *buf = xmalloc(n * 11 + 3);
-	size_t len = 0;
-	buf[len++] = '{';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf[len++] = ',';
-		days_format(days[i], buf + len);
-		len += 10;
-	}
-	buf[len++] = '}';
-	buf[len] = '\0';
-	return buf;
-}
-
-struct column_map {
-	int day, rows, fingerprint;
-	int label[LABEL_COUNT];
-	int nmetrics;
-	int metric_col[64];
-	const struct metric_def *metric[64];
-};
-
-static bool map_columns(const PGresult *res, const char *stream, struct column_map *m, char *err,
-			size_t errlen)
-{
-	memset(m, 0, sizeof(*m));
-	m->day = m->rows = m->fingerprint = -1;
-	for (int i = 0; i < LABEL_COUNT; i++)
-		m->label[i] = -1;
-	for (int c = 0; c < PQnfields(res); c++) {
-		const char *name = PQfname(res, c);
-		unsigned bit = catalog_label_bit(name);
-		if (strcmp(name, "day") == 0) {
-			m->day = c;
-		} else if (strcmp(name, "rows") == 0) {
-			m->rows = c;
-		} else if (strcmp(name, "fingerprint") == 0) {
-			m->fingerprint = c;
-		} else if (bit) {
-			m->label[catalog_label_index(bit)] = c;
-		} else {
-			const struct metric_def *md = catalog_find(name);
-			if (!md || catalog_is_derived(md) || strcmp(md->stream, stream) != 0 ||
-			    m->nmetrics == 64) {
-				snprintf(err, errlen,
-					 "column '%s' is not a base metric of stream %s", name,
-					 stream);
-				return false;
-			}
-			m->metric_col[m->nmetrics] = c;
-			m->metric[m->nmetrics++] = md;
-		}
-	}
-	if (m->day < 0 || m->rows < 0 || m->fingerprint < 0) {
-		snprintf(err, errlen, "recompute SQL of %s lacks day, rows or fingerprint", stream);
-		return false;
-	}
-	return true;
-}
-
-static void on_batch_committed(bool ok, const char *error, void *arg)
+static void on_registered(PGresult *res, const char *error, void *arg)
 {
 	struct runner *r = arg;
 	if (job_abandoned(r))
 		return;
-	if (!ok) {
-		fail(r, FAULT_STORE, "store", error);
+	if (error || PQntuples(res) != 1) {
+		fail(r, FAULT_STORE, "store", error ? error : "no source id");
 		return;
 	}
-	if (r->ndays > DAYS_PER_BATCH)
-		log_info("source %s: %s: %zu of %zu days recomputed", r->name, cur_stream(r)->name,
-			 r->next_day, r->ndays);
-	batch_next(r);
-}
-
-/* Appends s as a JSON string. The facts of a batch are written as text
- * directly: a jansson tree of them cost ~700 bytes a fact (70 MB for a
- * month of deposits) and most of a batch's CPU in malloc and free. */
-static void json_text_string(struct evbuffer *out, const char *s)
-{
-	evbuffer_add(out, "\"", 1);
-	const char *run = s;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
-			continue;
-		evbuffer_add(out, run, (size_t)(s - run));
-		if (ch == '"' || ch == '\\')
-			evbuffer_add_printf(out, "\\%c", ch);
-		else
-			evbuffer_add_printf(out, "\\u%04x", ch);
-		run = s + 1;
-	}
-	evbuffer_add(out, run, (size_t)(s - run));
-	evbuffer_add(out, "\"", 1);
-}
-
-/* The buffer's text, NUL-terminated, owned by the caller. */
-static char *buffer_text(struct evbuffer *b)
-{
-	size_t len = evbuffer_get_length(b);
-	char *text = xmalloc(len + 1);
-	evbuffer_remove(b, text, len);
-	text[len] = '\0';
-	return text;
-}
-
-static void on_recomputed(PGresult *res, const char *error, void *arg)
-{
-	struct runner *r = arg;
-	if (job_abandoned(r))
-		return;
-	if (error) {
-		fail(r, FAULT_SOURCE, "recompute", error);
-		return;
-	}
-	const struct stream_def *sd = cur_stream(r);
-	struct column_map m;
-	char err[256];
-	if (!map_columns(res, sd->name, &m, err, sizeof(err))) {
-		fail(r, FAULT_SOURCE, "recompute", err);
-		return;
-	}
-	/* facts: [[metric, day, center, category, kind, scope, role, value]],
-	 * states: [[day, rows, fingerprint]] (sql/store/001_initial.sql). */
-	struct evbuffer *facts = evbuffer_new(), *states = evbuffer_new();
-	evbuffer_add(facts, "[", 1);
-	evbuffer_add(states, "[", 1);
-	int n = PQntuples(res);
-	for (int row = 0; row < n; row++) {
-		const char *day = PQgetvalue(res, row, m.day);
-		evbuffer_add(states, row ? ",[" : "[", row ? 2 : 1);
-		json_text_string(states, day);
-		evbuffer_add(states, ",", 1);
-		json_text_string(states, PQgetvalue(res, row, m.rows));
-		evbuffer_add(states, ",", 1);
-		json_text_string(states, PQgetvalue(res, row, m.fingerprint));
-		evbuffer_add(states, "]", 1);
-		for (int k = 0; k < m.nmetrics; k++) {
-			const struct metric_def *md = m.metric[k];
-			evbuffer_add(facts, row || k ? ",[" : "[", row || k ? 2 : 1);
-			json_text_string(facts, md->name);
-			evbuffer_add(facts, ",", 1);
-			json_text_string(facts, day);
-			for (int l = 0; l < LABEL_COUNT; l++) {
-				const char *v = "";
-				if ((md->labels & (1u << l)) && m.label[l] >= 0)
-					v = PQgetvalue(res, row, m.label[l]);
-				evbuffer_add(facts, ",", 1);
-				json_text_string(facts, v);
-			}
-			evbuffer_add(facts, ",", 1);
-			json_text_string(facts, PQgetvalue(res, row, m.metric_col[k]));
-			evbuffer_add(facts, "]", 1);
-		}
-	}
-	evbuffer_add(facts, "]", 1);
-	evbuffer_add(states, "]", 1);
-	r->job_rows += (unsigned long long)n;
-	r->rows_total += (unsigned long long)n;
-	char *facts_text = buffer_text(facts);
-	char *states_text = buffer_text(states);
-	evbuffer_free(facts);
-	evbuffer_free(states);
-	char *days = days_literal(r->days + r->batch_start, r->next_day - r->batch_start);
-	bool last = r->next_day >= r->ndays;
-	store_apply_days(r->sched->store, sd->name, days, facts_text, states_text,
-			 last ? r->new_watermark : NULL, on_batch_committed, r);
-	free(days);
-	free(facts_text);
-	free(states_text);
-}
-
-static void on_final_commit(bool ok, const char *error, void *arg)
-{
-	struct runner *r = arg;
-	if (job_abandoned(r))
-		return;
-	if (!ok) {
-		fail(r, FAULT_STORE, "store", error);
-		return;
-	}
+	r->source_id = atoi(PQgetvalue(res, 0, 0));
+	r->stream = 0;
 	next_stream(r);
 }
 
-/* Recomputes the next batch of r->days, or, when all are done, moves on. */
-static void batch_next(struct runner *r)
+/* The source's id in the store (registered on first use; again at every
+ * job, so that a store replaced behind the daemon's back gets it back). */
+static void streams_begin(struct runner *r)
 {
-	if (r->next_day >= r->ndays) {
-		if (r->ndays == 0 && r->new_watermark) {
-			/* Nothing changed: still record the poll (as_of). */
-			store_apply_days(r->sched->store, cur_stream(r)->name, "{}", "[]", "[]",
-					 r->new_watermark, on_final_commit, r);
-			return;
-		}
-		next_stream(r);
-		return;
-	}
-	size_t n = r->ndays - r->next_day;
-	if (n > DAYS_PER_BATCH)
-		n = DAYS_PER_BATCH;
-	char *days = days_literal(r->days + r->next_day, n);
-	r->batch_start = r->next_day;
-	r->next_day += n;
-	const char *params[] = {r->sched->timezone, days};
-	source_query(r, cur_stream(r)->recompute_sql, 2, params, on_recomputed);
-	free(days);
-}
-
-static void add_day(struct runner *r, long day)
-{
-	if (r->ndays % 64 == 0)
-		r->days = xreallocarray(r->days, r->ndays + 64, sizeof(long));
-	r->days[r->ndays++] = day;
-}
-
-/* ---- poll: changed days since the watermark ---- */
-
-static void on_changed_days(PGresult *res, const char *error, void *arg)
-{
-	struct runner *r = arg;
-	if (job_abandoned(r))
-		return;
-	if (error) {
-		fail(r, FAULT_SOURCE, "changed days", error);
-		return;
-	}
-	int n = PQntuples(res);
-	r->job_rows += (unsigned long long)n;
-	for (int i = 0; i < n; i++) {
-		long day;
-		if (!days_parse(PQgetvalue(res, i, 0), &day))
-			continue; /* outside 1900..2200: not a figure anyone reports */
-		add_day(r, day);
-	}
-	r->new_watermark = xstrdup(n ? PQgetvalue(res, 0, 1) : r->watermark);
-	if (r->ndays)
-		log_debug("source %s: %s: %zu changed days", r->name, cur_stream(r)->name,
-			  r->ndays);
-	batch_next(r);
-}
-
-static void on_watermark(PGresult *res, const char *error, void *arg)
-{
-	struct runner *r = arg;
-	if (job_abandoned(r))
-		return;
-	if (error) {
-		fail(r, FAULT_STORE, "store", error);
-		return;
-	}
-	if (PQntuples(res) == 0) {
-		r->had_watermark = false;
-		r->backfilled = true;
-		log_info("source %s: %s: no watermark yet, loading history", r->name,
-			 cur_stream(r)->name);
-		/* A new (or emptied) store: the next poll stores the centres. */
-		free(r->centers_stored);
-		r->centers_stored = NULL;
-		reconcile_begin(r);
-		return;
-	}
-	r->had_watermark = true;
-	r->watermark = xstrdup(PQgetvalue(res, 0, 0));
-	if (r->job == JOB_RECONCILE) {
-		reconcile_begin(r);
-		return;
-	}
-	char overlap[32];
-	snprintf(overlap, sizeof(overlap), "%ld seconds", r->overlap);
-	const char *params[] = {r->watermark, overlap, r->sched->timezone};
-	source_query(r, cur_stream(r)->changed_days_sql, 3, params, on_changed_days);
-}
-
-static void stream_begin(struct runner *r)
-{
-	const char *params[] = {cur_stream(r)->name};
-	store_query_writer(r->sched->store, sql_text("queries/watermark.sql"), 1, params,
-			   on_watermark, r);
-}
-
-/* ---- reconciliation: months whose fingerprint differs ---- */
-
-static void on_store_months(PGresult *res, const char *error, void *arg)
-{
-	struct runner *r = arg;
-	if (job_abandoned(r))
-		return;
-	if (error) {
-		fail(r, FAULT_STORE, "store", error);
-		return;
-	}
-	/* Months of either side whose rows or fingerprint differ. */
-	json_t *src = r->source_months;
-	size_t nsrc = json_array_size(src);
-	int nst = PQntuples(res);
-	size_t i = 0;
-	int j = 0, mismatched = 0;
-	while (i < nsrc || j < nst) {
-		json_t *sm = i < nsrc ? json_array_get(src, i) : NULL;
-		const char *smonth = sm ? json_string_value(json_array_get(sm, 0)) : NULL;
-		const char *tmonth = j < nst ? PQgetvalue(res, j, 0) : NULL;
-		int cmp = !smonth ? 1 : !tmonth ? -1 : strcmp(smonth, tmonth);
-		bool differs;
-		const char *month;
-		if (cmp == 0) {
-			differs = strcmp(json_string_value(json_array_get(sm, 1)),
-					 PQgetvalue(res, j, 1)) != 0 ||
-				  strcmp(json_string_value(json_array_get(sm, 2)),
-					 PQgetvalue(res, j, 2)) != 0;
-			month = smonth;
-			i++, j++;
-		} else if (cmp < 0) {
-			differs = true, month = smonth, i++;
-		} else {
-			differs = true, month = tmonth, j++;
-		}
-		long start;
-		if (!differs || !days_parse(month, &start))
-			continue;
-		mismatched++;
-		for (long d = start; d < days_next_month(start); d++)
-			add_day(r, d);
-	}
-	if (mismatched)
-		log_info("source %s: %s: %d month(s) differ from the source, recomputing", r->name,
-			 cur_stream(r)->name, mismatched);
-	batch_next(r);
-}
-
-static void on_source_months(PGresult *res, const char *error, void *arg)
-{
-	struct runner *r = arg;
-	if (job_abandoned(r))
-		return;
-	if (error) {
-		fail(r, FAULT_SOURCE, "months", error);
-		return;
-	}
-	int n = PQntuples(res);
-	r->job_rows += (unsigned long long)n;
-	r->source_months = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(r->source_months,
-				      json_pack("[s,s,s]", PQgetvalue(res, i, 0),
-						PQgetvalue(res, i, 1), PQgetvalue(res, i, 2)));
-	/* Only a first load sets the watermark: to the newest row it saw
-	 * before recomputing, so later changes are picked up by polls. */
-	if (!r->had_watermark)
-		r->new_watermark = xstrdup(n ? PQgetvalue(res, 0, 3) : "-infinity");
-	const char *params[] = {cur_stream(r)->name};
-	store_query_writer(r->sched->store, sql_text("queries/store_months.sql"), 1, params,
-			   on_store_months, r);
-}
-
-static void reconcile_begin(struct runner *r)
-{
-	const char *params[] = {r->sched->timezone};
-	source_query(r, cur_stream(r)->months_sql, 1, params, on_source_months);
+	const char *params[2] = {r->name, r->col->name};
+	store_call(r->sched->store, "SELECT ggzy.register_source($1, $2)", 2, params, on_registered,
+		   r);
 }
 
 /* ---- job start: centres first, then each stream ---- */
@@ -658,7 +310,7 @@ static void on_centers_stored(bool ok, const char *error, void *arg)
 	free(r->centers_stored);
 	r->centers_stored = r->centers_sent;
 	r->centers_sent = NULL;
-	stream_begin(r);
+	streams_begin(r);
 }
 
 static void on_centers(PGresult *res, const char *error, void *arg)
@@ -687,7 +339,7 @@ static void on_centers(PGresult *res, const char *error, void *arg)
 	 * reconcile_interval). */
 	if (text && r->centers_stored && strcmp(text, r->centers_stored) == 0) {
 		free(text);
-		stream_begin(r);
+		streams_begin(r);
 		return;
 	}
 	free(r->centers_sent);
@@ -698,27 +350,27 @@ static void on_centers(PGresult *res, const char *error, void *arg)
 static void job_start(struct runner *r, enum job_kind kind)
 {
 	evtimer_del(r->timer);
+	r->job = kind;
+	r->job_rows = 0;
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (!store_is_ready(r->sched->store)) {
-		r->job = kind;
-		r->job_rows = 0;
-		clock_gettime(CLOCK_MONOTONIC, &r->started);
 		fail(r, FAULT_STORE, "store", store_last_error(r->sched->store));
 		return;
 	}
-	r->job = kind;
-	r->stream = 0;
-	r->backfilled = false;
-	r->job_rows = 0;
-	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	/* The first reconciliation of a run, --once's and then one every
+	 * reconcile_old_interval compare every year; the others the current
+	 * and the previous year. */
+	r->reconcile_all =
+	    kind == JOB_RECONCILE && (r->sched->once || time(NULL) >= r->next_reconcile_all);
 	log_debug("source %s: %s started", r->name, kind == JOB_POLL ? "poll" : "reconciliation");
 	if (kind == JOB_RECONCILE) {
 		free(r->centers_stored);
 		r->centers_stored = NULL;
 	}
 	if (kind == JOB_POLL && r->col->centers_sql)
-		source_query(r, r->col->centers_sql, 0, NULL, on_centers);
+		pg_query(r->conn, sql_text(r->col->centers_sql), 0, NULL, on_centers, r);
 	else
-		stream_begin(r);
+		streams_begin(r);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
@@ -757,22 +409,24 @@ static void runner_configure(struct runner *r, const struct source_config *sc)
 	r->interval = sc->interval;
 	r->overlap = sc->overlap;
 	r->reconcile_interval = sc->reconcile_interval;
+	r->reconcile_old_interval = sc->reconcile_old_interval;
 	r->statement_timeout = sc->statement_timeout;
 }
 
 struct scheduler *scheduler_new(struct event_base *base, const struct config *cfg,
-				struct store *store, bool once,
+				struct store *store, const struct wallclock *clock, bool once,
 				void (*on_once_done)(bool all_ok, void *arg), void *arg)
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	s->base = base;
+	s->clock = clock;
 	s->store = store;
 	s->timezone = xstrdup(cfg->timezone);
 	s->once = once;
 	s->once_ok = true;
 	s->on_once_done = on_once_done;
 	s->once_arg = arg;
-	s->runners = xcalloc(cfg->nsources ? cfg->nsources : 1, sizeof(struct runner));
+	s->runners = xcalloc(cfg->nsources, sizeof(struct runner));
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		const struct source_config *sc = &cfg->sources[i];
 		const struct collector *col = collector_find(sc->name);
@@ -793,6 +447,11 @@ struct scheduler *scheduler_new(struct event_base *base, const struct config *cf
 		free(setup);
 		r->timer = evtimer_new(base, on_timer, r);
 		r->once_reconcile_left = once;
+		r->streams = xcalloc(col->nstreams, sizeof(*r->streams));
+		for (size_t k = 0; k < col->nstreams; k++) {
+			r->streams[k].def = &col->streams[k];
+			stream_sql_compose(&col->streams[k], &r->streams[k].sql);
+		}
 		snprintf(r->last_error, sizeof(r->last_error), "no poll yet");
 	}
 	s->once_left = (int)s->nrunners;
@@ -867,8 +526,11 @@ void scheduler_free(struct scheduler *s)
 		struct runner *r = &s->runners[i];
 		pg_conn_free(r->conn);
 		event_free(r->timer);
-		job_reset(r);
+		free(r->centers_sent);
 		free(r->centers_stored);
+		for (size_t k = 0; k < r->col->nstreams; k++)
+			stream_sql_free(&r->streams[k].sql);
+		free(r->streams);
 		for (struct waiter *lists[2] = {r->waiting_current, r->waiting_next}, **l = lists;
 		     l < lists + 2; l++)
 			while (*l) {
@@ -916,6 +578,8 @@ void scheduler_status(const struct scheduler *s, size_t i, struct source_status 
 	out->poll_duration = r->poll_duration;
 	out->rows_total = r->rows_total;
 	out->last_error = r->last_error;
+	out->streams = r->streams;
+	out->nstreams = r->col->nstreams;
 }
 
 void scheduler_refresh(struct scheduler *s, scheduler_refresh_cb done, void *arg)

@@ -1,21 +1,27 @@
 /* scheduler — runs every configured collector on its own timer: incremental
- * polls every `interval`, a reconciliation every `reconcile_interval`, one job
- * at a time per source, failures retried with backoff. Sources are
+ * polls every `interval`, a reconciliation of the current and previous
+ * year every `reconcile_interval` and of every year every
+ * `reconcile_old_interval` (and at the first reconciliation of a run), one
+ * job at a time per source, failures retried with backoff. Sources are
  * independent: each has its own connection, watermarks and health.
  *
- * A job reads the source, then commits each batch of recomputed days and
- * the watermark in one store transaction (store_apply_days), so a crash at
- * any moment costs at most a redo of the batch in flight. */
+ * A job is its source's streams one after the other, each a stream_job
+ * (stream_job.h): a load when the stream is not loaded, else a poll or a
+ * reconciliation, every batch one store transaction. */
 #ifndef GGZY_SCHEDULER_H
 #define GGZY_SCHEDULER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
+
+#include "stream_job.h"
 
 struct event_base;
 struct config;
 struct store;
 struct scheduler;
+struct wallclock;
 
 struct source_status {
 	const char *name;
@@ -27,13 +33,16 @@ struct source_status {
 	double poll_duration;  /* seconds, last finished poll */
 	unsigned long long rows_total;
 	const char *last_error; /* "" when the last job succeeded */
+	/* Per stream: its state, a load's progress, its reconciliations. */
+	const struct stream_progress *streams;
+	size_t nstreams;
 };
 
 /* Returns a new scheduler for the sources of cfg that have a collector; the
  * config is copied. With once set, each source runs one poll and one
  * reconciliation, then on_once_done(all_ok, arg) is called. */
 struct scheduler *scheduler_new(struct event_base *base, const struct config *cfg,
-				struct store *store, bool once,
+				struct store *store, const struct wallclock *clock, bool once,
 				void (*on_once_done)(bool all_ok, void *arg), void *arg);
 /* Calls loaded(source, arg) whenever a source finishes its first poll (its
  * figures are now in the store: alerts evaluate them). */

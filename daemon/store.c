@@ -1,10 +1,13 @@
 #include "store.h"
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
+#include "identity.h"
 #include "log.h"
 #include "sql_files.h"
 #include "utf8.h"
@@ -35,6 +38,16 @@ struct store {
 	bool version_reading; /* a version read is in flight */
 	void (*on_ready)(void *);
 	void *on_ready_arg;
+	/* Set once the schema is current (store_prepare). */
+	char *identity_key_file; /* NULL: the store keeps a key it made */
+	struct identity_key identity;
+	char salt[2 * IDENTITY_HASH_LEN + 1];
+	struct measure {
+		char metric[64];
+		short stream;
+		int position;
+	} measures[64];
+	size_t nmeasures;
 };
 
 static void migrate(struct store *st);
@@ -96,14 +109,12 @@ static void ignore_result(PGresult *res, const char *error, void *arg)
 
 static void on_migration_applied(PGresult *res, const char *error, void *arg);
 
+static void prepare(struct store *st);
+
 static void apply_next(struct store *st)
 {
 	if (st->version >= st->target_version) {
-		st->ready = true;
-		st->backoff = 0;
-		log_info("store: schema at version %d", st->version);
-		if (st->on_ready)
-			st->on_ready(st->on_ready_arg);
+		prepare(st);
 		return;
 	}
 	const struct sql_file *m = migration(st->version + 1);
@@ -160,6 +171,161 @@ static void on_version(PGresult *res, const char *error, void *arg)
 	apply_next(st);
 }
 
+/* ---- after the migrations: functions, measures, the identity key ----
+ *
+ * The store's functions are the files of sql/functions/, one per function,
+ * applied (CREATE OR REPLACE) after every migration run, so the file a
+ * reader opens is the function that runs; then the measure columns are
+ * checked against the catalogue and the identity key against the store's
+ * record of it. Only then is the store ready. */
+
+static void prepare_failed(struct store *st, const char *what, const char *error)
+{
+	log_error("store: %s: %s", what, error);
+	snprintf(st->error, sizeof(st->error), "%s: %s", what, error);
+	utf8_scrub(st->error);
+}
+
+static void became_ready(struct store *st)
+{
+	st->ready = true;
+	st->backoff = 0;
+	log_info("store: schema at version %d", st->version);
+	if (st->on_ready)
+		st->on_ready(st->on_ready_arg);
+}
+
+static void on_identity(PGresult *res, const char *error, void *arg)
+{
+	struct store *st = arg;
+	note_result(st, st->writer, error);
+	if (error || PQntuples(res) != 1) {
+		prepare_failed(st, "identity key", error ? error : "no record");
+		schedule_retry(st);
+		return;
+	}
+	const char *stored = PQgetvalue(res, 0, 0);
+	if (!st->identity_key_file) {
+		/* The key the store keeps (ours, or another daemon's first). */
+		const char *hex = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+		if (!hex) {
+			prepare_failed(st, "identity key",
+				       "this store's hashes were made with an identity_key_file; "
+				       "configure the same file in [daemon]");
+			return;
+		}
+		if (strncmp(hex, "\\x", 2) != 0 || !identity_key_from_hex(hex + 2, &st->identity)) {
+			prepare_failed(st, "identity key", "the store's key is not a key");
+			return;
+		}
+	}
+	char mine[2 * 16 + 1];
+	identity_fingerprint(&st->identity, mine);
+	if (strcmp(mine, stored) != 0) {
+		char why[256];
+		snprintf(why, sizeof(why),
+			 "the key's fingerprint is %s, the store's hashes were made with %s; "
+			 "restore that key (a new one would count every expert and bidder again)",
+			 mine, stored);
+		prepare_failed(st, "identity key", why);
+		return; /* never ready: waiting does not change a key */
+	}
+	identity_salt(&st->identity, st->salt);
+	became_ready(st);
+}
+
+static void check_identity(struct store *st)
+{
+	char fingerprint[2 * 16 + 1], *secret = NULL;
+	if (st->identity_key_file) {
+		char err[512];
+		if (!identity_key_load(st->identity_key_file, &st->identity, err, sizeof(err))) {
+			prepare_failed(st, "identity key", err);
+			return;
+		}
+	} else if (!identity_key_random(&st->identity)) {
+		prepare_failed(st, "identity key", "no randomness to make one");
+		return;
+	}
+	identity_fingerprint(&st->identity, fingerprint);
+	if (!st->identity_key_file) {
+		secret = xmalloc(2 * st->identity.len + 3);
+		secret[0] = '\\';
+		secret[1] = 'x';
+		identity_hex(st->identity.bytes, st->identity.len, secret + 2);
+	}
+	const char *params[2] = {fingerprint, secret};
+	pg_query(st->writer, "SELECT fingerprint, secret FROM ggzy.identity_key($1, $2::bytea)", 2,
+		 params, on_identity, st);
+	free(secret);
+}
+
+static void on_measures(PGresult *res, const char *error, void *arg)
+{
+	struct store *st = arg;
+	note_result(st, st->writer, error);
+	if (error) {
+		prepare_failed(st, "reading the measure columns", error);
+		schedule_retry(st);
+		return;
+	}
+	st->nmeasures = 0;
+	for (int i = 0; i < PQntuples(res) && st->nmeasures < 64; i++) {
+		struct measure *m = &st->measures[st->nmeasures++];
+		snprintf(m->metric, sizeof(m->metric), "%s", PQgetvalue(res, i, 0));
+		m->stream = (short)atoi(PQgetvalue(res, i, 1));
+		m->position = atoi(PQgetvalue(res, i, 2));
+	}
+	/* Every base metric of the catalogue has its column, in its stream. */
+	for (size_t i = 0; i < catalog_nmetrics; i++) {
+		const struct metric_def *md = &catalog_metrics[i];
+		if (catalog_is_derived(md))
+			continue;
+		const struct measure *m = NULL;
+		for (size_t k = 0; k < st->nmeasures; k++)
+			if (strcmp(st->measures[k].metric, md->name) == 0)
+				m = &st->measures[k];
+		if (!m) {
+			char why[160];
+			snprintf(why, sizeof(why),
+				 "metric %s has no column in ggzy.measure (a migration is missing)",
+				 md->name);
+			prepare_failed(st, "the store's measures", why);
+			return;
+		}
+	}
+	check_identity(st);
+}
+
+static void on_functions(PGresult *res, const char *error, void *arg)
+{
+	struct store *st = arg;
+	(void)res;
+	note_result(st, st->writer, error);
+	if (error) {
+		prepare_failed(st, "applying sql/functions", error);
+		pg_script(st->writer, "ROLLBACK", ignore_result, NULL);
+		schedule_retry(st);
+		return;
+	}
+	pg_query(st->writer,
+		 "SELECT m.metric, m.stream, m.position FROM ggzy.measure m ORDER BY 2, 3", 0, NULL,
+		 on_measures, st);
+}
+
+static void prepare(struct store *st)
+{
+	struct evbuffer *script = evbuffer_new();
+	evbuffer_add_printf(script, "BEGIN; SELECT pg_advisory_xact_lock(747001);\n");
+	for (size_t i = 0; i < sql_nfiles; i++)
+		if (strncmp(sql_files[i].path, "functions/", 10) == 0)
+			evbuffer_add_printf(script, "%s\n;\n", sql_files[i].text);
+	evbuffer_add_printf(script, "COMMIT;");
+	evbuffer_add(script, "", 1);
+	pg_script(st->writer, (const char *)evbuffer_pullup(script, -1), on_functions, st);
+	evbuffer_free(script);
+}
+
 static void migrate(struct store *st)
 {
 	pg_script(st->writer,
@@ -179,9 +345,10 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 }
 
 struct store *store_new(struct event_base *base, const char *conninfo, const char *time_zone,
-			void (*on_ready)(void *), void *arg)
+			const char *identity_key_file, void (*on_ready)(void *), void *arg)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
+	st->identity_key_file = xstrdup_or_null(identity_key_file);
 	char setup[384];
 	/* Day arithmetic in the store happens on dates only; the session time
 	 * zone matters for timestamps we print (watermarks, as_of). No JIT:
@@ -193,7 +360,12 @@ struct store *store_new(struct event_base *base, const char *conninfo, const cha
 		 " WHERE current_setting('server_version_num')::int >= 110000",
 		 time_zone);
 	st->base = base;
-	st->writer = pg_conn_new(base, "store", conninfo, setup, STORE_TIMEOUT);
+	/* The writer stages batches in a temporary table of its session. */
+	size_t wlen = strlen(setup) + strlen(sql_text("queries/stage.sql")) + 4;
+	char *writer_setup = xmalloc(wlen);
+	snprintf(writer_setup, wlen, "%s;\n%s", setup, sql_text("queries/stage.sql"));
+	st->writer = pg_conn_new(base, "store", conninfo, writer_setup, STORE_TIMEOUT);
+	free(writer_setup);
 	st->reader = pg_conn_new(base, "store-reader", conninfo, setup, STORE_TIMEOUT);
 	st->retry = evtimer_new(base, on_retry, st);
 	st->target_version = count_migrations();
@@ -211,6 +383,7 @@ void store_free(struct store *st)
 	event_free(st->retry);
 	pg_conn_free(st->writer);
 	pg_conn_free(st->reader);
+	free(st->identity_key_file);
 	free(st);
 }
 
@@ -230,7 +403,7 @@ struct done_ctx {
 	bool bumps; /* a nonzero result changes figures: move the generation */
 };
 
-/* ggzy.apply_days returns how many buckets it wrote or deleted. */
+/* ggzy.apply_images returns how many images it wrote or retracted. */
 static bool wrote_buckets(PGresult *res)
 {
 	return PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
@@ -265,13 +438,111 @@ static void run(struct store *st, struct pg_conn *conn, const char *sql, int npa
 	run_bumping(st, conn, sql, nparams, params, cb, qcb, arg, false);
 }
 
-void store_apply_days(struct store *st, const char *stream, const char *days,
-		      const char *facts_json, const char *states_json, const char *watermark,
-		      store_done_cb cb, void *arg)
+/* ---- the row store's writes (sql/functions/) ---- */
+
+const char *store_salt(const struct store *st) { return st->salt; }
+const struct identity_key *store_identity(const struct store *st) { return &st->identity; }
+
+int store_measure_position(const struct store *st, const char *metric, short *stream)
 {
-	const char *params[] = {stream, days, facts_json, states_json, watermark};
-	run_bumping(st, st->writer, "SELECT ggzy.apply_days($1, $2, $3, $4, $5)", 5, params, cb,
-		    NULL, arg, true);
+	for (size_t i = 0; i < st->nmeasures; i++)
+		if (strcmp(st->measures[i].metric, metric) == 0) {
+			if (stream)
+				*stream = st->measures[i].stream;
+			return st->measures[i].position;
+		}
+	return 0;
+}
+
+void store_call(struct store *st, const char *sql, int nparams, const char *const *params,
+		pg_result_cb cb, void *arg)
+{
+	run(st, st->writer, sql, nparams, params, NULL, cb, arg);
+}
+
+/* One staged transaction: BEGIN, COPY into pg_temp.ggzy_stage, the call,
+ * COMMIT, queued together so nothing else runs in between on the writer.
+ * The callback comes once: at the call's result (reads), or at the COMMIT
+ * (writes), with the first error of any step. */
+struct staged {
+	struct store *st;
+	bool at_commit; /* report after COMMIT, with the call's count */
+	pg_result_cb qcb;
+	store_count_cb ccb;
+	void *arg;
+	char error[512];
+	long long count;
+};
+
+static void staged_step(PGresult *res, const char *error, void *arg)
+{
+	struct staged *s = arg;
+	(void)res;
+	note_result(s->st, s->st->writer, error);
+	if (error && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s", error);
+}
+
+static void staged_call(PGresult *res, const char *error, void *arg)
+{
+	struct staged *s = arg;
+	staged_step(res, error, arg);
+	if (!s->at_commit) {
+		s->qcb(s->error[0] ? NULL : res, s->error[0] ? s->error : NULL, s->arg);
+		s->qcb = NULL; /* answered; the COMMIT only cleans up */
+		return;
+	}
+	if (!s->error[0] && PQntuples(res) == 1)
+		s->count = atoll(PQgetvalue(res, 0, 0));
+}
+
+static void staged_commit(PGresult *res, const char *error, void *arg)
+{
+	struct staged *s = arg;
+	staged_step(res, error, arg);
+	/* COMMIT of a transaction a step aborted answers ROLLBACK. */
+	if (!s->error[0] && res && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		snprintf(s->error, sizeof(s->error), "the transaction was rolled back");
+	if (s->at_commit) {
+		if (!s->error[0] && s->count > 0)
+			s->st->generation++;
+		s->ccb(!s->error[0], s->error[0] ? s->error : NULL, s->count, s->arg);
+	}
+	free(s);
+}
+
+static void staged(struct store *st, char *data, size_t len, const char *sql, int nparams,
+		   const char *const *params, struct staged *s)
+{
+	static const char copy_sql[] =
+	    "COPY pg_temp.ggzy_stage (key, deleted, day, center, category, kind, scope, role, "
+	    "person, ref, fingerprint, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12) "
+	    "FROM STDIN";
+	s->st = st;
+	pg_script(st->writer, "BEGIN", staged_step, s);
+	pg_copy_in(st->writer, copy_sql, data, len, staged_step, s);
+	pg_query(st->writer, sql, nparams, params, staged_call, s);
+	pg_script(st->writer, "COMMIT", staged_commit, s);
+}
+
+void store_apply_staged(struct store *st, char *data, size_t len, const char *const params[5],
+			store_count_cb cb, void *arg)
+{
+	struct staged *s = xcalloc(1, sizeof(*s));
+	s->at_commit = true;
+	s->ccb = cb;
+	s->arg = arg;
+	staged(st, data, len, "SELECT ggzy.apply_images($1, $2, $3, $4, $5)", 5, params, s);
+}
+
+void store_diff_staged(struct store *st, char *data, size_t len, const char *const params[3],
+		       pg_result_cb cb, void *arg)
+{
+	struct staged *s = xcalloc(1, sizeof(*s));
+	s->qcb = cb;
+	s->arg = arg;
+	staged(st, data, len, "SELECT key, may_delete FROM ggzy.diff_keys($1, $2, $3)", 3, params,
+	       s);
 }
 
 void store_replace_centers(struct store *st, const char *rows_json, store_done_cb cb, void *arg)

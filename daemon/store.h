@@ -19,9 +19,12 @@ typedef void (*store_done_cb)(bool ok, const char *error, void *arg);
 
 /* Returns a new store handle and starts migrating in the background; a store
  * that is down is retried with backoff. on_ready (may be NULL) is called
- * once the schema is current. */
+ * once the schema is current, the store's functions applied, its measure
+ * columns checked against the catalogue and the identity key (from
+ * IDENTITY_KEY_FILE, or NULL: the store's own) checked against the store's
+ * record of it; a key that differs never becomes ready. */
 struct store *store_new(struct event_base *base, const char *conninfo, const char *time_zone,
-			void (*on_ready)(void *), void *arg);
+			const char *identity_key_file, void (*on_ready)(void *), void *arg);
 void store_free(struct store *st);
 
 /* Runs only the migrations, for --once and report; ok when current. */
@@ -37,13 +40,29 @@ unsigned long store_generation(const struct store *st);
  * ready, and waiting for it is pointless (--once and report give up). */
 bool store_schema_too_new(const struct store *st);
 
-/* Replaces DAYS of STREAM (a PostgreSQL date[] literal, e.g. "{2021-01-01}")
- * with the given facts and day states (JSON texts, see sql/store) and, when
- * watermark is not NULL, moves the stream's watermark, all in one
- * transaction. */
-void store_apply_days(struct store *st, const char *stream, const char *days,
-		      const char *facts_json, const char *states_json, const char *watermark,
-		      store_done_cb cb, void *arg);
+/* The identity key and the fingerprints' salt (64 hex digits), once ready. */
+const struct identity_key *store_identity(const struct store *st);
+const char *store_salt(const struct store *st);
+/* The measure column (1..12) of base metric METRIC and its stream's id; 0
+ * when the store has none. */
+int store_measure_position(const struct store *st, const char *metric, short *stream);
+
+/* Calls a store function on the writer ("SELECT ggzy.begin_load($1, ...)"). */
+void store_call(struct store *st, const char *sql, int nparams, const char *const *params,
+		pg_result_cb cb, void *arg);
+/* ggzy.apply_images on a batch: DATA (LEN bytes of COPY text of
+ * pg_temp.ggzy_stage's columns, taken over) copied and applied in one
+ * transaction; params: stream id, source id, rows in DATA, watermark and
+ * source clock (NULL but for a poll's last batch). cb(ok, error, count)
+ * after the COMMIT, count the images written or retracted. */
+typedef void (*store_count_cb)(bool ok, const char *error, long long count, void *arg);
+void store_apply_staged(struct store *st, char *data, size_t len, const char *const params[5],
+			store_count_cb cb, void *arg);
+/* ggzy.diff_keys of the source's keys and fingerprints in DATA (COPY text,
+ * taken over); params: stream id, source id, the months (date[]). cb gets
+ * the keys to fetch again (key, may_delete). */
+void store_diff_staged(struct store *st, char *data, size_t len, const char *const params[3],
+		       pg_result_cb cb, void *arg);
 void store_replace_centers(struct store *st, const char *rows_json, store_done_cb cb, void *arg);
 
 /* Writer-side reads that must see the collectors' own commits in order. */

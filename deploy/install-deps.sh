@@ -7,7 +7,7 @@
 #   deploy/install-deps.sh bench    also the benchmark's peers and tools
 set -euo pipefail
 
-build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zlib1g-dev
+build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zlib1g-dev libssl-dev
        postgresql postgresql-contrib python3 tzdata)
 # The browser test (chromium, a CJK font, node), load (wrk), fuzzing (clang's
 # libFuzzer), the leak soak (valgrind), promtool and Prometheus, the deploy

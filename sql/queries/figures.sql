@@ -1,14 +1,48 @@
--- Sums of metrics per label set over a day range, for /metrics and the series
--- API. Every metric asked for is one element of the parallel arrays:
+-- Sums of metrics per label set over a day range, for /metrics (the year
+-- to date). Every metric asked for is one element of the parallel arrays:
 --   $1 name, $2 numerator metric, $3 denominator metric (NULL: a sum),
 --   $4 kind excluded from the numerator (NULL: none), $5 label bits kept
 --   (1 center, 2 category, 4 kind, 8 scope, 16 role), $6 decimals of a sum.
 -- $7 first day, $8 last day (inclusive).
 -- A sum comes back as exact text rounded to its decimals, a ratio as float8
 -- text computed from the exact sums (NULL when the denominator is zero).
+-- The range's whole months are read from ggzy.cells_month, its loose days
+-- from ggzy.cells_day, each base metric and label set summed once.
 WITH def AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
                   AS d(name, num, den, excl, labels, scale)
+),
+wanted AS (
+    SELECT array_agg(DISTINCT m) AS metrics
+      FROM def, unnest(ARRAY[def.num, def.den]) AS m
+     WHERE m IS NOT NULL
+),
+span AS (
+    SELECT CASE WHEN mf < mt THEN mf ELSE $8::date + 1 END AS mf,
+           CASE WHEN mf < mt THEN mt ELSE $8::date + 1 END AS mt
+      FROM (SELECT CASE WHEN $7::date = date_trunc('month', $7::date::timestamp)::date
+                        THEN $7::date
+                        ELSE (date_trunc('month', $7::date::timestamp)
+                              + interval '1 month')::date END AS mf,
+                   date_trunc('month', ($8::date + 1)::timestamp)::date AS mt) m
+),
+loose AS (
+    SELECT d1, d2
+      FROM span s, LATERAL (VALUES ($7::date, s.mf - 1), (s.mt, $8::date)) AS r(d1, d2)
+     WHERE d1 <= d2
+),
+base AS MATERIALIZED (
+    SELECT c.metric, c.center, c.category, c.kind, c.scope, c.role, sum(c.value) AS value
+      FROM (SELECT b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
+              FROM span s CROSS JOIN wanted w
+              JOIN ggzy.cells_month b ON b.month >= s.mf AND b.month < s.mt
+             WHERE b.metric = ANY (w.metrics)
+            UNION ALL
+            SELECT b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
+              FROM loose l CROSS JOIN wanted w
+              JOIN ggzy.cells_day b ON b.day BETWEEN l.d1 AND l.d2
+             WHERE b.metric = ANY (w.metrics)) c
+     GROUP BY 1, 2, 3, 4, 5, 6
 )
 SELECT d.name,
        CASE WHEN d.labels & 1 <> 0 THEN b.center ELSE '' END AS center,
@@ -24,7 +58,6 @@ SELECT d.name,
                   / nullif(sum(b.value) FILTER (WHERE b.metric = d.den), 0))::float8::text
        END AS value
   FROM def d
-  JOIN ggzy.bucket b ON b.metric IN (d.num, d.den)
- WHERE b.day BETWEEN $7::date AND $8::date
+  JOIN base b ON b.metric IN (d.num, d.den)
  GROUP BY 1, 2, 3, 4, 5, 6, d.den, d.scale
  ORDER BY 1, 2, 3, 4, 5, 6

@@ -10,7 +10,8 @@
 -- over no rows is 0.
 --
 -- A period's whole months are read from the monthly totals
--- (ggzy.bucket_month), its other days from the daily buckets; both are
+-- (ggzy.cells_month), its other days from the daily ones (ggzy.cells_day);
+-- both are
 -- summed once per metric and label set, and each indicator then adds up
 -- the few sums that match it.
 WITH ind AS (
@@ -50,12 +51,12 @@ centers AS (
 cell AS (
     SELECT p.k, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM period p CROSS JOIN wanted w
-      JOIN ggzy.bucket_month b ON b.month >= p.mf AND b.month < p.mt
+      JOIN ggzy.cells_month b ON b.month >= p.mf AND b.month < p.mt
      WHERE b.metric = ANY (w.metrics)
     UNION ALL
     SELECT l.k, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM loose l CROSS JOIN wanted w
-      JOIN ggzy.bucket b ON b.day BETWEEN l.d1 AND l.d2
+      JOIN ggzy.cells_day b ON b.day BETWEEN l.d1 AND l.d2
      WHERE b.metric = ANY (w.metrics)
 ),
 total AS MATERIALIZED (

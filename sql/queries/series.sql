@@ -6,7 +6,7 @@
 -- $12 cumulative, $13 decimals of a sum.
 -- A period that starts before $4 is reported from $4. A centre the store does
 -- not know gives no periods at all. Steps made of months read whole months
--- from ggzy.bucket_month (migration 008).
+-- from ggzy.cells_month, the rest from ggzy.cells_day (migration 009).
 WITH periods AS (
     SELECT p::date AS pstart, greatest(p::date, $4::date) AS start
       FROM generate_series(date_trunc($6, $4::date::timestamp), $5::date::timestamp,
@@ -17,7 +17,7 @@ WITH periods AS (
 span AS (
     -- With a step made of months, the whole months [mf, mt) of the range
     -- are read from the monthly totals and only the loose days at its ends
-    -- from the daily buckets; otherwise every day is loose (mf = mt).
+    -- from the daily totals; otherwise every day is loose (mf = mt).
     SELECT CASE WHEN $6 IN ('month', 'quarter', 'year') AND mf < mt THEN mf
                 ELSE $5::date + 1 END AS mf,
            CASE WHEN $6 IN ('month', 'quarter', 'year') AND mf < mt THEN mt
@@ -36,12 +36,12 @@ loose AS (
 cell AS (
     SELECT b.month AS day, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM span s
-      JOIN ggzy.bucket_month b ON b.month >= s.mf AND b.month < s.mt
+      JOIN ggzy.cells_month b ON b.month >= s.mf AND b.month < s.mt
      WHERE b.metric IN ($1, $2)
     UNION ALL
     SELECT b.day, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM loose l
-      JOIN ggzy.bucket b ON b.day BETWEEN l.d1 AND l.d2
+      JOIN ggzy.cells_day b ON b.day BETWEEN l.d1 AND l.d2
      WHERE b.metric IN ($1, $2)
 ),
 agg AS (

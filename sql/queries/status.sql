@@ -1,10 +1,8 @@
 -- The store's side of GET /api/v1/status, for the built-in page.
--- $1 streams of the configured sources (text[]).
--- as_of: when the least recently polled of those streams was last polled
---   (epoch seconds; NULL until every one has been polled once), as in
---   report_meta.sql.
+-- $1 the configured sources' names (text[]).
+-- as_of: ggzy.as_of of those sources, as in report_meta.sql.
 -- first_day, last_day: the range of days that hold figures (NULL: none);
---   min/max per stream walk the (stream, day) index instead of the table.
+--   min/max per stream walk the primary keys' (stream, day) prefix.
 -- centers: the centre hierarchy, each centre after its parent, with depth.
 WITH RECURSIVE tree AS (
     SELECT center_code, name, parent_code, level, 0 AS depth, ARRAY[center_code] AS path
@@ -17,13 +15,15 @@ WITH RECURSIVE tree AS (
       JOIN tree t ON c.parent_code = t.center_code
      WHERE NOT c.center_code = ANY (t.path)
 ), span AS (
-    SELECT (SELECT min(day) FROM ggzy.bucket b WHERE b.stream = s) AS first_day,
-           (SELECT max(day) FROM ggzy.bucket b WHERE b.stream = s) AS last_day
-      FROM unnest($1::text[]) AS s
+    SELECT (SELECT min(day) FROM ggzy.day_total t WHERE t.stream = s.id) AS first_day,
+           (SELECT max(day) FROM ggzy.day_total t WHERE t.stream = s.id) AS last_day
+      FROM ggzy.stream s
+     UNION ALL
+    SELECT (SELECT min(day) FROM ggzy.bucket b WHERE b.stream = s.name),
+           (SELECT max(day) FROM ggzy.bucket b WHERE b.stream = s.name)
+      FROM ggzy.stream s
 )
-SELECT (SELECT CASE WHEN count(*) = cardinality($1::text[])
-                    THEN extract(epoch FROM min(polled_at))::bigint END
-          FROM ggzy.watermark WHERE stream = ANY ($1::text[])) AS as_of,
+SELECT ggzy.as_of($1::text[]) AS as_of,
        (SELECT min(first_day)::text FROM span) AS first_day,
        (SELECT max(last_day)::text FROM span) AS last_day,
        (SELECT coalesce(json_agg(json_build_object('code', center_code, 'name', name,

@@ -170,10 +170,11 @@ def expected_buckets(pg, db, metrics=None):
 
 
 def store_buckets(store_pg, store_db):
-    """The same from the store's ggzy.bucket, zero figures left out."""
+    """The same from the store, through its stable view ggzy_api.daily_values
+    (whatever the tables under it), zero figures left out."""
     return {tuple(r[:7]): Decimal(r[7]) for r in store_pg.rows(
         store_db, "SELECT metric, to_char(day, 'YYYY-MM-DD'), center, category, kind, scope, role, value "
-                  "FROM ggzy.bucket WHERE value <> 0")}
+                  "FROM ggzy_api.daily_values WHERE value <> 0")}
 
 
 def compare_store(ck, store_pg, store_db, sources, what):
@@ -195,7 +196,7 @@ def compare_store(ck, store_pg, store_db, sources, what):
         want_months[key] = want_months.get(key, Decimal(0)) + v
     got_months = {tuple(r[:7]): Decimal(r[7]) for r in store_pg.rows(
         store_db, "SELECT metric, to_char(month, 'YYYY-MM-DD'), center, category, kind, scope, role, "
-                  "value FROM ggzy.bucket_month WHERE value <> 0")}
+                  "value FROM ggzy_api.monthly_values WHERE value <> 0")}
     for key in sorted(set(want_months) | set(got_months)):
         if want_months.get(key) != got_months.get(key):  # sums of a month may cancel to 0
             ck.eq(got_months.get(key), want_months.get(key) or None, "%s: monthly total %s"

@@ -176,7 +176,7 @@ def wait_phase(daemon, since, want, timeout):
         if want in phases(log[since:]).values() or (
                 want == "load" and "loading history" in log[since:]):
             return True
-        time.sleep(0.01)
+        time.sleep(0.002)
     return False
 
 
@@ -200,7 +200,7 @@ def main():
         pg.createdb("store")
 
         port = free_port()
-        opts = {s: {"interval": "1s", "overlap": "5m", "reconcile_interval": "2s",
+        opts = {s: {"interval": "1s", "overlap": "5m", "reconcile_interval": "2s", "reconcile_old_interval": "2s",
                     "statement_timeout": "10s"} for s in SOURCES}
         cfg = config_text(port, pg.conninfo("store"), {s: pg.conninfo(s) for s in SOURCES},
                           source_opts=opts)
@@ -221,7 +221,9 @@ def main():
             if i % 5 == 2:
                 slow.append(slow_commit(pg, i))
             reached = wait_phase(daemon, since, want, timeout=8)
-            time.sleep(rng.uniform(0.0, 0.25 if want == "load" else 0.08))
+            # A load of these few thousand rows takes tens of milliseconds,
+            # a poll of the changed rows a few.
+            time.sleep(rng.uniform(0.0, {"load": 0.03, "poll": 0.003}.get(want, 0.08)))
             ck.eq(daemon.kill9(), -9, "kill %d" % i)
             log = daemon.read_log()[since:]
             state = phases(log)
@@ -236,7 +238,8 @@ def main():
             if i % 2 == 0:
                 mutate(pg, i)  # while the daemon is down
             if not loaded:
-                loaded = int(pg.rows("store", "SELECT count(*) FROM ggzy.watermark")[0][0]) == 5
+                loaded = int(pg.rows("store", "SELECT count(*) FROM ggzy.stream_state "
+                                              "WHERE state = 'loaded'")[0][0]) == 5
         for p in slow:
             p.wait(timeout=30)
         print("phases hit: %s" % hits)

@@ -260,9 +260,9 @@ def check_init_script(ck, work):
         code, out = run([DAEMON, "-c", path, "--once", "--now", "2022-12-31T12:00:00"], timeout=300)
         # every source succeeds; only the alert delivery to the absent Alertmanager fails
         ck.true("--once: every source succeeded" in out, "--once with the compose configuration: %s" % out[-2000:])
-        ck.eq(pg.rows("ggzy_metrics", "SELECT sum(value) FROM ggzy.bucket WHERE metric = 'deals_count'"),
+        ck.eq(pg.rows("ggzy_metrics", "SELECT sum(value) FROM ggzy_api.daily_values WHERE metric = 'deals_count'"),
               pg.rows("trading", "SELECT count(*) FROM deals WHERE status = 'awarded'"), "the store holds the deals")
-        ck.eq(pg.rows("ggzy_metrics", "SELECT tableowner FROM pg_tables WHERE tablename = 'bucket'"), [["ggzy"]],
+        ck.eq(pg.rows("ggzy_metrics", "SELECT tableowner FROM pg_tables WHERE tablename = 'image'"), [["ggzy"]],
               "the store belongs to ggzy")
         res = subprocess.run(["psql", "-X", "-A", "-t", "-h", pg.sock, "-p", str(pg.port), "-U", "ggzy_grafana",
                               "-d", "ggzy_metrics", "-c", "SELECT count(*) > 0 FROM daily_values"],

@@ -168,7 +168,7 @@ def main():
             return counts
 
         counts_before = table_counts()
-        ck.true(int(counts_before["store ggzy.bucket"]) > 0 and int(counts_before["trading deals"]) == 400,
+        ck.true(int(counts_before["store ggzy.image"]) > 0 and int(counts_before["trading deals"]) == 400,
                 "tables filled before: %s" % counts_before)
 
         probe = Probe(port)

@@ -120,7 +120,7 @@ def main():
         port = free_port()
         cfg = config_text(port, pg.conninfo("store"), {"trading": pg.conninfo("trading")},
                           source_opts={"trading": {"interval": "1s", "overlap": "10s",
-                                                   "reconcile_interval": "5s"}})
+                                                   "reconcile_interval": "5s", "reconcile_old_interval": "5s"}})
         daemon = Daemon(work, cfg, args=["--now", NOW])
         daemon.start()
         pid = daemon.proc.pid

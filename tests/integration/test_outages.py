@@ -155,7 +155,7 @@ def main():
         # (b) would time full recomputes, not whether a hanging source
         # delays the others. The changes this test makes are all newer than
         # the watermark; reconciliations (every 3 s) catch anything else.
-        opts = {s: {"interval": "1s", "overlap": "2s", "reconcile_interval": "3s",
+        opts = {s: {"interval": "1s", "overlap": "2s", "reconcile_interval": "3s", "reconcile_old_interval": "3s",
                     "statement_timeout": "2s"} for s in SOURCES}
         cfg = config_text(port, store.conninfo("store") + " connect_timeout=2",
                           {"trading": trading.conninfo("trading") + " connect_timeout=2",

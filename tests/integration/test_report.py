@@ -430,7 +430,7 @@ def main():
         # read would wait for the lock and the request time out); after a
         # source changes and is polled, it shows the change to the fen.
         before = check_report(ck, daemon, fig, 2022, None, entry22, ytd, "2022 before it is kept")
-        locked = hold_lock(pg, "store", "ggzy.bucket")
+        locked = hold_lock(pg, "store", "ggzy.month_total")
         try:
             status, again = daemon.get("/api/v1/report?year=2022", timeout=10)
         except OSError as e:

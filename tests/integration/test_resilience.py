@@ -62,7 +62,7 @@ def main():
             ALTER TABLE deals ENABLE TRIGGER deals_touch;""")
 
         port = free_port()
-        opts = {"trading": {"interval": "1s", "overlap": "5m", "reconcile_interval": "2s",
+        opts = {"trading": {"interval": "1s", "overlap": "5m", "reconcile_interval": "2s", "reconcile_old_interval": "2s",
                             "statement_timeout": "5s"}}
         cfg = config_text(port, store.conninfo("store"), {"trading": src.conninfo("trading")},
                           source_opts=opts)

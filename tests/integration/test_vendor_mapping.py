@@ -105,11 +105,11 @@ def main():
                    coalesce(sum(value) FILTER (WHERE metric = 'fully_electronic_count'), 0),
                    coalesce(sum(value) FILTER (WHERE metric = 'cancelled_count'), 0),
                    coalesce(sum(value) FILTER (WHERE metric = 'service_fee_amount'), 0)
-              FROM ggzy.bucket GROUP BY 1, 2 ORDER BY 1, 2""")
+              FROM ggzy_api.daily_values GROUP BY 1, 2 ORDER BY 1, 2""")
         norm = lambda rows: [[r[0], r[1]] + [decimal.Decimal(v) for v in r[2:]] for r in rows]
         ck.eq(norm(got), norm(want), "figures per year and centre, to the fen")
         ck.true(len(want) == 8, "two years, four centres: %d rows" % len(want))
-        edge = pg.rows("store", "SELECT day, value FROM ggzy.bucket WHERE metric = 'deal_amount' AND center = '433100'"
+        edge = pg.rows("store", "SELECT day, value FROM ggzy_api.daily_values WHERE metric = 'deal_amount' AND center = '433100'"
                                 " AND category = 'engineering' AND day IN ('2021-12-31', '2022-01-01') ORDER BY day")
         ck.eq([r[0] for r in edge], ["2021-12-31", "2022-01-01"], "both sides of the year boundary are stored")
         ck.eq(pg.rows("store", "SELECT count(*) FROM ggzy.center"), [["4"]], "centres through the view")

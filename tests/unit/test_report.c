@@ -97,7 +97,7 @@ static struct outcome build(struct event_base *base, struct store *st, struct ta
 {
 	struct outcome o = {0};
 	struct report_context ctx = {
-	    .store = st, .targets = t, .clock = clock, .streams = "{deals}"};
+	    .store = st, .targets = t, .clock = clock, .sources = "{trading}"};
 	report_build(&ctx, year, center, fmt, on_report, &o);
 	event_base_dispatch(base);
 	return o;

@@ -1,0 +1,25 @@
+-- ggzy.stream_position: where a stream of a source stands, for the
+-- scheduler: its state (NULL: never loaded; 'legacy': its figures are still
+-- version 8's buckets; 'loading'; 'loaded'), the bound of its next poll
+-- (the later of its watermark and of the source's clock at the previous
+-- poll, minus the overlap), and how far a load has come.
+CREATE OR REPLACE FUNCTION ggzy.stream_position(p_stream smallint, p_source integer,
+                                                p_overlap interval)
+RETURNS TABLE (state text, bound timestamptz, rows_loaded bigint, rows_expected bigint,
+               images bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(st.state,
+                    CASE WHEN EXISTS (SELECT 1 FROM ggzy.watermark w
+                                        JOIN ggzy.stream s ON s.name = w.stream
+                                        JOIN ggzy.source src ON src.kind = s.kind
+                                       WHERE s.id = p_stream AND src.id = p_source
+                                         AND src.name = src.kind)
+                         THEN 'legacy' END),
+           greatest(st.watermark, st.source_clock) - p_overlap,
+           st.rows_loaded, st.rows_expected,
+           (SELECT count(*) FROM (SELECT 1 FROM ggzy.image i
+                                   WHERE i.stream = p_stream AND i.source = p_source
+                                   LIMIT 1) x)
+      FROM (SELECT 1) one
+      LEFT JOIN ggzy.stream_state st ON st.stream = p_stream AND st.source = p_source
+$$;
