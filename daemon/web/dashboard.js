@@ -1099,19 +1099,26 @@
 		}
 	}
 
+	/* A source per row; its last error, when it has one, on a row of its
+	 * own below, the whole width, so that a wall screen shows it readably. */
 	function renderSources(d) {
 		const body = $("sources").tBodies[0];
 		body.replaceChildren();
-		const row = (name, label, up, loading, success, error) => el("tr", {
-			"data-source": name, "data-up": String(up), "data-loading": String(loading),
-		},
-		el("td", null, label), el("td", null, el("span", {class: "pill " + (up ? "up" : "down") + (loading ? " loading" : "")},
-			el("i", {class: "dot"}), !up ? "中断 down" : loading ? "首次加载中 loading" : "正常 up")),
-		el("td", null, shortTime(success)), el("td", {class: "err", title: error || ""}, error || "—"));
-		body.append(row("store", "存储 store", d.status.store_up, false, null, d.status.store_error));
+		const row = (name, label, up, loading, success, error) => {
+			body.append(el("tr", {
+				"data-source": name, "data-up": String(up), "data-loading": String(loading), class: error ? "has-err" : null,
+			},
+			el("td", null, label), el("td", null, el("span", {class: "pill " + (up ? "up" : "down") + (loading ? " loading" : "")},
+				el("i", {class: "dot"}), !up ? "中断 down" : loading ? "首次加载中 loading" : "正常 up")),
+			el("td", null, shortTime(success))));
+			if (error)
+				body.append(el("tr", {class: "err-row", "data-source": name + ":error"},
+					el("td", {colspan: "3", title: error}, el("div", {class: "err"}, "最近错误 ", en("last error"), " ", error))));
+		};
+		row("store", "存储 store", d.status.store_up, false, null, d.status.store_error);
 		for (const s of d.status.sources)
-			body.append(row(s.name, el("span", null, s.title_zh || s.name, " ", en(s.name)), s.up, !s.first_poll_done,
-				s.last_success, s.last_error));
+			row(s.name, el("span", null, s.title_zh || s.name, " ", en(s.name)), s.up, !s.first_poll_done,
+				s.last_success, s.last_error);
 	}
 
 	/* ---- pages: the wall screen rotates, other screens scroll ---------- */

@@ -10,6 +10,8 @@
 //          a screenshot of each (NAME-p1.png, NAME-p2.png, ...).
 //   full:  also a full-page screenshot (NAME-full.png).
 //   hover: hover a mark of every chart and read what it says.
+//   hash:  (a later step) set the address's #... instead of choosing.
+//   audit: audit the page shown, then let a rotation period pass ("pinned").
 //   fake:  "names": the daemon's names rewritten on the way (every metric,
 //          label value and source name gets a suffix; a metric and a source
 //          are added), to see that the page takes every name from the API;
@@ -167,7 +169,11 @@ function scrape() {
 		alertCount: document.getElementById("alert-count").textContent,
 		alertsCenter: document.getElementById("alerts-center").textContent,
 		alertPill: (document.querySelector("#health .alerts-pill") || { dataset: {} }).dataset.firing || null,
-		sources: q("#sources tbody tr").map((e) => Object.assign(ds(e), { text: e.textContent })),
+		// a source's row, with its error row below when it has one
+		sources: q("#sources tbody tr:not(.err-row)").map((e) => Object.assign(ds(e), {
+			text: e.textContent + (e.nextElementSibling && e.nextElementSibling.classList.contains("err-row") ?
+				" " + e.nextElementSibling.textContent : ""),
+		})),
 		pills: Object.fromEntries(q("#health .pill[data-source]").map((e) => [e.dataset.source, e.dataset.up])),
 		pillText: Object.fromEntries(q("#health .pill[data-source]").map((e) => [e.dataset.source, e.textContent])),
 		csv: document.getElementById("dl-csv").getAttribute("href"),
@@ -369,6 +375,8 @@ try {
 			await fakeBig(page);
 		if (i === 0) {
 			await page.goto(base + "/", { waitUntil: "load" });
+		} else if (step.hash) {
+			await page.evaluate((h) => { location.hash = h; }, step.hash);
 		} else {
 			if (step.year !== null && step.year !== undefined)
 				await page.selectOption("#year", String(step.year));
@@ -415,6 +423,14 @@ try {
 				await page.clock.runFor(ROTATE_MS);
 			}
 			seen.rotatedBack = await page.evaluate(() => document.body.dataset.page);
+			await page.clock.resume();
+		}
+		if (step.audit) {
+			const t = await page.evaluate(() => Date.now());
+			await page.clock.pauseAt(t + 1000);
+			seen.audit = await page.evaluate(audit);
+			await page.clock.runFor(ROTATE_MS + 1000);
+			seen.pinnedAfter = await page.evaluate(() => document.body.dataset.page);
 			await page.clock.resume();
 		}
 		if (step.fake)

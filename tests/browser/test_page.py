@@ -799,7 +799,9 @@ def restart_unloaded(ck, daemon, base, started):
         return {s["name"]: s["first_poll_done"] for s in get(daemon, "/api/v1/status")["sources"]}
     wait_until(lambda: state() == {"trading": True, "deposit": True, "expert": False}, timeout=60,
                what="trading and deposit loaded, expert not")
-    seen = run_page(base, [{"name": "expert not loaded", "screenshot": "page-expert-loading.png"}])
+    seen = run_page(base, [{"name": "expert not loaded", "screenshot": "page-expert-loading.png"},
+                           {"name": "page 2 pinned", "hash": "#year=2022&page=2", "audit": True,
+                            "screenshot": "page-expert-loading-p2.png"}])
     if seen.get("error"):
         ck.true(False, "the browser run failed: %s\npage: %s" % (seen["error"], seen.get("failureState")))
         return
@@ -819,6 +821,11 @@ def restart_unloaded(ck, daemon, base, started):
     ck.eq({r["source"]: r["loading"] for r in step["sources"]},
           {"store": "false", "trading": "false", "deposit": "false", "expert": "true"}, "expert not loaded: source rows")
     ck.eq(seen.get("problems"), [], "expert not loaded: no console errors")
+    # "#page=2" keeps page 2 on the wall screen: no rotation, and it fits.
+    pin = seen["steps"][1] if len(seen.get("steps", [])) > 1 else {}
+    ck.eq((pin.get("rotate"), pin.get("page"), pin.get("pinnedAfter")), ("pinned", "2", "2"),
+          "#page=2 pins page 2 through a rotation period")
+    ck.eq((pin.get("audit") or {}).get("issues"), [], "page 2 pinned, a source loading: everything fits")
 
 
 def main():
