@@ -352,7 +352,8 @@
 			getJSON("/api/v1/metrics"),
 			getJSON("/api/v1/report?" + query({year: year, center: center})),
 			getJSON("/api/v1/alerts"),
-			getJSON("/api/v1/ranking?" + query({year: year, center: center})),
+			/* the ranking alone failing leaves its panel saying so, not the page */
+			getJSON("/api/v1/ranking?" + query({year: year, center: center})).catch((e) => ({error: e.message})),
 		]);
 		setCatalog(catalog); /* every refresh: a daemon upgraded under a wall screen */
 		const categories = (state.catalog.labels.category || []).map((c) => c.value);
@@ -940,10 +941,17 @@
 	function renderRanking(d) {
 		const rk = d.ranking;
 		const table = $("ranking");
-		const cols = rk.metrics.filter(known);
 		const c = d.status.centers.find((x) => x.code === d.center);
 		$("ranking-title").replaceChildren(d.center ? "下级中心排名 " : "各中心排名 ",
 			en(d.center ? "Subordinate centres" : "Top-level centres"));
+		if (rk.error) {
+			$("ranking-note").textContent = "";
+			table.tHead.replaceChildren();
+			table.tBodies[0].replaceChildren(el("tr", {class: "none unavailable"},
+				el("td", null, "排名暂不可用 ", en("Ranking unavailable"), " · " + rk.error)));
+			return;
+		}
+		const cols = rk.metrics.filter(known);
 		$("ranking-note").textContent = (d.center ? (c ? c.name : d.center) + " 的下级中心" : "全部中心的最上级") +
 			" · 按" + nameZh("deal_amount") + "排序 · " + rk.period.from + " — " + rk.period.to;
 		table.tHead.replaceChildren(el("tr", null, el("th", {class: "rank-no"}, "#"),

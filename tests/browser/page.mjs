@@ -16,7 +16,7 @@
 //          label value and source name gets a suffix; a metric and a source
 //          are added), to see that the page takes every name from the API;
 //          "big": monthly remote evaluations × BIG (four digits: bar labels
-//          that cannot all fit).
+//          that cannot all fit), and /api/v1/ranking answering 503.
 // Every step reads everything the page shows (text and data- attributes)
 // and where SVG texts overlap. Prints one JSON object: the steps, every URL
 // the browser requested, console errors and CSP violations. The browser runs
@@ -144,6 +144,7 @@ function scrape() {
 				yoy: e.querySelector("td.yoy").dataset.yoy,
 			})),
 			none: !!document.querySelector("#ranking tbody tr.none"),
+			unavailable: text(one("#ranking tbody tr.unavailable")),
 		},
 		today: q("#today .today-fig").map((e) => Object.assign(ds(e), {
 			label: e.querySelector(".label").textContent, text: e.querySelector(".value").textContent,
@@ -328,8 +329,11 @@ async function fakeNames(page) {
 	});
 }
 
-// Monthly remote evaluations × BIG on the way.
+// Monthly remote evaluations × BIG on the way; the ranking down.
 async function fakeBig(page) {
+	await page.route((u) => new URL(u).pathname === "/api/v1/ranking", (route) => route.fulfill({
+		status: 503, contentType: "application/json",
+		body: JSON.stringify({ error: { code: "store_unavailable", message: "store unavailable" } }) }));
 	await page.route((u) => {
 		const url = new URL(u);
 		return url.pathname === "/api/v1/series" && url.searchParams.get("metric") === "remote_evaluations_count" &&
@@ -356,11 +360,13 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 try {
 	context.on("request", (r) => requests.push(r.url()));
 	const page = context.pages()[0] || await context.newPage();
+	// each problem with the step it came in: "[step] console error: ..."
+	let stepName = "";
 	page.on("console", (m) => {
 		if (m.type() === "error" || m.type() === "warning")
-			problems.push(`console ${m.type()}: ${m.text()}`);
+			problems.push(`[${stepName}] console ${m.type()}: ${m.text()}`);
 	});
-	page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+	page.on("pageerror", (e) => problems.push(`[${stepName}] page error: ${e.message}`));
 	page.setDefaultTimeout(45000); // a loaded machine, a sanitizer build
 	let loads = 0;
 	page.on("load", () => loads++);
@@ -368,6 +374,7 @@ try {
 	// rotation are checked without waiting; time otherwise flows as usual.
 	await page.clock.install();
 	for (const [i, step] of steps.entries()) {
+		stepName = step.name;
 		await page.setViewportSize({ width: step.width || 1920, height: step.height || 1080 });
 		if (step.fake === "names")
 			await fakeNames(page);
