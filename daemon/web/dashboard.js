@@ -2,10 +2,20 @@
  * draws the figures of one year and centre. Plain JS, no framework, nothing
  * loaded from elsewhere (the daemon's CSP allows only 'self').
  *
+ * Names come from the daemon, never from this file: metric names, units and
+ * kinds from /api/v1/metrics, label values' names (categories, deposit
+ * kinds, ...) from its "labels", source names from /api/v1/status. This
+ * file only says which figures to show and where, so a metric or a source
+ * added to the daemon is named right here without a change.
+ *
  * Money is never a binary float here: amounts arrive as decimal strings and
  * are scaled to 万元 / 亿元 with BigInt, rounded half-up to 2 decimals and
  * written without trailing zeros, exactly as the daemon's reports write them.
  * Floats are used only for the geometry of the charts.
+ *
+ * On a wall screen (1920x1080) the page rotates between two pages every
+ * 20 s (body data-page / data-pages; "#page=2" pins one); on smaller screens
+ * both pages follow each other and the page scrolls.
  *
  * For tests and operators the figures are also in data- attributes
  * (data-display, data-value, ...); <body data-state="ready" data-key="Y|C">
@@ -14,32 +24,35 @@
 
 (function () {
 	const REFRESH_MS = 30000;
+	const ROTATE_MS = 20000;
+	const WALL = "(min-width: 1700px) and (min-height: 1000px)";
 	const SVGNS = "http://www.w3.org/2000/svg";
-	const CATEGORIES = [
-		["engineering", "工程建设", "Engineering"],
-		["gov_procurement", "政府采购", "Gov. procurement"],
-		["land_mineral", "土地矿业权", "Land & mineral"],
-		["state_property", "国有产权", "State property"],
-		["medical", "医药采购", "Medical"],
-		["other", "其他", "Other"],
-	];
-	/* The headline cards; amounts choose 亿元 or 万元 by size, counts and
-	 * rates their own unit. */
-	const HEADLINES = [
-		{metric: "deal_amount", zh: "成交额", en: "Deal amount"},
-		{metric: "deals_count", zh: "交易宗数", en: "Deals", unit: "宗"},
-		{metric: "savings_amount", zh: "节约资金", en: "Savings vs budget"},
-		{metric: "liquidity_released_amount", zh: "释放企业流动资金", en: "Liquidity released"},
-		{metric: "e_bid_rate", zh: "全流程电子化率", en: "Full e-bidding rate"},
-		{metric: "remote_opening_rate", zh: "不见面开标率", en: "Remote bid opening"},
-		{metric: "remote_evaluations_count", zh: "远程异地评标", en: "Remote evaluations", unit: "次"},
-		{metric: "service_fee_amount", zh: "交易服务费", en: "Service fees"},
-	];
-	const STATES = {
-		ok: ["正常", "on pace"], pending: ["待观察", "pending"],
-		firing: ["告警", "firing"], resolved: ["已恢复", "resolved"],
+
+	/* Which figures, where and in what order. Names, units and kinds are
+	 * the catalogue's; a metric the catalogue does not list is left out. */
+	const HEADLINES = ["deal_amount", "deals_count", "savings_amount", "liquidity_released_amount",
+		"e_bid_rate", "remote_opening_rate", "remote_evaluations_count", "service_fee_amount"];
+	const BY_CATEGORY = {amount: "deal_amount", count: "deals_count"};
+	const RATE_LINES = ["e_bid_rate", "remote_opening_rate"];
+	const MONTHLY_COUNT = "remote_evaluations_count";
+	const TODAY = ["opened_count", "deals_count", "deal_amount"];
+	const DAILY = {bars: "deals_count", line: "opened_count", more: "deal_amount", days: 30};
+	/* Deposits: [amount, count] per row. Rows whose amount metric the
+	 * catalogue does not list (yet) are left out, so 保证金在途余额 shows by
+	 * itself once the daemon offers deposit_held_amount. */
+	const DEPOSITS = [["deposit_amount", "deposits_count"], ["refund_amount", "refunds_count"],
+		["remitted_amount", "remitted_count"], ["deposit_held_amount", "deposit_held_count"]];
+	const DEPOSIT_KINDS = {metric: "deposit_amount", label: "kind"}; /* the share of each kind */
+	const EXPERT_RATE = "expert_attendance_rate";
+	const EXPERT_MORE = ["expert_fee_amount", "expert_fee_online_rate", "expert_violations_count",
+		"experts_participating_count", "expert_pool_count"];
+
+	/* The page's own words: alert states and how a target reads. */
+	const ALERT_STATES = {
+		firing: ["告警中", "firing"], pending: ["待确认", "pending"], resolved: ["已结束", "ended"],
 	};
-	const SOURCES = {trading: "交易系统", deposit: "保证金", expert: "评标专家"};
+	const ALERT_KINDS = {GgzyTargetBehindPace: "进度落后", GgzyTargetMissed: "未完成目标"};
+	const PALETTE = ["#4e9af1", "#36c2a3", "#f2b544", "#e46f6f", "#a98bea", "#8ea3b8", "#6fd0e0", "#d98fc0"];
 
 	/* ---- exact decimals ------------------------------------------------ */
 
@@ -104,6 +117,41 @@
 		return fixed(k >= 0 ? d.n * 10n ** BigInt(k) : divRound(d.n, 10n ** BigInt(-k)), 2);
 	}
 
+	/* Two decimals on one scale: [x, y, s] with x / 10^s and y / 10^s. */
+	function align(a, b) {
+		const x = parseDec(a), y = parseDec(b);
+		const s = Math.max(x.s, y.s);
+		return [x.n * 10n ** BigInt(s - x.s), y.n * 10n ** BigInt(s - y.s), s];
+	}
+
+	/* -1, 0 or 1 as a < b, a = b, a > b, exactly. */
+	function cmpDec(a, b) {
+		const [x, y] = align(a, b);
+		return x < y ? -1 : x > y ? 1 : 0;
+	}
+
+	/* a − b, exactly, as decimal text. */
+	function subDec(a, b) {
+		const [x, y, s] = align(a, b);
+		return fixed(x - y, s);
+	}
+
+	/* The exact sum of decimal texts. */
+	function sumDec(values) {
+		let n = 0n, s = 0;
+		for (const v of values) {
+			if (v === null || v === undefined)
+				continue;
+			const d = parseDec(v);
+			if (d.s > s) {
+				n *= 10n ** BigInt(d.s - s);
+				s = d.s;
+			}
+			n += d.n * 10n ** BigInt(s - d.s);
+		}
+		return fixed(n, s);
+	}
+
 	const UNIT_SHIFT = {"元": 0, "万元": -4, "亿元": -8, "%": 2};
 
 	/* A figure written as the reports write it: "175.16亿元", "90.72%", "612宗". */
@@ -114,23 +162,82 @@
 		return (shift === undefined ? scaled(parseDec(value), 0) : scaled(parseDec(value), shift)) + unit;
 	}
 
-	/* 亿元 from one 亿 up, else 万元. */
-	function amountUnit(value) {
-		const d = parseDec(value);
+	/* "亿元|万元": the first unit from one of it up, else the second. */
+	function amountUnit(value, units) {
+		const [big, small] = (units || "亿元|万元").split("|");
+		const d = parseDec(value === null || value === undefined ? "0" : value);
 		const a = d.n < 0n ? -d.n : d.n;
-		return a >= 10n ** BigInt(8 + d.s) ? "亿元" : "万元";
+		return a >= 10n ** BigInt(-(UNIT_SHIFT[big] || 0) + d.s) ? big : small;
 	}
 
 	/* 同比 (a - p) / p as a percentage with 2 decimals; null without p. */
 	function yoyPercent(a, p) {
 		if (a === null || a === undefined || p === null || p === undefined)
 			return null;
-		const x = parseDec(a), y = parseDec(p);
-		const s = Math.max(x.s, y.s);
-		const xn = x.n * 10n ** BigInt(s - x.s), yn = y.n * 10n ** BigInt(s - y.s);
+		const [xn, yn] = align(a, p);
 		if (yn === 0n)
 			return null;
 		return fixed(divRound((xn - yn) * 10000n, yn), 2);
+	}
+
+	/* 同比 of a rate in percentage points, (a − p) × 100, 2 decimals. */
+	function yoyPoints(a, p) {
+		if (a === null || a === undefined || p === null || p === undefined)
+			return null;
+		const [xn, yn, s] = align(a, p);
+		const d = (xn - yn) * 100n;
+		return fixed(s > 2 ? divRound(d, 10n ** BigInt(s - 2)) : d * 10n ** BigInt(2 - s), 2);
+	}
+
+	/* Percentage points as the reports write them: 提高0.26个百分点, 降低…, 持平. */
+	function pointsText(pts) {
+		if (pts === null || pts === undefined)
+			return "—";
+		const t = scaled(parseDec(pts), 0);
+		return t === "0" ? "持平" : t.startsWith("-") ? "降低" + t.slice(1) + "个百分点" : "提高" + t + "个百分点";
+	}
+
+	/* ---- the catalogue ------------------------------------------------- */
+
+	const metricOf = (name) => (state.catalog ? state.catalog.byName[name] || null : null);
+	const known = (name) => metricOf(name) !== null;
+
+	/* The unit a figure of metric m is written in: rates in %, amounts by
+	 * the catalogue's display unit ("亿元|万元": by size), counts in theirs. */
+	function unitOf(m, value) {
+		if (!m)
+			return "";
+		if (m.kind === "rate")
+			return "%";
+		const du = m.display_unit || m.unit || "";
+		return du.includes("|") ? amountUnit(value, du) : du === "元" && m.kind === "amount" ? amountUnit(value) : du;
+	}
+
+	const show = (m, value) => display(value, unitOf(m, value));
+	const nameZh = (name) => (metricOf(name) ? metricOf(name).name_zh : name);
+	const nameEn = (name) => {
+		const t = metricOf(name) ? metricOf(name).name_en || "" : "";
+		return t ? t[0].toUpperCase() + t.slice(1) : "";
+	};
+
+	/* A label value's Chinese name, from the catalogue's labels. */
+	function labelName(key, value) {
+		const list = state.catalog && state.catalog.labels[key];
+		const hit = Array.isArray(list) ? list.find((x) => x.value === value) : null;
+		return hit ? hit.name_zh : value;
+	}
+
+	/* Have the sources a metric reads finished their first load? A kind
+	 * ("trading") covers its named sources ("trading.hn2") too. */
+	function sourcesLoaded(st, m) {
+		if (!m)
+			return false;
+		for (const kind of m.sources || []) {
+			const mine = st.sources.filter((s) => s.name === kind || s.name.startsWith(kind + "."));
+			if (!mine.length || !mine.every((s) => s.first_poll_done))
+				return false;
+		}
+		return true;
 	}
 
 	/* ---- DOM helpers --------------------------------------------------- */
@@ -158,17 +265,40 @@
 		return e;
 	}
 
-	const en = (text) => el("span", {class: "en"}, text);
+	const en = (text) => (text ? el("span", {class: "en"}, text) : null);
+	const str = (v) => (v === null || v === undefined ? "" : String(v));
 
-	/* "2022-12-31T12:00:00+08:00" -> "2022-12-31 12:00:00" (already in the
-	 * centre's zone; the browser's own zone does not matter). */
+	/* "2022-12-31T12:00:00+08:00" -> "2022-12-31 12:00:00" (the daemon
+	 * writes times in the centre's zone; the browser's zone does not matter). */
 	const shortTime = (t) => (t ? t.slice(0, 19).replace("T", " ") : "—");
+
+	/* An instant (ms) as "YYYY-MM-DD HH:MM:SS" in the IANA zone tz (the
+	 * centre's, from /api/v1/status), whatever the browser's own zone. */
+	function zoneTime(ms, tz) {
+		let parts;
+		try {
+			parts = new Intl.DateTimeFormat("en-GB", {
+				timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+				hour: "2-digit", minute: "2-digit", second: "2-digit",
+			}).formatToParts(new Date(ms));
+		} catch (e) {
+			return null; /* a zone this browser does not know */
+		}
+		const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+		return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second;
+	}
+
+	/* "2022-12-31" minus n days. */
+	function daysBefore(day, n) {
+		const t = Date.parse(day + "T00:00:00Z") - n * 86400000;
+		return new Date(t).toISOString().slice(0, 10);
+	}
 
 	/* ---- state and data ------------------------------------------------ */
 
 	const state = {
-		year: null, center: "", status: null, catalog: null,
-		busy: false, pending: false, data: null,
+		year: null, center: "", pin: null, status: null, catalog: null,
+		busy: false, pending: false, data: null, page: 1, rotateTimer: null,
 	};
 
 	async function getJSON(url) {
@@ -194,50 +324,101 @@
 		return q.toString();
 	}
 
-	function series(metric, period, extra) {
+	function series(metric, from, to, step, extra) {
 		return getJSON("/api/v1/series?" + query(Object.assign(
-			{metric: metric, from: period.from, to: period.to, center: state.center}, extra || {})));
+			{metric: metric, from: from, to: to, step: step, center: state.center}, extra || {})));
+	}
+
+	const first = (s) => (s && s.points.length ? s.points[0].value : null);
+
+	/* A figure for the period and the one before: {metric, cur, prev}. */
+	async function pair(metric, period, prev) {
+		const [cur, old] = await Promise.all([
+			series(metric, period.from, period.to, "year"), series(metric, prev.from, prev.to, "year")]);
+		return {metric: metric, cur: first(cur), prev: first(old)};
+	}
+
+	function setCatalog(raw) {
+		state.catalog = {
+			byName: Object.fromEntries(raw.metrics.map((m) => [m.name, m])),
+			labels: raw.labels || {},
+		};
 	}
 
 	async function load() {
 		const year = state.year, center = state.center;
-		const [status, report, alerts] = await Promise.all([
+		const [status, catalog, report, alerts, ranking] = await Promise.all([
 			getJSON("/api/v1/status"),
+			getJSON("/api/v1/metrics"),
 			getJSON("/api/v1/report?" + query({year: year, center: center})),
 			getJSON("/api/v1/alerts"),
+			/* the ranking alone failing leaves its panel saying so, not the page */
+			getJSON("/api/v1/ranking?" + query({year: year, center: center})).catch((e) => ({error: e.message})),
 		]);
+		setCatalog(catalog); /* every refresh: a daemon upgraded under a wall screen */
+		const categories = (state.catalog.labels.category || []).map((c) => c.value);
 		const period = report.period, prev = report.previous_period;
-		const month = {step: "month"};
-		const perCategory = (metric) => Promise.all(CATEGORIES.map(
-			([c]) => series(metric, period, {step: "month", category: c})));
-		const [amount, count, ebid, remoteOpen, remoteEval, heads] = await Promise.all([
-			perCategory("deal_amount"),
-			perCategory("deals_count"),
-			series("e_bid_rate", period, month),
-			series("remote_opening_rate", period, month),
-			series("remote_evaluations_count", period, month),
-			Promise.all(HEADLINES.map((h) => Promise.all([
-				series(h.metric, period, {step: "year"}),
-				series(h.metric, prev, {step: "year"}),
-			]))),
+		const month = (metric, extra) => series(metric, period.from, period.to, "month", extra);
+		const perCategory = (metric) => known(metric) ?
+			Promise.all(categories.map((c) => month(metric, {category: c}))) : Promise.resolve([]);
+		const maybe = (metric, f) => (known(metric) ? f(metric) : Promise.resolve(null));
+		const today = status.today, from = daysBefore(today, DAILY.days - 1);
+		const daily = (metric) => series(metric, from, today, "day");
+		const kinds = (state.catalog.labels[DEPOSIT_KINDS.label] || []).map((k) => k.value);
+		const [amount, count, rates, remote, heads, todays, days, deposits, byKind, expertRate, experts] = await Promise.all([
+			perCategory(BY_CATEGORY.amount),
+			perCategory(BY_CATEGORY.count),
+			Promise.all(RATE_LINES.filter(known).map(month)),
+			maybe(MONTHLY_COUNT, month),
+			Promise.all(HEADLINES.filter(known).map((m) => pair(m, period, prev))),
+			Promise.all(TODAY.filter(known).map((m) => series(m, today, today, "day"))),
+			Promise.all([DAILY.bars, DAILY.line, DAILY.more].map((m) => maybe(m, daily))),
+			Promise.all(DEPOSITS.filter(([a]) => known(a)).map(([a, c]) => Promise.all([
+				pair(a, period, prev), known(c) ? pair(c, period, prev) : null]))),
+			known(DEPOSIT_KINDS.metric) ? Promise.all(kinds.map((k) => series(DEPOSIT_KINDS.metric, period.from, period.to,
+				"year", {[DEPOSIT_KINDS.label]: k}).then((s) => ({kind: k, value: first(s)})))) : [],
+			maybe(EXPERT_RATE, (m) => {
+				const r = metricOf(m);
+				return Promise.all([pair(m, period, prev),
+					r.numerator && known(r.numerator) ? pair(r.numerator, period, prev) : null,
+					r.denominator && known(r.denominator) ? pair(r.denominator, period, prev) : null]);
+			}),
+			Promise.all(EXPERT_MORE.filter(known).map((m) => pair(m, period, prev))),
 		]);
-		return {year, center, status, report, alerts, amount, count, ebid, remoteOpen, remoteEval, heads};
+		return {
+			year, center, status, report, alerts, ranking, categories, amount, count, rates, remote,
+			heads, todays, days, deposits, byKind, expertRate, experts,
+		};
 	}
 
-	/* ---- rendering ----------------------------------------------------- */
+	/* ---- header and footer --------------------------------------------- */
 
 	function renderHeader(d) {
 		const st = d.status;
 		$("as-of").textContent = shortTime(st.as_of);
 		$("as-of").setAttribute("datetime", st.as_of || "");
 		document.body.dataset.asOf = st.as_of || "";
+		document.body.dataset.nowFixed = String(!!st.now_fixed);
+		/* Under --now the figures believe it is another day than the polls'
+		 * clock: say which is which. */
+		const replay = $("replay");
+		replay.hidden = !st.now_fixed;
+		replay.replaceChildren();
+		if (st.now_fixed) {
+			replay.append("回放时间 ", en("Replayed time"), " ",
+				el("time", {datetime: st.now}, shortTime(st.now).slice(0, 16)), " (--now)");
+			replay.title = "守护进程以 --now 回放：当前年度、进度与告警按此时间计算；数据截至为最近一次实际轮询的时间。" +
+				" The daemon replays this time (--now): the current year, pace and alerts follow it;" +
+				" data as of is the time of the last real poll.";
+		}
+		$("as-of-clock").textContent = st.now_fixed ? "(实际时钟 real clock)" : "";
 		renderAge(st.as_of);
 		const c = st.centers.find((x) => x.code === d.center);
 		$("center-name").textContent = d.center ? (c ? c.name : d.center) : "全部中心 All centres";
 		const p = d.report.period;
 		$("period").textContent = d.year + " 年 · " + p.from + " — " + p.to +
-			(p.closed ? "" : " (年初至今 year to date)");
-		renderHealth(st);
+			(p.closed ? " (全年 whole year)" : " (年初至今 year to date)");
+		renderHealth(st, d);
 	}
 
 	/* How old the figures are, by this browser's clock; amber from 15
@@ -255,17 +436,33 @@
 		age.className = "age" + (min >= 15 ? " stale" : "");
 	}
 
-	function renderHealth(st) {
+	function renderHealth(st, d) {
 		const health = $("health");
 		health.replaceChildren();
-		if (st.now_fixed) /* a replay or a demo: say which day the figures believe it is */
-			health.append(el("span", {class: "pill now", title: "--now"}, "当前 " + shortTime(st.now).slice(0, 16)));
-		const pill = (name, zh, up, title) => el("span", {
-			class: "pill " + (up ? "up" : "down"), "data-source": name, "data-up": String(up), title: title,
+		const pill = (name, zh, up, title, extra) => el("span", {
+			class: "pill " + (up ? "up" : "down") + (extra || ""), "data-source": name, "data-up": String(up), title: title,
 		}, el("i", {class: "dot"}), zh);
 		health.append(pill("store", "存储", st.store_up, st.store_error || "store up"));
 		for (const s of st.sources)
-			health.append(pill(s.name, SOURCES[s.name] || s.name, s.up, s.last_error || s.name + " up"));
+			health.append(pill(s.name, s.title_zh || s.name, s.up, s.last_error || (s.title_en || s.name) + " up",
+				s.first_poll_done ? "" : " loading"));
+		if (d) {
+			const n = alertsOf(d).filter((a) => a.state === "firing").length;
+			health.append(el("span", {class: "pill alerts-pill " + (n ? "hot" : "calm"), "data-firing": String(n)},
+				n ? "告警 " + n : "无告警", " ", en(n ? "firing" : "no alert")));
+		}
+	}
+
+	function renderFooter(d) {
+		const tz = d.status.timezone;
+		const now = Date.now();
+		const t = zoneTime(now, tz);
+		const r = $("refreshed");
+		r.textContent = t ? t.slice(11) : new Date(now).toTimeString().slice(0, 8);
+		r.setAttribute("datetime", new Date(now).toISOString());
+		r.dataset.epochMs = String(now);
+		r.dataset.zone = t ? tz : "";
+		$("refreshed-zone").textContent = t ? "(" + tz + ")" : "";
 	}
 
 	function setOptions(select, options, value) {
@@ -282,31 +479,49 @@
 			[c.code, "\u3000".repeat(c.depth) + c.name + " " + c.code])), state.center);
 	}
 
+	/* ---- headline figures ---------------------------------------------- */
+
+	/* 同比 of metric m: a relative change for sums and counts, percentage
+	 * points for rates. {text, trend, attrs}. */
+	function yoyOf(m, a, p) {
+		if (m && m.kind === "rate") {
+			const pts = yoyPoints(a, p);
+			const trend = pts === null || pts === "0" ? "flat" : pts.startsWith("-") ? "down" : "up";
+			return {text: pointsText(pts), trend, attrs: {"data-yoy-points": pts === null ? "" : pts}};
+		}
+		const y = yoyPercent(a, p);
+		const trend = y === null || y === "0" ? "flat" : y.startsWith("-") ? "down" : "up";
+		return {
+			text: y === null ? "—" : (trend === "up" ? "▲ " : trend === "down" ? "▼ " : "") + y.replace(/^-/, "") + "%",
+			trend, attrs: {"data-yoy": y === null ? "" : y + "%"},
+		};
+	}
+
 	function renderKpis(d) {
 		const box = $("kpis");
 		box.replaceChildren();
-		HEADLINES.forEach((h, i) => {
-			const [cur, prev] = d.heads[i];
-			const a = cur.points.length ? cur.points[0].value : null;
-			const p = prev.points.length ? prev.points[0].value : null;
-			const unit = cur.kind === "rate" ? "%" : cur.kind === "amount" ? amountUnit(a === null ? "0" : a) : h.unit;
+		for (const h of d.heads) {
+			const m = metricOf(h.metric);
+			const a = h.cur, p = h.prev;
+			const unit = unitOf(m, a);
 			const shown = display(a, unit), prevShown = display(p, unit);
-			const yoy = yoyPercent(a, p);
 			const num = shown === "—" ? "—" : shown.slice(0, shown.length - unit.length);
-			const trend = yoy === null ? "flat" : yoy.startsWith("-") ? "down" : yoy === "0" ? "flat" : "up";
-			box.append(el("div", {
-				class: "kpi", "data-metric": h.metric, "data-value": a === null ? "" : String(a),
-				"data-display": shown, "data-previous": p === null ? "" : String(p),
-				"data-previous-display": prevShown, "data-yoy": yoy === null ? "" : yoy + "%",
-			},
-			el("div", {class: "kpi-label"}, h.zh, el("div", {class: "en"}, h.en)),
+			const y = yoyOf(m, a, p);
+			box.append(el("div", Object.assign({
+				class: "kpi", "data-metric": h.metric, "data-value": str(a),
+				"data-display": shown, "data-previous": str(p), "data-previous-display": prevShown,
+				"data-name": m.name_zh, "data-unit": unit,
+				title: m.name_zh + " " + shown + " · 上年同期 " + prevShown + " · 同比 " + y.text,
+			}, y.attrs),
+			el("div", {class: "kpi-label"}, m.name_zh, el("div", {class: "en"}, nameEn(h.metric))),
 			el("div", {class: "kpi-value"}, el("span", {class: "num"}, num), el("span", {class: "unit"}, shown === "—" ? "" : unit)),
 			el("div", {class: "kpi-foot"},
-				el("div", {class: "yoy " + trend}, "同比 ", en("YoY"), " ", yoy === null ? "—" :
-					(trend === "up" ? "▲ " : trend === "down" ? "▼ " : "") + yoy.replace(/^-/, "") + "%"),
+				el("div", {class: "yoy " + y.trend}, "同比 ", en("YoY"), " ", y.text),
 				el("div", {class: "prev"}, "上年同期 ", en("last year"), " " + prevShown))));
-		});
+		}
 	}
+
+	/* ---- targets ------------------------------------------------------- */
 
 	function paceOf(d, ind) {
 		const center = d.center || null;
@@ -314,8 +529,50 @@
 			a.indicator === ind.name && a.alertname === "GgzyTargetBehindPace") || null;
 	}
 
-	function progress(completion, expectedShare, state) {
-		const bar = el("div", {class: "bar " + (state || "")});
+	/* A target's pace: its alert row, unless the metric's sources have not
+	 * finished their first load (then the row is missing or old: not known). */
+	function paceKnown(d, ind) {
+		const pace = sourcesLoaded(d.status, metricOf(ind.metric)) ? paceOf(d, ind) : null;
+		return pace && pace.pace_ratio !== null ? pace : null;
+	}
+
+	/* How a computed target reads: {reading, tone, zh, en}. A closed year
+	 * is met or missed; the current year is met, exceeded (a ceiling,
+	 * direction lower, passed) or judged by its pace, which may not be
+	 * known yet. */
+	function readTarget(d, ind, pace) {
+		const lower = ind.direction === "lower";
+		const loaded = sourcesLoaded(d.status, metricOf(ind.metric));
+		const cmp = ind.actual === null || ind.actual === undefined || ind.target === null ? null :
+			cmpDec(ind.actual, ind.target);
+		const over = cmp !== null && cmp > 0, reached = cmp !== null && cmp >= 0;
+		if (d.report.period.closed) {
+			if (cmp === null)
+				return {reading: "none", tone: "idle", zh: "无数据", en: "no figure"};
+			if (lower)
+				return over ? {reading: "missed", tone: "bad", zh: "超出上限", en: "over the ceiling"} :
+					{reading: "met", tone: "good", zh: "未超上限", en: "within the ceiling"};
+			return reached ? {reading: "met", tone: "good", zh: "已完成", en: "met"} :
+				{reading: "missed", tone: "bad", zh: "未完成", en: "missed"};
+		}
+		if (lower && over)
+			return {reading: "exceeded", tone: "bad", zh: "已超出上限", en: "ceiling exceeded"};
+		if (!lower && reached)
+			return {reading: "met", tone: "good", zh: "已完成", en: "met"};
+		if (!pace)
+			return loaded ? {reading: "unknown", tone: "idle", zh: "待评估", en: "not evaluated yet"} :
+				{reading: "unknown", tone: "idle", zh: "数据源首次加载中", en: "sources loading"};
+		if (pace.state === "firing")
+			return {reading: "firing", tone: "bad", zh: lower ? "超进度告警" : "进度落后告警", en: "firing"};
+		if (pace.state === "pending")
+			return {reading: "pending", tone: "warn", zh: "待确认", en: "pending"};
+		if (lower && pace.pace_ratio > 1)
+			return {reading: "ahead", tone: "warn", zh: "超进度", en: "ahead of the ceiling's pace"};
+		return {reading: "on-pace", tone: "good", zh: "进度正常", en: "on pace"};
+	}
+
+	function progress(completion, expectedShare, tone) {
+		const bar = el("div", {class: "bar " + tone});
 		const fill = el("div", {class: "fill"});
 		fill.style.width = Math.max(0, Math.min(1, completion || 0)) * 100 + "%";
 		bar.append(fill);
@@ -327,21 +584,13 @@
 		return bar;
 	}
 
-	/* A filter's label value in Chinese where the page knows it. */
-	const LABELS = Object.assign(Object.fromEntries(CATEGORIES.map(([c, zh]) => [c, zh])), {
-		cash: "现金", e_guarantee: "电子保函", e_commitment: "电子承诺", insurance: "保证保险",
-		intra_province: "省内", cross_province: "跨省", host: "主场", guest: "副场",
-	});
-	const labelName = (v) => (LABELS[v] ? LABELS[v] + " " + v : v);
-
-	/* A ratio number of the API (6 decimals) as a percentage text. */
+	/* A ratio number of the API as a percentage text. */
 	const pct = (r) => (r === null || r === undefined ? "—" : display(r, "%"));
 
 	function renderTargets(d) {
 		const r = d.report;
 		const box = $("targets");
 		box.replaceChildren();
-		/* Many indicators: tighter rows, so that a wall screen shows them all. */
 		box.classList.toggle("dense", r.indicators.length > 6);
 		const score = $("score");
 		score.replaceChildren();
@@ -360,49 +609,67 @@
 				"data-indicator": ind.name, "data-metric": ind.metric || "",
 				"data-display": ind.display, "data-target-display": ind.target_display || "",
 				"data-completion": ind.completion === null ? "" : String(ind.completion),
+				"data-direction": ind.direction || "",
 			});
-			const catalog = ind.metric && state.catalog ? state.catalog[ind.metric] : null;
-			const name = el("div", {class: "t-name"}, ind.name,
-				catalog && r.targets ? null : catalog ? en(catalog.name_en) : null,
-				Object.keys(ind.filter || {}).length ? el("span", {class: "filter"},
-					Object.values(ind.filter).map(labelName).join(" · ")) : null);
-			const unit = ind.display_unit;
-			const prevShown = ind.manual || !ind.metric ? null :
-				display(ind.previous_year, unit === "" ? (catalog ? catalog.unit : "") : unit);
-			const yoy = ind.yoy === null || ind.yoy === undefined ? null : display(ind.yoy, "%");
+			const m = ind.metric ? metricOf(ind.metric) : null;
+			const filter = Object.entries(ind.filter || {});
+			const name = el("div", {class: "t-name", title: ind.name},
+				el("span", {class: "t-title"}, ind.name),
+				m && !r.targets ? en(nameEn(ind.metric)) : null,
+				filter.length ? el("span", {class: "filter"}, filter.map(([k, v]) => labelName(k, v)).join(" · ")) : null);
 			const figs = el("div", {class: "t-figs"},
 				el("span", {class: "t-actual"}, ind.display),
 				ind.target_display ? el("span", {class: "t-target"}, " / " + ind.target_display) : null);
 			row.append(name, figs);
+			const meta = el("div", {class: "t-meta"});
 			if (r.targets && !ind.manual && ind.metric) {
-				const pace = paceOf(d, ind);
+				const pace = r.period.closed ? null : paceKnown(d, ind);
+				const rd = readTarget(d, ind, pace);
+				row.dataset.reading = rd.reading;
+				row.dataset.tone = rd.tone;
 				const share = pace && pace.expected !== null && ind.target !== null &&
 					Number(ind.target) > 0 ? Number(pace.expected) / Number(ind.target) : null;
-				row.append(progress(ind.completion, share, pace ? pace.state : ""));
-				const st = pace ? STATES[pace.state] || [pace.state, ""] : null;
-				row.append(el("div", {class: "t-meta"},
-					el("span", {class: "t-completion"}, "完成 ", en("done"), " " + pct(ind.completion)),
-					pace ? el("span", {
-						class: "t-pace", "data-pace-ratio": String(pace.pace_ratio),
-						"data-state": pace.state,
-					}, "进度 ", en("pace"), " " + pct(pace.pace_ratio) + " · 应达 " +
-						(pace.display && pace.display.expected ? pace.display.expected : "—")) : null,
-					st ? el("span", {class: "badge " + pace.state}, st[0] + " " + st[1]) : null));
+				row.append(progress(ind.completion, r.period.closed ? null : share, rd.tone));
+				meta.append(el("span", {class: "badge " + rd.tone, "data-reading": rd.reading}, rd.zh + " ", en(rd.en)));
+				if (rd.reading === "exceeded" || (rd.reading === "missed" && ind.direction === "lower"))
+					meta.append(el("span", {class: "t-over", "data-over": subDec(ind.actual, ind.target)},
+						"超出 " + display(subDec(ind.actual, ind.target), ind.display_unit)));
+				meta.append(ind.direction === "lower" ?
+					el("span", {class: "t-completion"}, "占上限 ", en("of the ceiling"), " " + pct(ind.completion)) :
+					el("span", {class: "t-completion"}, "完成 ", en("done"), " " + pct(ind.completion)));
+				if (!r.period.closed) {
+					const p = el("span", {
+						class: "t-pace", "data-known": String(!!pace),
+						"data-pace-ratio": pace ? String(pace.pace_ratio) : "",
+						"data-state": pace ? pace.state : "unknown",
+					}, "进度 ", en("pace"), " ");
+					if (pace)
+						p.append(pct(pace.pace_ratio) + " · " + (ind.direction === "lower" ? "应不超过 " : "应达 ") +
+							(pace.display && pace.display.expected ? pace.display.expected : "—"));
+					else
+						p.append(el("b", {class: "unknown"}, "未知"), " ", en("not yet known"));
+					meta.append(p);
+					if (pace)
+						row.dataset.state = pace.state;
+				}
 				name.append(el("span", {class: "t-score"}, "得分 " + ind.score + "/" + ind.weight));
-				if (pace)
-					row.dataset.state = pace.state;
 			} else if (ind.manual) {
-				row.append(el("div", {class: "t-meta"},
-					el("span", {class: "badge manual"}, "人工填报 manual")));
+				meta.append(el("span", {class: "badge manual"}, "人工填报 ", en("manual")));
 				name.append(el("span", {class: "t-score"}, "得分 " + ind.score + "/" + ind.weight));
 			}
-			if (prevShown !== null) {
-				const line = el("div", {class: "t-yoy", "data-previous-display": prevShown, "data-yoy": yoy || ""},
-					"上年同期 " + prevShown + " · 同比 " + (yoy === null ? "—" : yoy));
-				const meta = row.querySelector(".t-meta");
-				/* one line with the pace when there is one */
-				meta ? meta.append(line) : row.append(line);
+			if (!ind.manual && ind.metric) {
+				const prevShown = display(ind.previous_year, ind.display_unit === "" && m ? unitOf(m, ind.previous_year) : ind.display_unit);
+				const isRate = m && m.kind === "rate";
+				const yoy = isRate ? pointsText(ind.yoy_points) :
+					ind.yoy === null || ind.yoy === undefined ? "—" : display(ind.yoy, "%");
+				meta.append(el("span", {
+					class: "t-yoy", "data-previous-display": prevShown,
+					"data-yoy": isRate || ind.yoy === null || ind.yoy === undefined ? "" : display(ind.yoy, "%"),
+					"data-yoy-points": isRate && ind.yoy_points !== null && ind.yoy_points !== undefined ? String(ind.yoy_points) : "",
+				}, "上年同期 " + prevShown + " · 同比 " + yoy));
 			}
+			if (meta.childElementCount)
+				row.append(meta);
 			box.append(row);
 		}
 	}
@@ -410,7 +677,6 @@
 	/* ---- charts -------------------------------------------------------- */
 
 	const MONTHS = ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"];
-	const PALETTE = ["#4e9af1", "#36c2a3", "#f2b544", "#e46f6f", "#a98bea", "#8ea3b8"];
 
 	/* The smallest round step (1, 2, 2.5, 5 × 10^k) that covers max in n steps. */
 	function niceStep(max, n) {
@@ -420,17 +686,28 @@
 		return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
 	}
 
-	function frame(box) {
-		const w = Math.max(box.clientWidth, 240), h = Math.max(box.clientHeight, 140);
-		const s = svg("svg", {width: w, height: h, viewBox: "0 0 " + w + " " + h, role: "img"});
-		return {s, w, h, left: 54, right: 12, top: 10, bottom: 24};
+	function frame(box, label) {
+		const w = Math.max(box.clientWidth, 240), h = Math.max(box.clientHeight, 120);
+		box.dataset.drawn = box.clientWidth + "x" + box.clientHeight;
+		const s = svg("svg", {width: w, height: h, viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": label});
+		box.replaceChildren(s); /* in place, so that text can be measured */
+		return {s, w, h, left: 48, right: 10, top: 12, bottom: 22};
+	}
+
+	/* Text width as drawn (the svg is in the document). */
+	function textWidth(f, cls, text) {
+		const t = svg("text", {class: cls, x: -1000, y: -1000}, text);
+		f.s.append(t);
+		const w = t.getComputedTextLength();
+		t.remove();
+		return w;
 	}
 
 	/* A y axis from 0 to max (fixed) or to a round value above it. */
-	function axis(f, max, fmt, fixed) {
-		const want = fixed ? max : (max || 1) * 1.08; /* room for a bar's label */
-		const step = niceStep(want, 5);
-		const top = fixed ? max : Math.max(step, Math.ceil(want / step) * step);
+	function axis(f, max, fmt, fixedTop) {
+		const want = fixedTop ? max : (max || 1) * 1.1; /* room for a bar's label */
+		const step = niceStep(want, f.h < 180 ? 3 : 5);
+		const top = fixedTop ? max : Math.max(step, Math.ceil(want / step) * step);
 		const y = (v) => f.h - f.bottom - (v / top) * (f.h - f.top - f.bottom);
 		for (let v = 0; v <= top + step / 2; v += step) {
 			f.s.append(svg("line", {class: "grid", x1: f.left, x2: f.w - f.right, y1: y(v), y2: y(v)}));
@@ -439,50 +716,64 @@
 		return y;
 	}
 
-	function monthX(f, n) {
-		const bw = (f.w - f.left - f.right) / n;
+	/* x labels under n slots: every k-th one, k chosen so they never touch. */
+	function xLabels(f, labels) {
+		const n = labels.length;
+		const bw = (f.w - f.left - f.right) / Math.max(n, 1);
+		const widest = Math.max(0, ...labels.map((l) => textWidth(f, "tick", l)));
+		const k = Math.max(1, Math.ceil((widest + 6) / bw));
 		for (let i = 0; i < n; i++)
-			f.s.append(svg("text", {class: "tick", x: f.left + bw * (i + 0.5), y: f.h - 6, "text-anchor": "middle"},
-				bw >= 30 ? MONTHS[i] || String(i + 1) : String(i + 1)));
+			if (i % k === 0)
+				f.s.append(svg("text", {class: "tick", x: f.left + bw * (i + 0.5), y: f.h - 6, "text-anchor": "middle"}, labels[i]));
 		return bw;
 	}
 
+	function monthLabels(f, n) {
+		const bw = (f.w - f.left - f.right) / Math.max(n, 1);
+		const long = Array.from({length: n}, (_, i) => MONTHS[i] || String(i + 1));
+		return xLabels(f, long.map((l) => textWidth(f, "tick", l) + 6 <= bw ? l : l.replace("月", "")));
+	}
+
 	/* Stacked monthly bars: one series per category, values as the API gave
-	 * them (decimal strings or integers); text via fmt, exact. */
-	function stackedBars(box, list, metric, scale, fmtValue, fmtTick) {
-		const f = frame(box);
+	 * them (decimal strings or integers), with the exact text on hover. */
+	function stackedBars(box, list, cats, metric, scale, unitText) {
+		const m = metricOf(metric);
+		const f = frame(box, nameZh(metric));
 		const n = list[0] ? list[0].points.length : 0;
 		const totals = new Array(n).fill(0);
+		const exact = Array.from({length: n}, (_, i) => sumDec(list.map((s) => s.points[i] ? s.points[i].value : null)));
 		list.forEach((s) => s.points.forEach((p, i) => (totals[i] += Number(p.value || 0) / scale)));
-		const y = axis(f, Math.max(...totals, 0), fmtTick);
-		const bw = monthX(f, n);
+		const y = axis(f, Math.max(...totals, 0), (v) => String(+v.toFixed(2)));
+		const bw = monthLabels(f, n);
 		const base = new Array(n).fill(0);
 		list.forEach((s, ci) => s.points.forEach((p, i) => {
 			const v = Number(p.value || 0) / scale;
 			const y0 = y(base[i]), y1 = y(base[i] + v);
 			base[i] += v;
-			const [cat, zh, enName] = CATEGORIES[ci];
+			const cat = cats[ci];
+			const text = p.start.slice(0, 7) + " " + labelName("category", cat) + " " + show(m, p.value) +
+				(m.kind === "amount" ? " (" + p.value + "元)" : "") + " · 当月合计 " + show(m, exact[i]);
 			f.s.append(svg("rect", {
 				class: "bar-seg", x: f.left + bw * i + bw * 0.18, width: bw * 0.64,
-				y: y1, height: Math.max(0, y0 - y1), fill: PALETTE[ci],
+				y: y1, height: Math.max(0, y0 - y1), fill: PALETTE[ci % PALETTE.length],
 				"data-metric": metric, "data-category": cat, "data-month": p.start.slice(0, 7),
 				"data-value": String(p.value),
-			}, svg("title", null, p.start.slice(0, 7) + " " + zh + " " + enName + ": " + fmtValue(p.value))));
+			}, svg("title", null, text)));
 		}));
-		box.replaceChildren(f.s);
+		return unitText;
 	}
 
-	function lineChart(box, lines) {
-		const f = frame(box);
+	function lineChart(box, lines, label) {
+		const f = frame(box, label);
 		f.top = 30; /* room for the legend */
 		const y = axis(f, 1, (v) => Math.round(v * 100) + "%", true);
 		const n = lines[0] ? lines[0].data.points.length : 0;
-		const bw = monthX(f, n);
+		const bw = monthLabels(f, n);
 		for (const ln of lines) {
 			const pts = [];
 			let path = "", gap = true;
 			ln.data.points.forEach((p, i) => {
-				if (p.value === null) { /* no opened deals that month: a gap */
+				if (p.value === null) { /* no deals that month: a gap */
 					gap = true;
 					return;
 				}
@@ -492,117 +783,402 @@
 				pts.push(svg("circle", {
 					class: "pt", cx: x, cy: yy, r: 4, fill: ln.color, "data-metric": ln.metric,
 					"data-month": p.start.slice(0, 7), "data-value": String(p.value), "data-display": pct(p.value),
-				}, svg("title", null, p.start.slice(0, 7) + " " + ln.label + ": " + pct(p.value))));
+				}, svg("title", null, p.start.slice(0, 7) + " " + ln.label + " " + pct(p.value))));
 			});
 			if (path)
 				f.s.append(svg("path", {class: "line", d: path, stroke: ln.color}));
 			pts.forEach((c) => f.s.append(c));
 		}
-		let lx = f.left + 8;
-		for (const ln of lines) {
-			const label = f.w < 560 ? ln.label.split(" ")[0] : ln.label;
-			f.s.append(svg("rect", {x: lx, y: 8, width: 14, height: 4, rx: 2, fill: ln.color}));
-			const t = svg("text", {class: "legend-text", x: lx + 20, y: 14}, label);
-			f.s.append(t);
-			box.replaceChildren(f.s); /* measured in place */
-			lx += 20 + t.getComputedTextLength() + 28;
-		}
-		box.replaceChildren(f.s);
+		legendIn(f, lines);
 	}
 
-	function countBars(box, data, metric, unit) {
-		const f = frame(box);
+	/* A legend along the top of a chart, measured so that items never touch. */
+	function legendIn(f, items) {
+		let lx = f.left + 4;
+		for (const it of items) {
+			f.s.append(it.dot ? svg("circle", {cx: lx + 7, cy: 10, r: 4, fill: it.color}) :
+				svg("rect", {x: lx, y: 8, width: 14, height: 5, rx: 2, fill: it.color}));
+			f.s.append(svg("text", {class: "legend-text", x: lx + 20, y: 14}, it.label));
+			lx += 20 + textWidth(f, "legend-text", it.label) + 24;
+		}
+	}
+
+	/* Bars of a count with their value above when there is room for it
+	 * (all or none: a label never touches its neighbour). */
+	function countBars(box, data, metric) {
+		const m = metricOf(metric);
+		const f = frame(box, nameZh(metric));
 		const vals = data.points.map((p) => Number(p.value || 0));
-		const y = axis(f, Math.max(...vals, 0), (v) => String(v));
-		const bw = monthX(f, vals.length);
+		const y = axis(f, Math.max(...vals, 0), (v) => String(+v.toFixed(2)));
+		const bw = monthLabels(f, vals.length);
+		const widest = Math.max(0, ...data.points.map((p) => textWidth(f, "bar-label", String(p.value))));
+		const labels = widest + 4 <= bw;
 		data.points.forEach((p, i) => {
 			const y1 = y(vals[i]);
 			f.s.append(svg("rect", {
 				class: "bar-seg", x: f.left + bw * i + bw * 0.2, width: bw * 0.6, y: y1,
 				height: Math.max(0, y(0) - y1), fill: "#36c2a3", "data-metric": metric,
 				"data-month": p.start.slice(0, 7), "data-value": String(p.value),
-			}, svg("title", null, p.start.slice(0, 7) + ": " + p.value + unit)));
-			if (vals[i] > 0)
+			}, svg("title", null, p.start.slice(0, 7) + " " + m.name_zh + " " + show(m, p.value))));
+			if (labels && vals[i] > 0)
 				f.s.append(svg("text", {class: "bar-label", x: f.left + bw * (i + 0.5), y: y1 - 4, "text-anchor": "middle"},
 					String(p.value)));
 		});
-		box.replaceChildren(f.s);
+	}
+
+	/* The last days: bars of one count, a line of another, the amount on hover. */
+	function dailyChart(box, d) {
+		const [bars, line, more] = d.days;
+		const mb = metricOf(DAILY.bars), ml = metricOf(DAILY.line), mm = metricOf(DAILY.more);
+		const f = frame(box, nameZh(DAILY.bars));
+		f.top = 28;
+		if (!bars)
+			return;
+		const vals = bars.points.map((p) => Number(p.value || 0));
+		const lvals = line ? line.points.map((p) => Number(p.value || 0)) : [];
+		const y = axis(f, Math.max(...vals, ...lvals, 0), (v) => String(+v.toFixed(2)));
+		const labels = bars.points.map((p) => p.start === d.status.today ? "今日" : p.start.slice(5));
+		const bw = xLabels(f, labels);
+		const pts = [];
+		let path = "";
+		bars.points.forEach((p, i) => {
+			const y1 = y(vals[i]);
+			const lp = line ? line.points[i] : null, mp = more ? more.points[i] : null;
+			const text = p.start + " " + mb.name_zh + " " + show(mb, p.value) +
+				(lp ? " · " + ml.name_zh + " " + show(ml, lp.value) : "") +
+				(mp ? " · " + mm.name_zh + " " + show(mm, mp.value) : "");
+			f.s.append(svg("rect", {
+				class: "bar-seg day-bar" + (p.start === d.status.today ? " today" : ""),
+				x: f.left + bw * i + bw * 0.15, width: bw * 0.7, y: y1, height: Math.max(0, y(0) - y1),
+				"data-metric": DAILY.bars, "data-day": p.start, "data-value": String(p.value),
+				"data-line": lp ? String(lp.value) : "", "data-more": mp ? String(mp.value) : "",
+			}, svg("title", null, text)));
+			if (lp) {
+				const x = f.left + bw * (i + 0.5), yy = y(lvals[i]);
+				path += (path ? "L" : "M") + x.toFixed(1) + "," + yy.toFixed(1);
+				pts.push(svg("circle", {
+					class: "pt day-pt", cx: x, cy: yy, r: 3, fill: "#f2b544", "data-metric": DAILY.line,
+					"data-day": p.start, "data-value": String(lp.value),
+				}, svg("title", null, text)));
+			}
+		});
+		if (path)
+			f.s.append(svg("path", {class: "line", d: path, stroke: "#f2b544"}));
+		pts.forEach((c) => f.s.append(c));
+		legendIn(f, [{label: mb.name_zh, color: "#4e9af1"}].concat(line ? [{label: ml.name_zh, color: "#f2b544", dot: true}] : []));
+	}
+
+	function caption(id, zh, enText, unit) {
+		$(id).replaceChildren(zh + " ", en(enText), unit ? el("span", {class: "unit"}, unit) : null);
 	}
 
 	function renderCharts(d) {
-		let max = 0;
-		const totals = new Map();
-		d.amount.forEach((s) => s.points.forEach((p) => totals.set(p.start, (totals.get(p.start) || 0) + Number(p.value))));
-		totals.forEach((v) => (max = Math.max(max, v)));
-		const big = max >= 1e8;
-		const unit = big ? "亿元" : "万元";
-		$("amount-unit").textContent = unit;
-		stackedBars($("chart-amount"), d.amount, "deal_amount", big ? 1e8 : 1e4,
-			(v) => display(v, amountUnit(v)) + " (" + v + "元)", (v) => String(+v.toFixed(2)));
-		stackedBars($("chart-count"), d.count, "deals_count", 1, (v) => v + "宗", (v) => String(v));
-		lineChart($("chart-rates"), [
-			{metric: "e_bid_rate", label: "全流程电子化率 e-bidding", color: "#4e9af1", data: d.ebid},
-			{metric: "remote_opening_rate", label: "不见面开标率 remote opening", color: "#f2b544", data: d.remoteOpen},
-		]);
-		countBars($("chart-remote"), d.remoteEval, "remote_evaluations_count", "次");
+		const amountM = metricOf(BY_CATEGORY.amount), countM = metricOf(BY_CATEGORY.count);
+		if (amountM) {
+			let max = "0";
+			const n = d.amount[0] ? d.amount[0].points.length : 0;
+			for (let i = 0; i < n; i++) {
+				const t = sumDec(d.amount.map((s) => s.points[i] ? s.points[i].value : null));
+				if (cmpDec(t, max) > 0)
+					max = t;
+			}
+			const unit = unitOf(amountM, max);
+			caption("cap-amount", "月度" + amountM.name_zh, "Monthly, by category", unit);
+			stackedBars($("chart-amount"), d.amount, d.categories, BY_CATEGORY.amount,
+				Math.pow(10, -(UNIT_SHIFT[unit] || 0)), unit);
+		}
+		if (countM) {
+			caption("cap-count", "月度" + countM.name_zh, "Monthly, by category", countM.unit);
+			stackedBars($("chart-count"), d.count, d.categories, BY_CATEGORY.count, 1, countM.unit);
+		}
+		const colors = ["#4e9af1", "#f2b544"];
+		const lines = d.rates.map((s, i) => ({
+			metric: s.metric, label: nameZh(s.metric), color: colors[i % colors.length], data: s,
+		}));
+		caption("cap-rates", lines.map((l) => l.label).join(" · "), "Monthly rates", "%");
+		lineChart($("chart-rates"), lines, lines.map((l) => l.label).join(" · "));
+		if (d.remote) {
+			const m = metricOf(MONTHLY_COUNT);
+			caption("cap-remote", "月度" + m.name_zh, "Monthly", m.unit);
+			countBars($("chart-remote"), d.remote, MONTHLY_COUNT);
+		}
+		if (d.days[0]) {
+			caption("cap-daily", "近" + DAILY.days + "日" + nameZh(DAILY.bars), "Last " + DAILY.days + " days, to " + d.status.today,
+				metricOf(DAILY.bars).unit);
+			dailyChart($("chart-daily"), d);
+		}
 		const legend = $("legend");
-		if (!legend.childElementCount)
-			CATEGORIES.forEach(([c, zh, enName], i) => {
-				const sw = el("i", {class: "swatch"});
-				sw.style.background = PALETTE[i];
-				legend.append(el("span", {class: "legend-item", "data-category": c}, sw, zh + " ", en(enName)));
-			});
+		const items = d.categories.map((c, i) => {
+			const sw = el("i", {class: "swatch"});
+			sw.style.background = PALETTE[i % PALETTE.length];
+			return el("span", {class: "legend-item", "data-category": c}, sw, labelName("category", c));
+		});
+		legend.replaceChildren(...items);
+	}
+
+	/* ---- page 2: centres, today, deposits, experts --------------------- */
+
+	function figureCell(metric, fig, max) {
+		const m = metricOf(metric);
+		const v = fig ? fig.value : null, p = fig ? fig.previous : null;
+		const y = yoyOf(m, v, p);
+		const td = el("td", Object.assign({
+			class: "num", "data-metric": metric, "data-value": str(v), "data-previous": str(p),
+			"data-display": show(m, v), title: (m ? m.name_zh : metric) + " " + show(m, v) +
+				" · 上年同期 " + show(m, p) + " · 同比 " + y.text,
+		}, y.attrs), show(m, v));
+		if (max !== undefined && v !== null && max > 0) {
+			const bar = el("i", {class: "share"});
+			bar.style.width = Math.max(1, 100 * Number(v) / max) + "%";
+			td.prepend(bar);
+		}
+		return td;
+	}
+
+	/* "吉首市公共资源交易中心" -> "吉首市": a table's column is narrow. */
+	const shortName = (name) => name.replace(/公共资源交易(服务)?中心$/, "") || name;
+
+	function renderRanking(d) {
+		const rk = d.ranking;
+		const table = $("ranking");
+		const c = d.status.centers.find((x) => x.code === d.center);
+		$("ranking-title").replaceChildren(d.center ? "下级中心排名 " : "各中心排名 ",
+			en(d.center ? "Subordinate centres" : "Top-level centres"));
+		if (rk.error) {
+			$("ranking-note").textContent = "";
+			table.tHead.replaceChildren();
+			table.tBodies[0].replaceChildren(el("tr", {class: "none unavailable"},
+				el("td", null, "排名暂不可用 ", en("Ranking unavailable"), " · " + rk.error)));
+			return;
+		}
+		const cols = rk.metrics.filter(known);
+		$("ranking-note").textContent = (d.center ? (c ? c.name : d.center) + " 的下级中心" : "全部中心的最上级") +
+			" · 按" + nameZh("deal_amount") + "排序 · " + rk.period.from + " — " + rk.period.to;
+		table.tHead.replaceChildren(el("tr", null, el("th", {class: "rank-no"}, "#"),
+			el("th", null, "中心 ", en("Centre")),
+			...cols.map((mname) => el("th", {class: "num", "data-metric": mname}, nameZh(mname))),
+			el("th", {class: "num"}, nameZh("deal_amount") + "同比")));
+		const body = table.tBodies[0];
+		body.replaceChildren();
+		if (!rk.centers.length) {
+			body.append(el("tr", {class: "none"}, el("td", {colspan: String(cols.length + 3)},
+				"本中心无下级中心 ", en("No subordinate centre"))));
+			return;
+		}
+		const max = Math.max(...rk.centers.map((x) => Number(x.figures.deal_amount ? x.figures.deal_amount.value : 0)));
+		rk.centers.forEach((x, i) => {
+			const link = el("a", {href: "#" + query({year: d.year, center: x.code}),
+				title: x.name + " " + x.code + " · 切换到此中心 show this centre"}, shortName(x.name));
+			const dm = x.figures.deal_amount;
+			const y = yoyOf(metricOf("deal_amount"), dm ? dm.value : null, dm ? dm.previous : null);
+			body.append(el("tr", {class: "rank-row", "data-code": x.code, "data-rank": String(i + 1)},
+				el("td", {class: "rank-no"}, String(i + 1)),
+				el("td", {class: "rank-name", "data-name": x.name}, link),
+				...cols.map((mname) => figureCell(mname, x.figures[mname], mname === "deal_amount" ? max : undefined)),
+				el("td", {class: "num yoy " + y.trend, "data-yoy": y.attrs["data-yoy"] || ""}, y.text)));
+		});
+	}
+
+	function renderToday(d) {
+		$("today-date").textContent = d.status.today + (d.status.now_fixed ? " (回放 replay)" : "");
+		const box = $("today");
+		box.replaceChildren(...d.todays.map((s) => {
+			const m = metricOf(s.metric);
+			const v = first(s);
+			const shown = show(m, v), unit = unitOf(m, v);
+			return el("div", {
+				class: "today-fig", "data-metric": s.metric, "data-day": d.status.today,
+				"data-value": str(v), "data-display": shown,
+			}, el("div", {class: "label"}, m.name_zh),
+			el("div", {class: "value"}, el("span", {class: "num"}, shown === "—" ? "—" : shown.slice(0, shown.length - unit.length)),
+				el("span", {class: "unit"}, shown === "—" ? "" : unit)));
+		}));
+	}
+
+	function renderDeposits(d) {
+		const table = $("deposits");
+		$("deposits-note").textContent = d.report.period.closed ? "全年 whole year" : "年初至今 year to date";
+		table.tHead.replaceChildren(el("tr", null, el("th", null, ""), el("th", {class: "num"}, "金额 ", en("amount")),
+			el("th", {class: "num"}, "笔数 ", en("count")), el("th", {class: "num"}, "同比 ", en("YoY"))));
+		table.tBodies[0].replaceChildren(...d.deposits.map(([a, c]) => {
+			const m = metricOf(a.metric);
+			const y = yoyOf(m, a.cur, a.prev);
+			return el("tr", {class: "dep-row", "data-metric": a.metric},
+				el("th", {scope: "row", title: m.name_en}, m.name_zh),
+				figureCell(a.metric, {value: a.cur, previous: a.prev}),
+				c ? figureCell(c.metric, {value: c.cur, previous: c.prev}) : el("td", {class: "num"}, "—"),
+				el("td", Object.assign({class: "num yoy " + y.trend}, y.attrs), y.text));
+		}));
+	}
+
+	/* The year's deposits by kind: one bar of shares, then each kind. */
+	function renderKinds(d) {
+		const box = $("deposit-kinds");
+		box.replaceChildren();
+		const m = metricOf(DEPOSIT_KINDS.metric);
+		const total = sumDec(d.byKind.map((k) => k.value));
+		if (!m || !d.byKind.length)
+			return;
+		const bar = el("div", {class: "kind-bar"});
+		const rows = d.byKind.map((k, i) => {
+			const share = cmpDec(total, "0") > 0 && k.value !== null ? Number(k.value) / Number(total) : 0;
+			const seg = el("i", {title: labelName(DEPOSIT_KINDS.label, k.kind) + " " + show(m, k.value)});
+			seg.style.width = share * 100 + "%";
+			seg.style.background = PALETTE[i % PALETTE.length];
+			bar.append(seg);
+			const sw = el("i", {class: "swatch"});
+			sw.style.background = PALETTE[i % PALETTE.length];
+			return el("div", {
+				class: "kind-row", "data-metric": DEPOSIT_KINDS.metric, "data-kind": k.kind,
+				"data-value": str(k.value), "data-display": show(m, k.value),
+			}, el("span", {class: "kind-name"}, sw, labelName(DEPOSIT_KINDS.label, k.kind)),
+			el("span", {class: "kind-share"}, (share * 100).toFixed(1) + "%"),
+			el("span", {class: "num"}, show(m, k.value)));
+		});
+		box.append(el("div", {class: "kind-title"}, m.name_zh + " · 按形式 ", en("by kind")), bar, ...rows);
+	}
+
+	function renderExperts(d) {
+		const box = $("experts");
+		box.replaceChildren();
+		$("experts-note").textContent = d.report.period.closed ? "全年 whole year" : "年初至今 year to date";
+		if (d.expertRate) {
+			const [rate, num, den] = d.expertRate;
+			const m = metricOf(rate.metric);
+			const y = yoyOf(m, rate.cur, rate.prev);
+			const part = (x) => x ? el("span", {
+				class: "part", "data-metric": x.metric, "data-value": str(x.cur), "data-display": show(metricOf(x.metric), x.cur),
+			}, nameZh(x.metric) + " ", el("b", null, show(metricOf(x.metric), x.cur))) : null;
+			box.append(el("div", Object.assign({
+				class: "expert-rate", "data-metric": rate.metric, "data-value": str(rate.cur),
+				"data-display": pct(rate.cur), "data-previous": str(rate.prev),
+			}, y.attrs),
+			el("div", {class: "label"}, m.name_zh, " ", en(nameEn(rate.metric))),
+			el("div", {class: "value"}, el("span", {class: "num"}, pct(rate.cur).replace(/%$/, "")), el("span", {class: "unit"}, rate.cur === null ? "" : "%")),
+			el("div", {class: "parts"}, part(num), num && den ? " / " : null, part(den)),
+			el("div", {class: "yoy " + y.trend}, "同比 ", en("YoY"), " " + y.text)));
+		}
+		if (d.experts.length)
+			box.append(el("table", {class: "expert-more"}, el("tbody", null, ...d.experts.map((x) => el("tr",
+				{class: "expert-row", "data-metric": x.metric}, el("th", {scope: "row"}, nameZh(x.metric)),
+				figureCell(x.metric, {value: x.cur, previous: x.prev}))))));
+	}
+
+	/* ---- alerts and sources -------------------------------------------- */
+
+	/* The alerts of the chosen centre (all centres: centre null), firing
+	 * first; "ok" rows are targets on pace, not alerts. */
+	function alertsOf(d) {
+		const center = d.center || null;
+		const order = {firing: 0, pending: 1, resolved: 2};
+		return d.alerts.alerts.filter((a) => a.center === center && a.state in order).sort((a, b) =>
+			order[a.state] - order[b.state] || b.year - a.year ||
+			String(b.starts_at || b.since).localeCompare(String(a.starts_at || a.since)) ||
+			a.indicator.localeCompare(b.indicator));
 	}
 
 	function renderAlerts(d) {
-		const firing = d.alerts.alerts.filter((a) => a.state === "firing");
-		const list = $("alerts");
-		list.replaceChildren();
-		$("alert-count").textContent = String(firing.length);
-		$("alert-count").className = "count" + (firing.length ? " hot" : "");
-		if (!firing.length)
-			list.append(el("li", {class: "none"}, "✓ 无告警 ", en("No alert is firing")));
-		const centers = new Map(d.status.centers.map((c) => [c.code, c.name]));
-		for (const a of firing) {
+		const list = alertsOf(d);
+		const firing = list.filter((a) => a.state === "firing").length;
+		const box = $("alerts");
+		box.replaceChildren();
+		$("alert-count").textContent = String(firing);
+		$("alert-count").className = "count" + (firing ? " hot" : "");
+		$("alert-count").title = "告警中 firing";
+		$("alert-total").textContent = list.length ? "条告警中 · 共 " + list.length + " 条" : "条告警中";
+		const c = d.status.centers.find((x) => x.code === d.center);
+		$("alerts-center").textContent = d.center ? (c ? c.name : d.center) : "全部中心 (汇总) all centres";
+		if (!list.length)
+			box.append(el("li", {class: "none"}, "✓ 本中心无告警 ", en("No alert for this centre")));
+		for (const a of list) {
 			const [zh, enText] = String(a.summary || "").split(" / ");
-			list.append(el("li", {
-				class: "alert " + (a.alertname === "GgzyTargetMissed" ? "critical" : "warning"),
+			const st = ALERT_STATES[a.state];
+			box.append(el("li", {
+				class: "alert " + a.state + (a.alertname === "GgzyTargetMissed" ? " critical" : " warning"),
 				"data-indicator": a.indicator, "data-year": String(a.year), "data-center": a.center || "",
-				"data-alertname": a.alertname,
+				"data-alertname": a.alertname, "data-state": a.state, title: enText || "",
 			},
 			el("div", {class: "a-head"},
-				el("b", null, a.indicator), " · " + a.year + " · " + (a.center ? centers.get(a.center) || a.center : "全部中心 all"),
-				el("span", {class: "a-since"}, "自 since " + shortTime(a.starts_at || a.since))),
-			el("div", {class: "a-text"}, zh || ""),
-			enText ? el("div", {class: "a-text en"}, enText) : null));
+				el("span", {class: "badge " + a.state}, st[0]),
+				el("b", null, a.indicator),
+				el("span", {class: "a-kind"}, (ALERT_KINDS[a.alertname] || a.alertname) + " · " + a.year),
+				el("span", {class: "a-since"}, "自 " + shortTime(a.starts_at || a.since).slice(0, 16))),
+			el("div", {class: "a-text"}, zh || "")));
 		}
 	}
 
+	/* A source per row; its last error, when it has one, on a row of its
+	 * own below, the whole width, so that a wall screen shows it readably. */
 	function renderSources(d) {
 		const body = $("sources").tBodies[0];
 		body.replaceChildren();
-		const row = (name, label, up, success, error) => el("tr", {"data-source": name, "data-up": String(up)},
-			el("td", null, label), el("td", null, el("span", {class: "pill " + (up ? "up" : "down")}, el("i", {class: "dot"}),
-				up ? "正常 up" : "中断 down")),
-			el("td", null, shortTime(success)), el("td", {class: "err", title: error || ""}, error || "—"));
-		body.append(row("store", "存储 store", d.status.store_up, null, d.status.store_error));
+		const row = (name, label, up, loading, success, error) => {
+			body.append(el("tr", {
+				"data-source": name, "data-up": String(up), "data-loading": String(loading), class: error ? "has-err" : null,
+			},
+			el("td", null, label), el("td", null, el("span", {class: "pill " + (up ? "up" : "down") + (loading ? " loading" : "")},
+				el("i", {class: "dot"}), !up ? "中断 down" : loading ? "首次加载中 loading" : "正常 up")),
+			el("td", null, shortTime(success))));
+			if (error)
+				body.append(el("tr", {class: "err-row", "data-source": name + ":error"},
+					el("td", {colspan: "3", title: error}, el("div", {class: "err"}, "最近错误 ", en("last error"), " ", error))));
+		};
+		row("store", "存储 store", d.status.store_up, false, null, d.status.store_error);
 		for (const s of d.status.sources)
-			body.append(row(s.name, (SOURCES[s.name] || "") + " " + s.name, s.up, s.last_success, s.last_error));
+			row(s.name, el("span", null, s.title_zh || s.name, " ", en(s.name)), s.up, !s.first_poll_done,
+				s.last_success, s.last_error);
 	}
+
+	/* ---- pages: the wall screen rotates, other screens scroll ---------- */
+
+	const wall = () => window.matchMedia(WALL).matches;
+	const pages = () => Array.from(document.querySelectorAll("#pages > .page"));
+
+	/* The active tab's line fills in the time the page stays. */
+	function progressBar() {
+		const i = el("i", {class: "progress" + (state.pin ? " pinned" : "")});
+		i.style.animationDuration = ROTATE_MS + "ms";
+		return i;
+	}
+
+	function showPage(n) {
+		const all = pages();
+		state.page = Math.min(Math.max(1, n), all.length);
+		const on = wall();
+		document.body.dataset.rotate = on ? (state.pin ? "pinned" : "on") : "off";
+		document.body.dataset.page = on ? String(state.page) : "";
+		document.body.dataset.pages = String(all.length);
+		all.forEach((p, i) => p.classList.toggle("active", !on || i + 1 === state.page));
+		const pager = $("pager");
+		pager.replaceChildren(...(on ? all.map((p, i) => el("button", {
+			type: "button", class: "tab" + (i + 1 === state.page ? " active" : ""), "data-page": String(i + 1),
+		}, el("b", null, (i + 1) + "/" + all.length), " " + p.dataset.title + " ", en(p.dataset.titleEn),
+		progressBar())) : []));
+		clearTimeout(state.rotateTimer);
+		state.rotateTimer = null;
+		if (on && !state.pin)
+			state.rotateTimer = setTimeout(() => showPage(state.page % pages().length + 1), ROTATE_MS);
+	}
+
+	/* ---- rendering ----------------------------------------------------- */
 
 	function render(d) {
 		renderControls(d.status);
 		renderHeader(d);
 		renderKpis(d);
 		renderTargets(d);
-		renderCharts(d);
+		renderRanking(d);
+		renderToday(d);
+		renderDeposits(d);
+		renderKinds(d);
+		renderExperts(d);
 		renderAlerts(d);
 		renderSources(d);
+		renderFooter(d);
+		renderCharts(d); /* last: drawn to the size the panels take */
 		const q = query({year: d.year, center: d.center});
 		$("dl-csv").href = "/api/v1/report?" + q + "&format=csv";
 		$("dl-md").href = "/api/v1/report?" + q + "&format=md";
-		$("refreshed").textContent = shortTime(d.status.now) === "—" ? "" :
-			new Date().toLocaleTimeString("zh-CN", {hour12: false});
 		state.data = d;
 	}
 
@@ -635,7 +1211,7 @@
 			banner("刷新失败 Refresh failed: " + e.message);
 			document.body.dataset.state = "error";
 			try { /* the health pills say why, when the daemon still answers */
-				renderHealth(await getJSON("/api/v1/status"));
+				renderHealth(await getJSON("/api/v1/status"), null);
 			} catch (e2) {
 				/* the daemon is gone: the banner says so */
 			}
@@ -648,10 +1224,16 @@
 		}
 	}
 
+	function readHash() {
+		const h = new URLSearchParams(location.hash.slice(1));
+		const page = Number(h.get("page"));
+		return {year: Number(h.get("year")), center: h.get("center") || "", page: page >= 1 ? page : null};
+	}
+
 	function choose(year, center) {
 		state.year = year;
 		state.center = center;
-		const h = "#" + query({year: year, center: center});
+		const h = "#" + query({year: year, center: center, page: state.pin});
 		if (location.hash !== h)
 			history.replaceState(null, "", h);
 		document.body.dataset.state = "loading";
@@ -662,13 +1244,11 @@
 		try {
 			const [status, catalog] = await Promise.all([getJSON("/api/v1/status"), getJSON("/api/v1/metrics")]);
 			state.status = status;
-			state.catalog = Object.fromEntries(catalog.metrics.map((m) => [m.name, m]));
-			const h = new URLSearchParams(location.hash.slice(1));
-			const y = Number(h.get("year"));
-			const year = status.years.includes(y) ? y : status.current_year;
-			const c = h.get("center") || "";
-			state.year = year;
-			state.center = status.centers.some((x) => x.code === c) ? c : "";
+			setCatalog(catalog);
+			const h = readHash();
+			state.year = status.years.includes(h.year) ? h.year : status.current_year;
+			state.center = status.centers.some((x) => x.code === h.center) ? h.center : "";
+			state.pin = h.page;
 			renderControls(status);
 		} catch (e) {
 			banner("无法连接守护进程 Cannot reach the daemon: " + e.message);
@@ -679,23 +1259,50 @@
 		$("year").addEventListener("change", (e) => choose(Number(e.target.value), state.center));
 		$("center").addEventListener("change", (e) => choose(state.year, e.target.value));
 		$("controls").addEventListener("submit", (e) => e.preventDefault());
+		$("pager").addEventListener("click", (e) => {
+			const b = e.target.closest("button[data-page]");
+			if (b)
+				showPage(Number(b.dataset.page));
+		});
 		window.addEventListener("hashchange", () => {
-			const h = new URLSearchParams(location.hash.slice(1));
-			const y = Number(h.get("year")) || state.year;
-			const c = h.get("center") || "";
-			if (y !== state.year || c !== state.center)
-				choose(y, c);
+			const h = readHash();
+			const y = h.year || state.year;
+			if (h.page !== state.pin) {
+				state.pin = h.page;
+				showPage(h.page || state.page);
+			}
+			if (y !== state.year || h.center !== state.center)
+				choose(y, h.center);
 		});
-		let resizeTimer = null;
+		let wasWall = wall();
 		window.addEventListener("resize", () => {
-			clearTimeout(resizeTimer);
-			resizeTimer = setTimeout(() => state.data && renderCharts(state.data), 150);
+			if (wall() !== wasWall) {
+				wasWall = wall();
+				showPage(state.page);
+			}
 		});
+		/* Charts are drawn to their box: redraw when a box changes size
+		 * (a resize, a panel above growing), once per frame. */
+		let redraw = false;
+		const ro = new ResizeObserver(() => {
+			if (redraw)
+				return;
+			redraw = true;
+			requestAnimationFrame(() => {
+				redraw = false;
+				const moved = Array.from(document.querySelectorAll(".chart")).some((b) =>
+					b.dataset.drawn !== b.clientWidth + "x" + b.clientHeight);
+				if (moved && state.data)
+					renderCharts(state.data);
+			});
+		});
+		document.querySelectorAll(".chart").forEach((b) => ro.observe(b));
+		showPage(state.pin || 1);
 		choose(state.year, state.center);
 		setInterval(() => state.busy || refresh(), REFRESH_MS);
 	}
 
 	/* Exposed for the browser test's checks of the arithmetic. */
-	window.ggzyDecimal = {parseDec, display, amountUnit, yoyPercent};
+	window.ggzyDecimal = {parseDec, display, amountUnit, yoyPercent, yoyPoints, pointsText, cmpDec, subDec, sumDec};
 	document.addEventListener("DOMContentLoaded", start);
 })();
