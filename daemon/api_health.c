@@ -2,6 +2,7 @@
  * when the store is up and every source had its first poll and is up; else
  * 503 with one reason per missing part ("store: ...", "source NAME: ..."). */
 #include <jansson.h>
+#include <string.h>
 
 #include "app.h"
 #include "http.h"
@@ -23,7 +24,19 @@ void api_readyz(struct evhttp_request *req, struct app *app)
 	for (size_t i = 0; i < scheduler_nsources(app->sched); i++) {
 		struct source_status st;
 		scheduler_status(app->sched, i, &st);
-		if (!st.first_poll_done)
+		const struct stream_progress *loading = NULL;
+		for (size_t k = 0; k < st.nstreams && !loading; k++)
+			if (strcmp(st.streams[k].state, "loading") == 0)
+				loading = &st.streams[k];
+		if (!st.first_poll_done && loading)
+			/* Say what is loading, and how far it has come. */
+			json_array_append_new(
+			    reasons,
+			    json_sprintf(
+				"source %s: loading the row images of %s: %lld of %lld rows",
+				st.name, loading->def->name, loading->rows_loaded,
+				loading->rows_expected));
+		else if (!st.first_poll_done)
 			json_array_append_new(
 			    reasons, json_sprintf("source %s: first poll not finished (%s)",
 						  st.name, st.last_error));

@@ -62,6 +62,50 @@ void api_figure_arrays(struct figure_arrays *a)
 	strcat(a->scale, "}");
 }
 
+/* Per source and stream: loading, and what reconciliation found. */
+static void stream_series(struct evbuffer *out, struct app *app)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} series[] = {
+	    {"ggzy_stream_loaded", "gauge",
+	     "1 when the stream's row images are loaded and its figures are theirs"},
+	    {"ggzy_stream_load_rows", "gauge", "rows of the stream loaded so far"},
+	    {"ggzy_stream_load_rows_expected", "gauge", "rows the stream's load reads"},
+	    {"ggzy_stream_reconcile_timestamp_seconds", "gauge",
+	     "Unix time of the stream's last reconciliation (the current and previous year)"},
+	    {"ggzy_stream_reconcile_all_timestamp_seconds", "gauge",
+	     "Unix time of the stream's last reconciliation of every year"},
+	    {"ggzy_stream_reconcile_repaired_rows", "gauge",
+	     "rows the stream's last reconciliation repaired"},
+	    {"ggzy_stream_reconcile_repaired_rows_total", "counter",
+	     "rows reconciliations of the stream repaired since the daemon started"},
+	};
+	size_t n = scheduler_nsources(app->sched);
+	for (size_t k = 0; k < sizeof(series) / sizeof(series[0]); k++) {
+		evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", series[k].name,
+				    series[k].help, series[k].name, series[k].type);
+		for (size_t i = 0; i < n; i++) {
+			struct source_status st;
+			scheduler_status(app->sched, i, &st);
+			for (size_t s = 0; s < st.nstreams; s++) {
+				const struct stream_progress *p = &st.streams[s];
+				long long v = k == 0   ? strcmp(p->state, "loaded") == 0
+					      : k == 1 ? p->rows_loaded
+					      : k == 2 ? p->rows_expected
+					      : k == 3 ? (long long)p->last_reconcile
+					      : k == 4 ? (long long)p->last_reconcile_all
+					      : k == 5 ? p->repaired_last
+						       : p->repaired_total;
+				evbuffer_add_printf(out, "%s{source=\"", series[k].name);
+				prom_escape(out, st.name);
+				evbuffer_add_printf(out, "\",stream=\"%s\"} %lld\n", p->def->name,
+						    v);
+			}
+		}
+	}
+}
+
 static void health_series(struct evbuffer *out, struct app *app)
 {
 	size_t n = scheduler_nsources(app->sched);
@@ -96,6 +140,7 @@ static void health_series(struct evbuffer *out, struct app *app)
 			}
 		}
 	}
+	stream_series(out, app);
 	evbuffer_add_printf(out,
 			    "# HELP ggzy_store_up 1 when the store answers\n"
 			    "# TYPE ggzy_store_up gauge\nggzy_store_up %d\n",

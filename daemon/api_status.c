@@ -64,6 +64,26 @@ static json_t *error_summary(const char *error)
 	return s ? s : json_string("(not valid UTF-8)");
 }
 
+/* Per stream: whether it is loaded, a load's rows loaded and expected (the
+ * page's progress bar), and its reconciliations. */
+static json_t *streams_json(const struct source_status *st)
+{
+	json_t *list = json_array();
+	for (size_t k = 0; k < st->nstreams; k++) {
+		const struct stream_progress *p = &st->streams[k];
+		const char *state = *p->state ? p->state : "unknown";
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:I}", "name", p->def->name, "state",
+		    state, "rows_loaded", (json_int_t)p->rows_loaded, "rows_expected",
+		    (json_int_t)p->rows_expected, "last_reconcile", time_json(p->last_reconcile),
+		    "last_reconcile_all", time_json(p->last_reconcile_all), "repaired_last",
+		    (json_int_t)p->repaired_last, "repaired_total", (json_int_t)p->repaired_total,
+		    "changed_total", (json_int_t)p->changed_total);
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
 static json_t *sources_json(const struct app *app)
 {
 	json_t *list = json_array();
@@ -85,6 +105,7 @@ static json_t *sources_json(const struct app *app)
 		json_object_set_new(
 		    o, "poll_duration_seconds",
 		    json_real((double)(long long)(st.poll_duration * 1000 + 0.5) / 1000));
+		json_object_set_new(o, "streams", streams_json(&st));
 		json_array_append_new(list, o);
 	}
 	return list;

@@ -65,6 +65,9 @@ struct job {
 
 	struct timespec started, last_log;
 	long long loaded_at_start;
+
+	int outstanding; /* statements sent whose callbacks have not run */
+	bool finished;	 /* done was called; the last callback frees */
 };
 
 static void finish(struct job *j, bool ok, enum fault fault, const char *error);
@@ -79,6 +82,57 @@ static double seconds_since(const struct timespec *t0)
 static const char *stream_name(const struct job *j) { return j->p->def->name; }
 
 static bool gone(struct job *j) { return j->env.abandoned && j->env.abandoned(j->arg); }
+
+/* Every statement a job sends is counted until its callback runs, so that
+ * a job that ends (or a daemon that stops) with a statement still in
+ * flight is freed by the last callback, never under one. */
+static void src_query(struct job *j, const char *sql, int nparams, const char *const *params,
+		      pg_result_cb cb)
+{
+	j->outstanding++;
+	pg_query(j->env.source, sql, nparams, params, cb, j);
+}
+
+static void src_script(struct job *j, const char *sql, pg_result_cb cb)
+{
+	j->outstanding++;
+	pg_script(j->env.source, sql, cb, j);
+}
+
+static void st_call(struct job *j, const char *sql, int nparams, const char *const *params,
+		    pg_result_cb cb)
+{
+	j->outstanding++;
+	store_call(j->env.store, sql, nparams, params, cb, j);
+}
+
+static void st_apply(struct job *j, char *data, size_t len, const char *const params[5],
+		     store_count_cb cb)
+{
+	j->outstanding++;
+	store_apply_staged(j->env.store, data, len, params, cb, j);
+}
+
+static void st_diff(struct job *j, char *data, size_t len, const char *const params[3],
+		    pg_result_cb cb)
+{
+	j->outstanding++;
+	store_diff_staged(j->env.store, data, len, params, cb, j);
+}
+
+static void job_free(struct job *j);
+
+/* First in every callback: true when the job is over (finished, or the
+ * daemon stopping), and then the callback returns at once. */
+static bool settle(struct job *j)
+{
+	j->outstanding--;
+	if (!j->finished && !gone(j))
+		return false;
+	if (j->outstanding == 0)
+		job_free(j);
+	return true;
+}
 
 static void ignore_result(PGresult *res, const char *error, void *arg)
 {
@@ -123,7 +177,9 @@ static void finish(struct job *j, bool ok, enum fault fault, const char *error)
 	unsigned long long rows = j->rows_read;
 	char msg[600];
 	snprintf(msg, sizeof(msg), "%s", error ? error : "");
-	job_free(j);
+	j->finished = true;
+	if (j->outstanding == 0)
+		job_free(j);
 	done(ok, fault, ok ? NULL : msg, rows, arg);
 }
 
@@ -142,7 +198,7 @@ static void source_query(struct job *j, const char *sql, int nextra, const char 
 	const char *params[8] = {j->env.timezone, store_salt(j->env.store)};
 	for (int i = 0; i < nextra && i < 6; i++)
 		params[2 + i] = extra[i];
-	pg_query(j->env.source, sql, 2 + nextra, params, cb, j);
+	src_query(j, sql, 2 + nextra, params, cb);
 }
 
 /* ---- staging rows (COPY text of pg_temp.ggzy_stage) ---- */
@@ -338,7 +394,7 @@ static void send_apply(struct job *j, struct batch *b);
 static void on_applied(bool ok, const char *error, long long count, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	j->applying--;
 	if (!ok) {
@@ -378,12 +434,11 @@ static void send_apply(struct job *j, struct batch *b)
 	if (j->loading)
 		j->p->rows_loaded += b->rows;
 	if (b->rows == 0) {
-		store_call(j->env.store, "SELECT ggzy.apply_images($1, $2, $3, $4, $5)", 5, params,
-			   on_recorded, j);
+		st_call(j, "SELECT ggzy.apply_images($1, $2, $3, $4, $5)", 5, params, on_recorded);
 		batch_free(b);
 		return;
 	}
-	store_apply_staged(j->env.store, b->data, b->len, params, on_applied, j);
+	st_apply(j, b->data, b->len, params, on_applied);
 	b->data = NULL; /* the store took it */
 	batch_free(b);
 }
@@ -402,7 +457,7 @@ static void submit(struct job *j, struct batch *b)
 static void on_fetched(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	j->fetching = false;
 	if (error) {
@@ -443,14 +498,14 @@ static void fetch_next(struct job *j)
 	j->fetching = true;
 	char fetch[48];
 	snprintf(fetch, sizeof(fetch), "FETCH %d FROM ggzy_rows", FETCH_ROWS);
-	pg_query(j->env.source, fetch, 0, NULL, on_fetched, j);
+	src_query(j, fetch, 0, NULL, on_fetched);
 }
 
 static void on_declared(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
 	(void)res;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_SOURCE, "declare", error);
@@ -475,7 +530,7 @@ static void on_finished_load(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
 	(void)res;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_STORE, "store", error);
@@ -493,7 +548,7 @@ static void on_committed(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
 	(void)res;
-	if (gone(j))
+	if (settle(j))
 		return;
 	j->in_txn = false;
 	if (error) {
@@ -503,8 +558,7 @@ static void on_committed(PGresult *res, const char *error, void *arg)
 	if (j->loading) {
 		const char *params[3] = {j->stream_id, j->source_id,
 					 j->watermark[0] ? j->watermark : NULL};
-		store_call(j->env.store, "SELECT ggzy.finish_load($1, $2, $3)", 3, params,
-			   on_finished_load, j);
+		st_call(j, "SELECT ggzy.finish_load($1, $2, $3)", 3, params, on_finished_load);
 		return;
 	}
 	if (j->changed > 0)
@@ -518,7 +572,7 @@ static void on_committed(PGresult *res, const char *error, void *arg)
 static void stream_read(struct job *j)
 {
 	log_progress(j, true);
-	pg_script(j->env.source, "COMMIT", on_committed, j);
+	src_script(j, "COMMIT", on_committed);
 }
 
 /* ---- reconciliation: months, then rows ---- */
@@ -530,7 +584,7 @@ static void fetch_keys(struct job *j);
 static void on_keys_applied(bool ok, const char *error, long long count, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (!ok) {
 		fail(j, FAULT_STORE, "store", error);
@@ -549,7 +603,7 @@ static void on_keys_applied(bool ok, const char *error, long long count, void *a
 static void on_keys_fetched(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_SOURCE, "rows by key", error);
@@ -590,7 +644,7 @@ static void on_keys_fetched(PGresult *res, const char *error, void *arg)
 	if (j->loading)
 		j->p->rows_loaded += n;
 	/* apply this chunk, then fetch the next (on_keys_applied) */
-	store_apply_staged(j->env.store, b->data, b->len, params, on_keys_applied, j);
+	st_apply(j, b->data, b->len, params, on_keys_applied);
 	b->data = NULL;
 	batch_free(b);
 }
@@ -611,7 +665,7 @@ static void fetch_keys(struct job *j)
 static void on_diff(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_STORE, "store", error);
@@ -635,7 +689,7 @@ static void on_diff(PGresult *res, const char *error, void *arg)
 static void on_month_keys(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_SOURCE, "month keys", error);
@@ -663,7 +717,7 @@ static void on_month_keys(PGresult *res, const char *error, void *arg)
 	month[11] = '}';
 	month[12] = '\0';
 	const char *params[3] = {j->stream_id, j->source_id, month};
-	store_diff_staged(j->env.store, b->data, b->len, params, on_diff, j);
+	st_diff(j, b->data, b->len, params, on_diff);
 	b->data = NULL;
 	batch_free(b);
 }
@@ -691,7 +745,7 @@ static void next_month(struct job *j)
 static void on_store_months(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_STORE, "store", error);
@@ -732,7 +786,7 @@ static void on_store_months(PGresult *res, const char *error, void *arg)
 static void on_source_months(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_SOURCE, "months", error);
@@ -742,9 +796,8 @@ static void on_source_months(PGresult *res, const char *error, void *arg)
 	/* Kept past this callback (pg clears its result): a copy. */
 	j->source_months = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
 	const char *params[3] = {j->stream_id, j->source_id, j->from_day};
-	store_call(j->env.store,
-		   "SELECT month, rows, fingerprint FROM ggzy.stream_months($1, $2, $3)", 3, params,
-		   on_store_months, j);
+	st_call(j, "SELECT month, rows, fingerprint FROM ggzy.stream_months($1, $2, $3)", 3, params,
+		on_store_months);
 }
 
 static void reconcile_begin(struct job *j)
@@ -768,7 +821,7 @@ static void on_noted(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
 	(void)res;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_STORE, "store", error);
@@ -797,8 +850,7 @@ static void reconcile_done(struct job *j)
 	snprintf(repaired, sizeof(repaired), "%lld", j->changed);
 	const char *params[4] = {j->stream_id, j->source_id, j->all_years ? "true" : "false",
 				 repaired};
-	store_call(j->env.store, "SELECT ggzy.note_reconcile($1, $2, $3, $4)", 4, params, on_noted,
-		   j);
+	st_call(j, "SELECT ggzy.note_reconcile($1, $2, $3, $4)", 4, params, on_noted);
 }
 
 /* ---- a poll ---- */
@@ -806,7 +858,7 @@ static void reconcile_done(struct job *j)
 static void on_poll_clock(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error || PQntuples(res) != 1) {
 		fail(j, FAULT_SOURCE, "clock", error ? error : "no row");
@@ -822,7 +874,7 @@ static void on_txn(PGresult *res, const char *error, void *arg);
 static void begin_source_txn(struct job *j, const char *begin)
 {
 	j->in_txn = true;
-	pg_script(j->env.source, begin, on_txn, j);
+	src_script(j, begin, on_txn);
 }
 
 /* ---- a load ---- */
@@ -831,7 +883,7 @@ static void on_load_begun(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
 	(void)res;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		fail(j, FAULT_STORE, "store", error);
@@ -854,7 +906,7 @@ static void on_load_begun(PGresult *res, const char *error, void *arg)
 static void on_count(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error || PQntuples(res) != 1) {
 		fail(j, FAULT_SOURCE, "count", error ? error : "no row");
@@ -862,14 +914,13 @@ static void on_count(PGresult *res, const char *error, void *arg)
 	}
 	j->p->rows_expected = atoll(PQgetvalue(res, 0, 0));
 	const char *params[4] = {j->stream_id, j->source_id, j->clock, PQgetvalue(res, 0, 0)};
-	store_call(j->env.store, "SELECT ggzy.begin_load($1, $2, $3, $4)", 4, params, on_load_begun,
-		   j);
+	st_call(j, "SELECT ggzy.begin_load($1, $2, $3, $4)", 4, params, on_load_begun);
 }
 
 static void on_load_clock(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error || PQntuples(res) != 1) {
 		fail(j, FAULT_SOURCE, "clock", error ? error : "no row");
@@ -883,15 +934,14 @@ static void on_txn(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
 	(void)res;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error) {
 		j->in_txn = false;
 		fail(j, FAULT_SOURCE, "begin", error);
 		return;
 	}
-	pg_query(j->env.source, "SELECT now()", 0, NULL, j->loading ? on_load_clock : on_poll_clock,
-		 j);
+	src_query(j, "SELECT now()", 0, NULL, j->loading ? on_load_clock : on_poll_clock);
 }
 
 /* ---- start ---- */
@@ -899,7 +949,7 @@ static void on_txn(PGresult *res, const char *error, void *arg)
 static void on_position(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
-	if (gone(j))
+	if (settle(j))
 		return;
 	if (error || PQntuples(res) != 1) {
 		fail(j, FAULT_STORE, "store", error ? error : "no position");
@@ -946,8 +996,8 @@ void stream_job_run(struct stream_progress *p, const struct stream_job_env *env,
 	char overlap[32];
 	snprintf(overlap, sizeof(overlap), "%ld seconds", env->overlap);
 	const char *params[3] = {j->stream_id, j->source_id, overlap};
-	store_call(env->store,
-		   "SELECT coalesce(state, ''), bound, coalesce(rows_loaded, 0), "
-		   "coalesce(rows_expected, 0), images FROM ggzy.stream_position($1, $2, $3)",
-		   3, params, on_position, j);
+	st_call(j,
+		"SELECT coalesce(state, ''), bound, coalesce(rows_loaded, 0), "
+		"coalesce(rows_expected, 0), images FROM ggzy.stream_position($1, $2, $3)",
+		3, params, on_position);
 }

@@ -1124,9 +1124,39 @@
 					el("td", {colspan: "3", title: error}, el("div", {class: "err"}, "最近错误 ", en("last error"), " ", error))));
 		};
 		row("store", "存储 store", d.status.store_up, false, null, d.status.store_error);
-		for (const s of d.status.sources)
+		for (const s of d.status.sources) {
 			row(s.name, el("span", null, s.title_zh || s.name, " ", en(s.name)), s.up, !s.first_poll_done,
 				s.last_success, s.last_error);
+			const p = loadProgress(s);
+			if (p)
+				body.append(el("tr", {class: "load-row", "data-source": s.name + ":load"},
+					el("td", {colspan: "3"}, el("div", {
+						class: "load", "data-stream": p.stream, "data-loaded": String(p.loaded),
+						"data-expected": String(p.expected), title: p.stream,
+					},
+					el("span", {class: "load-text"}, "首次加载 " + p.pct + "%", " ",
+						en("loading " + p.stream), " ", groups(p.loaded) + " / " + groups(p.expected) + " 行"),
+					el("span", {class: "load-bar"}, el("i", {style: "width:" + p.pct + "%"}))))));
+		}
+	}
+
+	/* A source's first load, while it runs: the rows of its loading streams
+	 * loaded and expected (GET /api/v1/status), exact integers. */
+	function loadProgress(s) {
+		if (s.first_poll_done || !Array.isArray(s.streams))
+			return null;
+		const loading = s.streams.filter((x) => x.state === "loading");
+		if (!loading.length)
+			return null;
+		const loaded = loading.reduce((a, x) => a + x.rows_loaded, 0);
+		const expected = loading.reduce((a, x) => a + x.rows_expected, 0);
+		const pct = expected > 0 ? Math.min(100, Math.floor(100 * loaded / expected)) : 0;
+		return {stream: loading.map((x) => x.name).join(", "), loaded, expected, pct};
+	}
+
+	/* 1234567 -> "1,234,567" (an integer count, never a float's rounding). */
+	function groups(n) {
+		return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 	}
 
 	/* ---- pages: the wall screen rotates, other screens scroll ---------- */
