@@ -300,7 +300,7 @@ static void on_once_deadline(evutil_socket_t fd, short what, void *arg)
 	struct runtime *rt = arg;
 	if (store_is_ready(rt->app.store))
 		return;
-	if (store_is_up(rt->app.store) && !store_schema_too_new(rt->app.store)) {
+	if (store_is_up(rt->app.store) && !store_refused(rt->app.store)) {
 		/* Reachable and still migrating: wait on. */
 		struct timeval tv = {.tv_sec = 1, .tv_usec = 0};
 		evtimer_add(rt->once_deadline, &tv);

@@ -60,6 +60,7 @@ struct runner {
 	bool once_reconcile_left;
 	time_t next_reconcile;
 	time_t next_reconcile_all; /* 0: at the first reconciliation of this run */
+	time_t last_reconcile_all;
 	int backoff;
 	bool complained;
 	struct waiter *waiting_next;	/* for the next poll to start */
@@ -171,8 +172,10 @@ static void job_finish(struct runner *r, bool ok, enum fault fault, const char *
 		if (kind == JOB_RECONCILE) {
 			r->next_reconcile = time(NULL) + r->reconcile_interval;
 			r->last_reconcile = time(NULL);
-			if (r->reconcile_all)
+			if (r->reconcile_all) {
+				r->last_reconcile_all = time(NULL);
 				r->next_reconcile_all = time(NULL) + r->reconcile_old_interval;
+			}
 		}
 		log_debug("source %s: %s done in %.3fs (%llu rows)", r->name,
 			  kind == JOB_POLL ? "poll" : "reconciliation", took, r->job_rows);
@@ -411,6 +414,11 @@ static void runner_configure(struct runner *r, const struct source_config *sc)
 	r->reconcile_interval = sc->reconcile_interval;
 	r->reconcile_old_interval = sc->reconcile_old_interval;
 	r->statement_timeout = sc->statement_timeout;
+	/* A reload's intervals count from the last reconciliations. */
+	if (r->last_reconcile)
+		r->next_reconcile = r->last_reconcile + r->reconcile_interval;
+	if (r->last_reconcile_all)
+		r->next_reconcile_all = r->last_reconcile_all + r->reconcile_old_interval;
 }
 
 struct scheduler *scheduler_new(struct event_base *base, const struct config *cfg,

@@ -25,7 +25,7 @@ struct store {
 	bool ready;
 	bool up;
 	bool complained;
-	bool too_new; /* schema newer than this binary: never ready */
+	bool refused; /* never ready: schema newer than this binary, another identity key */
 	int version;
 	int target_version;
 	char error[512];
@@ -165,7 +165,7 @@ static void on_version(PGresult *res, const char *error, void *arg)
 		snprintf(st->error, sizeof(st->error),
 			 "store schema version %d is newer than this daemon (%d)", st->version,
 			 st->target_version);
-		st->too_new = true;
+		st->refused = true;
 		return;
 	}
 	apply_next(st);
@@ -179,6 +179,8 @@ static void on_version(PGresult *res, const char *error, void *arg)
  * checked against the catalogue and the identity key against the store's
  * record of it. Only then is the store ready. */
 
+/* A failure to prepare the store; the ones no retry can mend (a key that
+ * differs, a missing measure column) also make it refused. */
 static void prepare_failed(struct store *st, const char *what, const char *error)
 {
 	log_error("store: %s: %s", what, error);
@@ -212,10 +214,12 @@ static void on_identity(PGresult *res, const char *error, void *arg)
 			prepare_failed(st, "identity key",
 				       "this store's hashes were made with an identity_key_file; "
 				       "configure the same file in [daemon]");
+			st->refused = true;
 			return;
 		}
 		if (strncmp(hex, "\\x", 2) != 0 || !identity_key_from_hex(hex + 2, &st->identity)) {
 			prepare_failed(st, "identity key", "the store's key is not a key");
+			st->refused = true;
 			return;
 		}
 	}
@@ -228,6 +232,7 @@ static void on_identity(PGresult *res, const char *error, void *arg)
 			 "restore that key (a new one would count every expert and bidder again)",
 			 mine, stored);
 		prepare_failed(st, "identity key", why);
+		st->refused = true;
 		return; /* never ready: waiting does not change a key */
 	}
 	identity_salt(&st->identity, st->salt);
@@ -241,10 +246,12 @@ static void check_identity(struct store *st)
 		char err[512];
 		if (!identity_key_load(st->identity_key_file, &st->identity, err, sizeof(err))) {
 			prepare_failed(st, "identity key", err);
+			st->refused = true;
 			return;
 		}
 	} else if (!identity_key_random(&st->identity)) {
 		prepare_failed(st, "identity key", "no randomness to make one");
+		st->refused = true;
 		return;
 	}
 	identity_fingerprint(&st->identity, fingerprint);
@@ -291,6 +298,7 @@ static void on_measures(PGresult *res, const char *error, void *arg)
 				 "metric %s has no column in ggzy.measure (a migration is missing)",
 				 md->name);
 			prepare_failed(st, "the store's measures", why);
+			st->refused = true;
 			return;
 		}
 	}
@@ -392,7 +400,7 @@ bool store_is_up(const struct store *st) { return st->up; }
 const char *store_last_error(const struct store *st) { return st->error; }
 int store_schema_version(const struct store *st) { return st->version; }
 unsigned long store_generation(const struct store *st) { return st->generation; }
-bool store_schema_too_new(const struct store *st) { return st->too_new; }
+bool store_refused(const struct store *st) { return st->refused; }
 
 struct done_ctx {
 	struct store *st;

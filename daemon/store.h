@@ -36,9 +36,10 @@ int store_schema_version(const struct store *st);
 /* Moves whenever this process committed days that changed a bucket, so that
  * readers can cache what they computed from the store (/metrics). */
 unsigned long store_generation(const struct store *st);
-/* True when the store's schema is newer than this binary: it never becomes
- * ready, and waiting for it is pointless (--once and report give up). */
-bool store_schema_too_new(const struct store *st);
+/* True when the store will not become ready by waiting: its schema is newer
+ * than this binary, or its hashes were made with another identity key
+ * (--once and report give up; store_last_error says why). */
+bool store_refused(const struct store *st);
 
 /* The identity key and the fingerprints' salt (64 hex digits), once ready. */
 const struct identity_key *store_identity(const struct store *st);

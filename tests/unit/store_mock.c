@@ -148,7 +148,7 @@ unsigned long store_generation(const struct store *st)
 {
 	return st ? (unsigned long)st->version : 0;
 }
-bool store_schema_too_new(const struct store *st) { return !st; }
+bool store_refused(const struct store *st) { return !st; }
 
 const struct identity_key *store_identity(const struct store *st)
 {
