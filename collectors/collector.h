@@ -28,8 +28,12 @@
 
 struct stream_def {
 	const char *name; /* unique across collectors: ggzy.stream's name */
-	short id;	  /* ggzy.stream's id (sql/store/009_row_store.sql) */
+	short id;	  /* ggzy.stream's id (sql/store/009_row_store.sql, 010) */
 	const char *sql;  /* its declaration, a path under sql/ */
+	/* An optional relation of the contract (SPEC §2) the stream reads: a
+	 * source without it is valid, and the stream is then "unavailable"
+	 * (its metrics are reported so, never as 0). NULL: required. */
+	const char *optional_relation;
 };
 
 struct collector {

@@ -1,6 +1,7 @@
 /* The deposit source (保证金系统): deposits by receipt day and refunds by refund
  * day, two streams over one relation, so a refund moves only the refund
- * series, whatever year the deposit was received. */
+ * series, whatever year the deposit was received; and the outflow of the
+ * deposits held (a stock whose inflow is the receipt). */
 #include "collector.h"
 
 #define SQL(file) "collectors/deposit/" file
@@ -8,6 +9,7 @@
 static const struct stream_def deposit_streams[] = {
     {.name = "deposit_received", .id = 4, .sql = SQL("received.sql")},
     {.name = "deposit_refunded", .id = 5, .sql = SQL("refunded.sql")},
+    {.name = "deposit_released", .id = 9, .sql = SQL("released.sql")},
 };
 
 const struct collector deposit_collector = {

@@ -65,6 +65,7 @@ static void evaluation_free(struct evaluation *ev)
 	free(ev->entries);
 	free(ev->queries);
 	free(ev->computed);
+	free(ev->days);
 	free(ev->first);
 	for (size_t i = 0; i < ev->nstored; i++) {
 		free(ev->stored[i].center);
@@ -109,25 +110,55 @@ static void next_entry(struct evaluation *ev);
 static void on_entry_figures(enum indicators_status status, const struct indicator_figure *figs,
 			     size_t n, void *arg);
 
+/* Each indicator's figure over its own days: this year's to today and the
+ * same days last year, or (a closed year, last_year pacing's totals) last
+ * year's whole period. */
 static void fetch_entry(struct evaluation *ev, bool last_year_totals)
 {
 	const struct target_year *ty = ev->entries[ev->next];
-	const char *periods[4];
-	if (ty->year < ev->year) {
-		/* A closed year, whole. */
-		periods[0] = periods[2] = ev->prev_start;
-		periods[1] = periods[3] = ev->prev_end;
-	} else if (last_year_totals) {
-		periods[0] = periods[2] = ev->prev_start;
-		periods[1] = periods[3] = ev->prev_end;
-	} else {
-		periods[0] = ev->year_start;
-		periods[1] = ev->today;
-		periods[2] = ev->prev_start;
-		periods[3] = ev->prev_same_day;
+	for (size_t i = 0; i < ev->ncomputed; i++) {
+		const struct indicator_days *d = &ev->days[i];
+		struct indicator_query *q = &ev->queries[i];
+		if (ty->year < ev->year || last_year_totals) {
+			q->period[0] = q->period[2] = d->last_from;
+			q->period[1] = q->period[3] = d->last_to;
+		} else {
+			for (int k = 0; k < 4; k++)
+				q->period[k] = d->per[k];
+		}
 	}
-	indicators_fetch(ev->a->store, ty->center, periods, ev->queries, ev->ncomputed,
-			 on_entry_figures, ev);
+	indicators_fetch(ev->a->store, ty->center, ev->queries, ev->ncomputed, on_entry_figures,
+			 ev);
+}
+
+/* The days of IND's figure in an evaluation of YEAR (this year, or the
+ * one before: closed); false when its period of this year has not begun
+ * (nothing is expected of it yet). */
+static bool indicator_days_of(const struct evaluation *ev, int year, const struct indicator *ind,
+			      struct indicator_days *d)
+{
+	struct period p, last;
+	if (!period_of_year(ev->year - 1, ind->period_from, ind->period_to, ev->today_day, &last))
+		return false; /* cannot happen: last year is over */
+	memcpy(d->last_from, last.from_text, 11);
+	memcpy(d->last_to, last.to_text, 11);
+	if (year < ev->year)
+		return true;
+	if (!period_of_year(year, ind->period_from, ind->period_to, ev->today_day, &p))
+		return false;
+	memcpy(d->per[0], p.from_text, 11);
+	memcpy(d->per[1], p.to_text, 11);
+	memcpy(d->per[2], p.prev_from_text, 11);
+	memcpy(d->per[3], p.prev_to_text, 11);
+	/* How far through its period today is (the whole of it once over):
+	 * the period uncut, as seen from after the year. */
+	struct period whole;
+	if (!period_of_year(year, ind->period_from, ind->period_to, days_from_civil(year + 1, 1, 1),
+			    &whole))
+		return false;
+	d->day = (int)(p.to - p.from) + 1;
+	d->days = (int)(whole.to - whole.from) + 1;
+	return true;
 }
 
 static void on_entry_figures(enum indicators_status status, const struct indicator_figure *figs,
@@ -151,7 +182,7 @@ static void on_entry_figures(enum indicators_status status, const struct indicat
 		return;
 	} else {
 		for (size_t i = 0; i < n; i++)
-			alerts_eval_pace(ev, ty, ev->computed[i],
+			alerts_eval_pace(ev, ty, ev->computed[i], &ev->days[i],
 					 ev->first ? &ev->first[i] : &figs[i],
 					 ev->first ? &figs[i] : NULL);
 	}
@@ -161,17 +192,12 @@ static void on_entry_figures(enum indicators_status status, const struct indicat
 	next_entry(ev);
 }
 
-/* Whether every source the metric is made from has finished its first
- * poll: before that its figure is not known, and judging a target on it
- * would fire false alerts (an empty store is not a missed target). */
+/* Before a metric's sources have loaded its figure is not known, and
+ * judging a target on it would fire false alerts (an empty store is not a
+ * missed target); nor is an unavailable metric's. */
 static bool figures_known(const struct alerts *a, const struct metric_def *m)
 {
-	const char *sources[2];
-	size_t n = catalog_sources(m, sources);
-	for (size_t i = 0; i < n; i++)
-		if (a->source_ready && !a->source_ready(sources[i], a->source_ready_arg))
-			return false;
-	return n > 0;
+	return !a->metric_ready || a->metric_ready(m, a->metric_ready_arg);
 }
 
 static void next_entry(struct evaluation *ev)
@@ -185,7 +211,8 @@ static void next_entry(struct evaluation *ev)
 	ev->ncomputed = 0;
 	for (size_t i = 0; i < ty->nindicators; i++) {
 		const struct indicator *ind = &ty->indicators[i];
-		if (!ind->metric || !figures_known(ev->a, ind->metric))
+		if (!ind->metric || !figures_known(ev->a, ind->metric) ||
+		    !indicator_days_of(ev, ty->year, ind, &ev->days[ev->ncomputed]))
 			continue;
 		ev->computed[ev->ncomputed] = ind;
 		ev->queries[ev->ncomputed++] =
@@ -209,26 +236,13 @@ static void on_stored(bool ok, void *arg)
 	next_entry(ev);
 }
 
-/* The days an evaluation at NOW looks at, in the centre's zone: this year
- * to today and last year to the same day (pacing), last year whole (its
- * missed targets, last_year pacing's totals). */
+/* Which year an evaluation at NOW is in, and its day in the centre's zone;
+ * each indicator's days follow from them (indicator_days_of). */
 static void set_days(struct evaluation *ev)
 {
-	long today;
 	ev->year = wallclock_day(ev->now, ev->today);
-	if (!days_parse(ev->today, &today))
-		today = days_from_civil(ev->year, 1, 1);
-	struct period p, last;
-	if (!period_of_year(ev->year, 0, 0, today, &p) ||
-	    !period_of_year(ev->year - 1, 0, 0, today, &last))
-		return; /* cannot happen: today is in this year */
-	ev->day_of_year = (int)(today - p.from) + 1;
-	ev->days_in_year =
-	    (int)(days_from_civil(ev->year + 1, 1, 1) - days_from_civil(ev->year, 1, 1));
-	memcpy(ev->year_start, p.from_text, sizeof(ev->year_start));
-	memcpy(ev->prev_start, p.prev_from_text, sizeof(ev->prev_start));
-	memcpy(ev->prev_same_day, p.prev_to_text, sizeof(ev->prev_same_day));
-	memcpy(ev->prev_end, last.to_text, sizeof(ev->prev_end));
+	if (!days_parse(ev->today, &ev->today_day))
+		ev->today_day = days_from_civil(ev->year, 1, 1);
 }
 
 static void evaluate(struct alerts *a, alerts_done_cb done, void *arg)
@@ -268,6 +282,7 @@ static void evaluate(struct alerts *a, alerts_done_cb done, void *arg)
 	}
 	ev->queries = xcalloc(most, sizeof(*ev->queries));
 	ev->computed = xcalloc(most, sizeof(*ev->computed));
+	ev->days = xcalloc(most, sizeof(*ev->days));
 	ev->series = xcalloc(series, sizeof(*ev->series));
 	a->running = ev;
 	alerts_store_read(ev, on_stored);
@@ -299,8 +314,8 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 
 struct alerts *alerts_new(struct event_base *base, struct store *store,
 			  const struct wallclock *clock, const struct config *cfg,
-			  struct targets *targets, alerts_source_ready_fn source_ready,
-			  void *source_ready_arg)
+			  struct targets *targets, alerts_metric_ready_fn metric_ready,
+			  void *metric_ready_arg)
 {
 	struct alerts *a = xcalloc(1, sizeof(*a));
 	a->base = base;
@@ -308,8 +323,8 @@ struct alerts *alerts_new(struct event_base *base, struct store *store,
 	a->clock = clock;
 	a->cfg = cfg;
 	a->targets = targets;
-	a->source_ready = source_ready;
-	a->source_ready_arg = source_ready_arg;
+	a->metric_ready = metric_ready;
+	a->metric_ready_arg = metric_ready_arg;
 	a->timer = evtimer_new(base, on_timer, a);
 	a->retry = evtimer_new(base, on_retry, a);
 	alerts_deliver_configure(a);

@@ -24,20 +24,22 @@ struct alerts;
 struct config;
 struct event_base;
 struct evbuffer;
+struct metric_def;
 struct store;
 struct targets;
 struct wallclock;
 
-/* Whether SOURCE (a [source] name) has finished its first poll. */
-typedef bool (*alerts_source_ready_fn)(const char *source, void *arg);
+/* Whether metric M's figures are known (its sources through their first
+ * poll, the metric available): only then are its targets judged. */
+typedef bool (*alerts_metric_ready_fn)(const struct metric_def *m, void *arg);
 
 /* Returns a new notifier. Every pointer is borrowed and must outlive it;
- * cfg and targets are replaced by alerts_reload. source_ready may be NULL
- * (every source counts as loaded). */
+ * cfg and targets are replaced by alerts_reload. metric_ready may be NULL
+ * (every metric's figures are known). */
 struct alerts *alerts_new(struct event_base *base, struct store *store,
 			  const struct wallclock *clock, const struct config *cfg,
-			  struct targets *targets, alerts_source_ready_fn source_ready,
-			  void *source_ready_arg);
+			  struct targets *targets, alerts_metric_ready_fn metric_ready,
+			  void *metric_ready_arg);
 void alerts_free(struct alerts *a);
 /* The store is ready: evaluate now and then on the timer. */
 void alerts_start(struct alerts *a);

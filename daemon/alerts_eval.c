@@ -78,18 +78,22 @@ static void add_row(struct evaluation *ev, const struct target_year *ty,
 }
 
 void alerts_eval_pace(struct evaluation *ev, const struct target_year *ty,
-		      const struct indicator *ind, const struct indicator_figure *now_fig,
+		      const struct indicator *ind, const struct indicator_days *days,
+		      const struct indicator_figure *now_fig,
 		      const struct indicator_figure *total_fig)
 {
 	struct frac actual = now_fig->value[0];
 	bool from_last_year = false;
-	struct frac share = pacing_share(
-	    ev->set.pacing, ev->day_of_year, ev->days_in_year, now_fig->value[1],
-	    total_fig ? total_fig->value[0] : frac_of(dec_from_int(0)), &from_last_year);
+	struct frac share = pacing_share(ev->set.pacing, days->day, days->days, now_fig->value[1],
+					 total_fig ? total_fig->value[0] : frac_of(dec_from_int(0)),
+					 &from_last_year);
 	struct pace p = {0};
 	bool evaluable = now_fig->defined[0];
-	if (evaluable && !pacing_evaluate(ind->direction, ind->metric->kind == METRIC_RATE,
-					  ind->target, actual, share, ev->set.threshold, &p)) {
+	/* A rate does not accumulate, nor does a stock (a level on a day):
+	 * both are expected at the target all along. */
+	bool level = ind->metric->kind == METRIC_RATE || ind->metric->total == TOTAL_STOCK;
+	if (evaluable && !pacing_evaluate(ind->direction, level, ind->target, actual, share,
+					  ev->set.threshold, &p)) {
 		log_warn("alerts: '%s': a figure is too large to pace", ind->name);
 		evaluable = false;
 	}

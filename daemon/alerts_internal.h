@@ -46,6 +46,16 @@ struct target_series {
 	enum alert_state state;
 };
 
+/* The days of one indicator's figure (its period of the year, SPEC §5),
+ * which indicator_query.period points into: this year's to today and the
+ * same days a year earlier, or a closed year's whole period; and how far
+ * through its period today is (pacing's share). */
+struct indicator_days {
+	char per[4][11];
+	char last_from[11], last_to[11]; /* last year's whole period */
+	int day, days;			 /* today is day DAY of DAYS */
+};
+
 /* The settings an evaluation runs with. */
 struct alerts_settings {
 	long interval; /* seconds between evaluations */
@@ -57,14 +67,16 @@ struct evaluation {
 	struct alerts *a;
 	struct alerts_settings set;
 	time_t now;
-	int year, day_of_year, days_in_year;
-	char today[11], year_start[11], prev_start[11], prev_same_day[11], prev_end[11];
+	int year;
+	char today[11];
+	long today_day;
 	struct targets *targets; /* retained */
 	/* entries of the targets file still to evaluate */
 	const struct target_year **entries;
 	size_t nentries, next;
 	struct indicator_query *queries;
 	const struct indicator **computed;
+	struct indicator_days *days; /* per computed indicator */
 	size_t ncomputed;
 	struct indicator_figure *first; /* this year's figures, kept while last
 					 * year's totals are read */
@@ -84,8 +96,8 @@ struct alerts {
 	const struct wallclock *clock;
 	const struct config *cfg;	     /* borrowed; swapped by alerts_reload */
 	struct targets *targets;	     /* borrowed; swapped by alerts_reload */
-	alerts_source_ready_fn source_ready; /* may be NULL: every source is */
-	void *source_ready_arg;
+	alerts_metric_ready_fn metric_ready; /* may be NULL: every metric is */
+	void *metric_ready_arg;
 	struct event *timer, *retry;
 	int retry_delay;
 	struct webhook *webhook;
@@ -114,7 +126,8 @@ json_t *alerts_json_time(time_t t);
  * figure to date and last year's to the same day; TOTAL_FIG (last_year
  * pacing only) last year's total. Appends its row and its series. */
 void alerts_eval_pace(struct evaluation *ev, const struct target_year *ty,
-		      const struct indicator *ind, const struct indicator_figure *now_fig,
+		      const struct indicator *ind, const struct indicator_days *days,
+		      const struct indicator_figure *now_fig,
 		      const struct indicator_figure *total_fig);
 /* Whether a target of a closed year missed, from its figure over the whole
  * year; re-decided at every evaluation, so a late correction that meets

@@ -1,7 +1,8 @@
 /* GET /api/v1/metrics: the metric catalogue (catalog_metrics[] and nothing
- * else): every metric's names, unit, kind, labels, the sources it is made
- * of and its /metrics series name, and every label's values with their
- * names, so that the page and other clients need no list of their own. */
+ * else): every metric's names, unit, kind, how a period's value is made
+ * (total), labels, the sources it is made of, whether it is available here
+ * and its /metrics series name, and every label's values with their names,
+ * so that the page and other clients need no list of their own. */
 #include <jansson.h>
 
 #include "app.h"
@@ -9,7 +10,7 @@
 #include "http.h"
 #include "score.h"
 
-static json_t *metric_json(const struct metric_def *m)
+static json_t *metric_json(const struct metric_def *m, struct app *app)
 {
 	json_t *labels = json_array();
 	for (int l = 0; l < LABEL_COUNT; l++)
@@ -26,6 +27,13 @@ static json_t *metric_json(const struct metric_def *m)
 	for (size_t k = 0; k < n; k++)
 		json_array_append_new(from, json_string(sources[k]));
 	json_object_set_new(o, "sources", from);
+	json_object_set_new(o, "total", json_string(catalog_total_name(m->total)));
+	if (m->distinct_of)
+		json_object_set_new(o, "distinct_of", json_string(m->distinct_of));
+	char why[256];
+	const char *unavailable = app_unavailable(m, why, sizeof(why), app);
+	json_object_set_new(o, "available", json_boolean(!unavailable));
+	json_object_set_new(o, "unavailable", unavailable ? json_string(why) : json_null());
 	if (catalog_is_derived(m)) {
 		json_object_set_new(o, "numerator", json_string(m->numerator));
 		json_object_set_new(o, "denominator",
@@ -38,10 +46,9 @@ static json_t *metric_json(const struct metric_def *m)
 
 void api_catalog(struct evhttp_request *req, struct app *app)
 {
-	(void)app;
 	json_t *list = json_array();
 	for (size_t i = 0; i < catalog_nmetrics; i++)
-		json_array_append_new(list, metric_json(&catalog_metrics[i]));
+		json_array_append_new(list, metric_json(&catalog_metrics[i], app));
 	/* The centre's values are the store's hierarchy (GET /api/v1/status). */
 	json_t *values = json_object();
 	for (int l = 0; l < LABEL_COUNT; l++) {

@@ -25,7 +25,7 @@
 
 /* Parallel array literals for sql/queries/figures.sql. */
 struct figure_arrays {
-	char name[4096], num[4096], den[4096], excl[1024], labels[1024], scale[1024];
+	char name[4096], num[4096], den[4096], excl[1024], labels[1024], scale[1024], total[1024];
 };
 
 static void append(char *buf, size_t cap, const char *item)
@@ -43,16 +43,21 @@ void api_figure_arrays(struct figure_arrays *a)
 	strcpy(a->excl, "{");
 	strcpy(a->labels, "{");
 	strcpy(a->scale, "{");
+	strcpy(a->total, "{");
 	for (size_t i = 0; i < catalog_nmetrics; i++) {
 		const struct metric_def *m = &catalog_metrics[i];
 		char bits[16];
 		snprintf(bits, sizeof(bits), "%u", m->labels);
 		append(a->name, sizeof(a->name), m->name);
-		append(a->num, sizeof(a->num), catalog_is_derived(m) ? m->numerator : m->name);
+		append(a->num, sizeof(a->num),
+		       catalog_is_derived(m) ? m->numerator
+		       : m->distinct_of	     ? m->distinct_of
+					     : m->name);
 		append(a->den, sizeof(a->den), m->denominator);
 		append(a->excl, sizeof(a->excl), m->exclude_kind);
 		append(a->labels, sizeof(a->labels), bits);
 		append(a->scale, sizeof(a->scale), m->kind == METRIC_AMOUNT ? "2" : "0");
+		append(a->total, sizeof(a->total), catalog_total_name(m->total));
 	}
 	strcat(a->name, "}");
 	strcat(a->num, "}");
@@ -60,6 +65,7 @@ void api_figure_arrays(struct figure_arrays *a)
 	strcat(a->excl, "}");
 	strcat(a->labels, "}");
 	strcat(a->scale, "}");
+	strcat(a->total, "}");
 }
 
 /* Per source and stream: loading, and what reconciliation found. */
@@ -253,11 +259,11 @@ static void start_query(struct app *app)
 	mq->app = app;
 	mq->generation = store_generation(app->store);
 	period(app, mq->from, mq->to);
-	const char *params[] = {arrays.name,   arrays.num,   arrays.den, arrays.excl,
-				arrays.labels, arrays.scale, mq->from,	 mq->to};
+	const char *params[] = {arrays.name,  arrays.num, arrays.den, arrays.excl, arrays.labels,
+				arrays.scale, mq->from,	  mq->to,     arrays.total};
 	cache.querying = true;
 	cache.querying_generation = mq->generation;
-	store_query(app->store, sql_text("queries/figures.sql"), 8, params, on_figures, mq);
+	store_query(app->store, sql_text("queries/figures.sql"), 9, params, on_figures, mq);
 }
 
 /* Answers the scrapes that the figures just computed (at generation gen)
@@ -296,16 +302,24 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 	}
 	struct evbuffer *out = evbuffer_new();
 	const char *last = "";
+	/* A metric not available here has no series, rather than zeros. */
+	bool *unavailable = xcalloc(catalog_nmetrics, sizeof(*unavailable));
+	for (size_t k = 0; k < catalog_nmetrics; k++) {
+		char why[256];
+		unavailable[k] =
+		    app_unavailable(&catalog_metrics[k], why, sizeof(why), app) != NULL;
+	}
 	for (int i = 0; i < PQntuples(res); i++) {
 		if (PQgetisnull(res, i, 6))
 			continue; /* a rate whose denominator is zero */
 		const struct metric_def *m = catalog_find(PQgetvalue(res, i, 0));
-		if (!m)
-			continue; /* cannot happen: the query's names are the catalogue's */
+		if (!m || unavailable[m - catalog_metrics])
+			continue; /* !m cannot happen: the query's names are the catalogue's */
 		if (strcmp(m->exposition, last) != 0) {
-			evbuffer_add_printf(
-			    out, "# HELP %s %s (%s, %s), year to date\n# TYPE %s gauge\n",
-			    m->exposition, m->name_en, m->name_zh, m->name, m->exposition);
+			evbuffer_add_printf(out, "# HELP %s %s (%s, %s), %s\n# TYPE %s gauge\n",
+					    m->exposition, m->name_en, m->name_zh, m->name,
+					    m->total == TOTAL_STOCK ? "today" : "year to date",
+					    m->exposition);
 			last = m->exposition;
 		}
 		evbuffer_add_printf(out, "%s{", m->exposition);
@@ -322,6 +336,7 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 		}
 		evbuffer_add_printf(out, "} %s\n", PQgetvalue(res, i, 6));
 	}
+	free(unavailable);
 	size_t len = evbuffer_get_length(out);
 	struct figures *f = xmalloc(sizeof(*f) + len + 1);
 	f->refs = 1;

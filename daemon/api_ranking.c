@@ -116,9 +116,13 @@ static void next_center(struct ranking *r)
 	}
 	const char *code =
 	    json_string_value(json_object_get(json_array_get(r->centers, r->next), "code"));
-	const char *periods[4] = {r->period.from_text, r->period.to_text, r->period.prev_from_text,
-				  r->period.prev_to_text};
-	indicators_fetch(r->store, code, periods, r->queries, NRANKED, on_figures, r);
+	for (size_t i = 0; i < NRANKED; i++) {
+		r->queries[i].period[0] = r->period.from_text;
+		r->queries[i].period[1] = r->period.to_text;
+		r->queries[i].period[2] = r->period.prev_from_text;
+		r->queries[i].period[3] = r->period.prev_to_text;
+	}
+	indicators_fetch(r->store, code, r->queries, NRANKED, on_figures, r);
 }
 
 static void on_centers(PGresult *res, const char *error, void *arg)

@@ -54,11 +54,9 @@ void api_report(struct evhttp_request *req, struct app *app)
 		http_reply_error(req, 400, "bad_parameter", "'format' must be json, csv or md");
 	else if (center && (!*center || strlen(center) > 64))
 		http_reply_error(req, 400, "bad_parameter", "'center' must be a centre code");
-	else
-		report_build(&(struct report_context){.store = app->store,
-						      .targets = app->targets,
-						      .clock = &app->clock,
-						      .sources = app->sources},
-			     year, center, fmt, on_report, req);
+	else {
+		struct report_context ctx = app_report_context(app);
+		report_build(&ctx, year, center, fmt, on_report, req);
+	}
 	evhttp_clear_headers(&q);
 }

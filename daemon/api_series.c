@@ -17,20 +17,22 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#define NPARAMS 14
+
 struct series_req {
 	struct evhttp_request *req;
 	const struct metric_def *metric;
 	char step[16];
 	struct app *app;
-	char *key;	   /* the request URI, for the cache */
-	long long version; /* the store's before the query, or -1 */
-	char *params[13];  /* of queries/series.sql, owned */
+	char *key;	       /* the request URI, for the cache */
+	long long version;     /* the store's before the query, or -1 */
+	char *params[NPARAMS]; /* of queries/series.sql, owned */
 };
 
 static void series_req_free(struct series_req *sr)
 {
 	free(sr->key);
-	for (int i = 0; i < 13; i++)
+	for (int i = 0; i < NPARAMS; i++)
 		free(sr->params[i]);
 	free(sr);
 }
@@ -106,7 +108,7 @@ static void on_version(bool ok, long long version, void *arg)
 	}
 	/* The series read after the version: it is at least that new. */
 	sr->version = ok ? version : -1;
-	store_query(sr->app->store, sql_text("queries/series.sql"), 13,
+	store_query(sr->app->store, sql_text("queries/series.sql"), NPARAMS,
 		    (const char *const *)sr->params, on_series, sr);
 }
 
@@ -118,6 +120,11 @@ void api_series(struct evhttp_request *req, struct app *app)
 	struct http_error err;
 	if (!series_params_parse(query, &limits, &p, &err)) {
 		http_reply_error(req, err.status, err.code, "%s", err.message);
+		return;
+	}
+	char why[256];
+	if (app_unavailable(p.metric, why, sizeof(why), app)) {
+		http_reply_error(req, 409, "metric_unavailable", "%s", why);
 		return;
 	}
 	struct series_req *sr = xcalloc(1, sizeof(*sr));
@@ -132,8 +139,10 @@ void api_series(struct evhttp_request *req, struct app *app)
 		return;
 	}
 	const struct metric_def *m = p.metric;
-	const char *params[] = {
-	    catalog_is_derived(m) ? m->numerator : m->name,
+	const char *params[NPARAMS] = {
+	    catalog_is_derived(m) ? m->numerator
+	    : m->distinct_of	  ? m->distinct_of
+				  : m->name,
 	    m->denominator,
 	    m->exclude_kind,
 	    p.from,
@@ -146,10 +155,11 @@ void api_series(struct evhttp_request *req, struct app *app)
 	    p.labels[4],
 	    p.cumulative ? "true" : "false",
 	    m->kind == METRIC_AMOUNT ? "2" : "0",
+	    catalog_total_name(m->total),
 	};
 	sr->app = app;
 	sr->key = xstrdup(evhttp_request_get_uri(req));
-	for (int i = 0; i < 13; i++)
+	for (int i = 0; i < NPARAMS; i++)
 		sr->params[i] = xstrdup_or_null(params[i]);
 	store_version(app->store, on_version, sr);
 }

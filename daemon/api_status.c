@@ -13,6 +13,7 @@
 
 #include "../collectors/collector.h"
 #include "app.h"
+#include "catalog.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -130,6 +131,20 @@ static json_t *years_json(const char *first_day, const char *last_day, int curre
 	return list;
 }
 
+/* The metrics whose figures cannot be known here, and why. */
+static json_t *unavailable_json(struct app *app)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < catalog_nmetrics; i++) {
+		char why[256];
+		if (app_unavailable(&catalog_metrics[i], why, sizeof(why), app))
+			json_array_append_new(list,
+					      json_pack("{s:s, s:s}", "metric",
+							catalog_metrics[i].name, "reason", why));
+	}
+	return list;
+}
+
 static void reply(struct status_job *j, PGresult *res, const char *error)
 {
 	struct app *app = j->app;
@@ -153,6 +168,7 @@ static void reply(struct status_job *j, PGresult *res, const char *error)
 			    have ? json_null()
 				 : error_summary(error ? error : store_last_error(app->store)));
 	json_object_set_new(o, "sources", sources_json(app));
+	json_object_set_new(o, "unavailable", unavailable_json(app));
 	const char *first = have && !PQgetisnull(res, 0, 1) ? PQgetvalue(res, 0, 1) : NULL;
 	const char *last = have && !PQgetisnull(res, 0, 2) ? PQgetvalue(res, 0, 2) : NULL;
 	json_object_set_new(o, "years", years_json(first, last, current));

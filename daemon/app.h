@@ -4,7 +4,9 @@
 #define GGZY_APP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "report.h"
 #include "wallclock.h"
 
 struct event_base;
@@ -14,6 +16,7 @@ struct scheduler;
 struct http_server;
 struct targets;
 struct alerts;
+struct metric_def;
 
 struct app {
 	struct event_base *base;
@@ -29,5 +32,15 @@ struct app {
 	struct targets *targets; /* NULL: no targets file */
 	struct alerts *alerts;
 };
+
+/* Why metric M's figures cannot be known here (availability.h), in BUF, or
+ * NULL; ARG is the app (a report_context's and the alerts' callback). */
+const char *app_unavailable(const struct metric_def *m, char *buf, size_t len, void *arg);
+/* Whether M's figures are known: available, and every source it is made
+ * of through its first poll (before that an empty store would look like a
+ * missed target). ARG is the app. */
+bool app_metric_ready(const struct metric_def *m, void *arg);
+/* What a report of this daemon is built from. */
+struct report_context app_report_context(struct app *app);
 
 #endif

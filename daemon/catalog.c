@@ -16,7 +16,14 @@
 #define RATE(n, zh, en, l, num, den, expo)                                                         \
 	{                                                                                          \
 		.name = n, .name_zh = zh, .name_en = en, .unit = "", .kind = METRIC_RATE,          \
-		.labels = l, .numerator = num, .denominator = den, .exposition = expo              \
+		.total = TOTAL_RATIO, .labels = l, .numerator = num, .denominator = den,           \
+		.exposition = expo                                                                 \
+	}
+/* A stock: its flows are measure columns of the same name in two streams. */
+#define STOCK(n, zh, en, u, k, l, src, st, expo)                                                   \
+	{                                                                                          \
+		.name = n, .name_zh = zh, .name_en = en, .unit = u, .kind = k, .labels = l,        \
+		.total = TOTAL_STOCK, .source = src, .stream = st, .exposition = expo              \
 	}
 #define C METRIC_COUNT
 #define A METRIC_AMOUNT
@@ -69,6 +76,30 @@ const struct metric_def catalog_metrics[] = {
 	 "deposit_refunded", "ggzy_refunds"),
     BASE("refund_amount", "保证金退还金额", "refund amount", "元", A, CCK, "deposit",
 	 "deposit_refunded", "ggzy_refund_amount_yuan"),
+    BASE("remitted_count", "没收及上缴国库保证金笔数", "deposits forfeited or remitted", "笔", C,
+	 CCK, "deposit", "deposit_refunded", "ggzy_remitted_deposits"),
+    BASE("remitted_amount", "没收及上缴国库保证金金额", "amount forfeited or remitted", "元", A,
+	 CCK, "deposit", "deposit_refunded", "ggzy_remitted_amount_yuan"),
+    {.name = "remote_evaluated_deals_count", .name_zh = "远程异地评标项目宗数",
+     .name_en = "remotely evaluated deals", .unit = "宗", .kind = C,
+     .labels = LABEL_CENTER | LABEL_CATEGORY | LABEL_SCOPE, .source = "trading",
+     .stream = "remote_evaluated", .also_source = "expert",
+     .exposition = "ggzy_remote_evaluated_deals"},
+    {.name = "remote_evaluated_deal_amount", .name_zh = "远程异地评标项目成交额",
+     .name_en = "deal amount of remotely evaluated deals", .unit = "元", .kind = A,
+     .labels = LABEL_CENTER | LABEL_CATEGORY | LABEL_SCOPE, .source = "trading",
+     .stream = "remote_evaluated", .also_source = "expert",
+     .exposition = "ggzy_remote_evaluated_deal_amount_yuan"},
+    {.name = "experts_participating_count", .name_zh = "参评专家人数",
+     .name_en = "experts who took part", .unit = "名", .kind = C, .total = TOTAL_DISTINCT,
+     .labels = LABEL_CENTER, .source = "expert", .stream = "assignments",
+     .distinct_of = "expert_attended_count", .exposition = "ggzy_experts_participating"},
+    STOCK("expert_pool_count", "入库评标专家人数", "experts in the pool", "名", C, LABEL_CENTER,
+	  "expert", "expert_enrolled, expert_left", "ggzy_expert_pool"),
+    STOCK("deposit_held_count", "在途保证金笔数", "deposits held", "笔", C, CCK, "deposit",
+	  "deposit_received, deposit_released", "ggzy_deposits_held"),
+    STOCK("deposit_held_amount", "保证金在途余额", "deposits held amount", "元", A, CCK, "deposit",
+	  "deposit_received, deposit_released", "ggzy_deposit_held_amount_yuan"),
     RATE("savings_rate", "节约率", "savings rate", CC, "savings_amount", "budget_amount",
 	 "ggzy_savings_ratio"),
     RATE("premium_rate", "溢价率", "premium rate", CC, "premium_amount", "reserve_amount",
@@ -81,6 +112,9 @@ const struct metric_def catalog_metrics[] = {
 	 "remote_evaluations_count", "evaluations_count", "ggzy_remote_evaluation_ratio"),
     RATE("expert_attendance_rate", "专家到场率", "expert attendance rate", LABEL_CENTER,
 	 "expert_attended_count", "expert_draws_count", "ggzy_expert_attendance_ratio"),
+    RATE("expert_fee_online_rate", "专家费线上支付率", "expert fees paid online rate",
+	 LABEL_CENTER, "expert_fee_online_amount", "expert_fee_amount",
+	 "ggzy_expert_fee_online_ratio"),
     {.name = "liquidity_released_amount", .name_zh = "释放企业流动资金",
      .name_en = "liquidity released by guarantees", .unit = "元", .kind = A, .labels = CCK,
      .numerator = "deposit_amount", .exclude_kind = "cash",
@@ -101,6 +135,22 @@ const struct metric_def *catalog_find(const char *name)
 }
 
 bool catalog_is_derived(const struct metric_def *m) { return m->numerator != NULL; }
+
+bool catalog_has_column(const struct metric_def *m)
+{
+	return !catalog_is_derived(m) && m->total != TOTAL_DISTINCT;
+}
+
+const char *catalog_total_name(enum metric_total total)
+{
+	switch (total) {
+	case TOTAL_SUM: return "sum";
+	case TOTAL_RATIO: return "ratio";
+	case TOTAL_DISTINCT: return "distinct";
+	case TOTAL_STOCK: return "stock";
+	}
+	return "?";
+}
 
 unsigned catalog_label_bit(const char *name)
 {
@@ -182,6 +232,10 @@ size_t catalog_sources(const struct metric_def *m, const char *out[2])
 {
 	if (!catalog_is_derived(m)) {
 		out[0] = m->source;
+		if (m->also_source) {
+			out[1] = m->also_source;
+			return 2;
+		}
 		return 1;
 	}
 	size_t n = 0;

@@ -19,6 +19,14 @@ enum label {
 
 enum metric_kind { METRIC_COUNT, METRIC_AMOUNT, METRIC_RATE };
 
+/* How a period's value is made (SPEC §3, `total` in /api/v1/metrics). */
+enum metric_total {
+	TOTAL_SUM,	/* the sum of its days (the default) */
+	TOTAL_RATIO,	/* sum(numerator) / sum(denominator) */
+	TOTAL_DISTINCT, /* people counted once over the whole period */
+	TOTAL_STOCK,	/* the value on the period's last day */
+};
+
 struct metric_def {
 	const char *name;
 	const char *name_zh;
@@ -26,9 +34,16 @@ struct metric_def {
 	const char *unit; /* "元", "宗", "次", "人次", "笔", "" (rates) */
 	enum metric_kind kind;
 	unsigned labels; /* enum label bits */
-	/* Base metrics: the collector and stream whose rows fill it. */
+	enum metric_total total;
+	/* Base metrics: the collector and stream(s) whose rows fill it (a
+	 * stock's flows: "deposit_received, deposit_released"); also_source
+	 * the second source a join of two needs (remote_evaluated_*). */
 	const char *source;
 	const char *stream;
+	const char *also_source;
+	/* Distinct metrics: the people (a stream's person hash) of the rows
+	 * where this base metric is not 0. */
+	const char *distinct_of;
 	/* Derived metrics: sum(numerator) / sum(denominator), or, with no
 	 * denominator, sum(numerator) restricted by exclude_kind. */
 	const char *numerator;
@@ -47,13 +62,18 @@ extern const char *const catalog_label_names[LABEL_COUNT];
 /* Borrowed pointer into the table, or NULL. */
 const struct metric_def *catalog_find(const char *name);
 bool catalog_is_derived(const struct metric_def *m);
+/* Whether M has measure columns in the store (a base metric: neither a
+ * ratio of others nor a distinct count). */
+bool catalog_has_column(const struct metric_def *m);
+/* "sum", "ratio", "distinct", "stock". */
+const char *catalog_total_name(enum metric_total total);
 /* The label bit of NAME, or 0 when NAME is not a label. */
 unsigned catalog_label_bit(const char *name);
 /* The position (0..LABEL_COUNT-1) of a single label bit, or -1 when LABEL is
  * not exactly one label. */
 int catalog_label_index(unsigned label);
 /* The [source] names whose figures M is made of (one or two, in out[]);
- * how many. */
+ * how many. A distinct metric's are its distinct_of's. */
 size_t catalog_sources(const struct metric_def *m, const char *out[2]);
 const char *catalog_kind_name(enum metric_kind kind);
 /* A value a label can take under the source contract. */

@@ -10,6 +10,9 @@
 #include "store.h"
 #include "xmalloc.h"
 
+/* Of queries/indicators.sql. */
+#define NPARAMS 13
+
 struct waiter {
 	indicators_cb cb;
 	void *arg;
@@ -19,10 +22,10 @@ struct waiter {
 /* One computation: the parameters (the key), and who waits for it. */
 struct fetch {
 	struct store *st;
-	char *key; /* the 12 parameters, NUL-separated, NULL as "\x01" */
+	char *key; /* the parameters, NUL-separated, NULL as "\x01" */
 	size_t key_len;
-	char *params[12]; /* of queries/indicators.sql, owned */
-	bool *ratio;	  /* per indicator: a ratio of two metrics */
+	char *params[NPARAMS]; /* of queries/indicators.sql, owned */
+	bool *ratio;	       /* per indicator: a ratio of two metrics */
 	size_t n;
 	long long version; /* the store's, read before the query */
 	struct waiter *waiters;
@@ -44,7 +47,7 @@ static struct kept figures_kept = KEPT_INIT(figures_slots, 1 << 20);
 static void fetch_free(struct fetch *f)
 {
 	free(f->key);
-	for (int k = 0; k < 12; k++)
+	for (int k = 0; k < NPARAMS; k++)
 		free(f->params[k]);
 	free(f->ratio);
 	free(f);
@@ -146,20 +149,20 @@ static void on_version(bool ok, long long version, void *arg)
 		}
 	f->next = in_flight;
 	in_flight = f;
-	store_query(f->st, sql_text("queries/indicators.sql"), 12, (const char *const *)f->params,
-		    on_figures, f);
+	store_query(f->st, sql_text("queries/indicators.sql"), NPARAMS,
+		    (const char *const *)f->params, on_figures, f);
 }
 
 /* The parameters, each followed by a NUL; NULL as a lone 0x01 byte, which no
  * parameter text holds. */
-static char *make_key(char *const params[12], size_t *len)
+static char *make_key(char *const params[NPARAMS], size_t *len)
 {
 	size_t n = 0;
-	for (int k = 0; k < 12; k++)
+	for (int k = 0; k < NPARAMS; k++)
 		n += (params[k] ? strlen(params[k]) : 1) + 1;
 	char *key = xmalloc(n);
 	char *p = key;
-	for (int k = 0; k < 12; k++) {
+	for (int k = 0; k < NPARAMS; k++) {
 		const char *v = params[k] ? params[k] : "\x01";
 		size_t l = strlen(v) + 1;
 		memcpy(p, v, l);
@@ -169,39 +172,44 @@ static char *make_key(char *const params[12], size_t *len)
 	return key;
 }
 
-void indicators_fetch(struct store *st, const char *center, const char *const periods[4],
-		      const struct indicator_query *q, size_t n, indicators_cb cb, void *arg)
+void indicators_fetch(struct store *st, const char *center, const struct indicator_query *q,
+		      size_t n, indicators_cb cb, void *arg)
 {
 	if (n == 0) {
 		cb(INDICATORS_OK, NULL, 0, arg);
 		return;
 	}
-	struct pg_array num, den, excl, labels[4];
-	pg_array_begin(&num);
-	pg_array_begin(&den);
-	pg_array_begin(&excl);
-	for (int k = 0; k < 4; k++)
-		pg_array_begin(&labels[k]);
+	/* num, den, excl, category, kind, scope, role, the four period
+	 * bounds, total */
+	enum { NARRAYS = 12 };
+	struct pg_array a[NARRAYS];
+	for (int k = 0; k < NARRAYS; k++)
+		pg_array_begin(&a[k]);
 	for (size_t i = 0; i < n; i++) {
 		const struct metric_def *m = q[i].metric;
-		pg_array_add(&num, catalog_is_derived(m) ? m->numerator : m->name);
-		pg_array_add(&den, m->denominator);
-		pg_array_add(&excl, m->exclude_kind);
+		pg_array_add(&a[0], catalog_is_derived(m) ? m->numerator
+				    : m->distinct_of	  ? m->distinct_of
+							  : m->name);
+		pg_array_add(&a[1], m->denominator);
+		pg_array_add(&a[2], m->exclude_kind);
 		for (int k = 0; k < 4; k++) /* category, kind, scope, role */
-			pg_array_add(&labels[k], q[i].filter ? q[i].filter[k + 1] : NULL);
+			pg_array_add(&a[3 + k], q[i].filter ? q[i].filter[k + 1] : NULL);
+		for (int k = 0; k < 4; k++)
+			pg_array_add(&a[7 + k], q[i].period[k]);
+		pg_array_add(&a[11], catalog_total_name(m->total));
 	}
-	char *texts[7] = {pg_array_end(&num), pg_array_end(&den), pg_array_end(&excl)};
-	for (int k = 0; k < 4; k++)
-		texts[3 + k] = pg_array_end(&labels[k]);
+	char *texts[NARRAYS];
+	for (int k = 0; k < NARRAYS; k++)
+		texts[k] = pg_array_end(&a[k]);
 	struct fetch *f = xcalloc(1, sizeof(*f));
-	const char *params[12] = {texts[0],   texts[1],	  texts[2],   texts[3],
-				  texts[4],   texts[5],	  texts[6],   center,
-				  periods[0], periods[1], periods[2], periods[3]};
-	for (int k = 0; k < 12; k++)
+	const char *params[NPARAMS] = {texts[0], texts[1],  texts[2], texts[3], texts[4],
+				       texts[5], texts[6],  center,   texts[7], texts[8],
+				       texts[9], texts[10], texts[11]};
+	for (int k = 0; k < NPARAMS; k++)
 		f->params[k] = xstrdup_or_null(params[k]);
 	f->ratio = xcalloc(n, sizeof(*f->ratio));
 	f->key = make_key(f->params, &f->key_len);
-	for (int k = 0; k < 7; k++)
+	for (int k = 0; k < NARRAYS; k++)
 		free(texts[k]);
 	struct waiter *w = xcalloc(1, sizeof(*w));
 	for (size_t i = 0; i < n; i++)

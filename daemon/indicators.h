@@ -1,6 +1,7 @@
-/* indicators — exact figures of targets-file indicators (a metric and a label
- * filter) for one centre with its descendants, read from the store over two
- * periods in one query. The year-end report and the alert evaluator both
+/* indicators — exact figures of targets-file indicators (a metric, a label
+ * filter, and two periods of its own: this year's and the same days a year
+ * earlier) for one centre with its descendants, read from the store in one
+ * query. The year-end report and the alert evaluator both
  * read their figures here, so they can never disagree.
  *
  * Figures are kept per request (the same indicators, centre and periods)
@@ -19,9 +20,12 @@ struct store;
 
 struct indicator_query {
 	const struct metric_def *metric;
-	/* by label bit position (catalog.h); NULL entries and a NULL array:
-	 * any value */
+	/* by label bit position (catalog.h): one value or a comma-separated
+	 * list (their union); NULL entries and a NULL array: any value */
 	char *const *filter;
+	/* inclusive "YYYY-MM-DD" pairs {from1, to1, from2, to2}, borrowed for
+	 * the call; a stock's figure is on each period's last day */
+	const char *period[4];
 };
 
 struct indicator_figure {
@@ -35,10 +39,9 @@ enum indicators_status { INDICATORS_OK, INDICATORS_STORE_FAILED, INDICATORS_OUT_
 typedef void (*indicators_cb)(enum indicators_status status, const struct indicator_figure *figs,
 			      size_t n, void *arg);
 
-/* Periods are inclusive "YYYY-MM-DD" pairs: {from1, to1, from2, to2}.
- * CENTER NULL: all centres. Calls cb exactly once, at once when n is 0. */
-void indicators_fetch(struct store *st, const char *center, const char *const periods[4],
-		      const struct indicator_query *q, size_t n, indicators_cb cb, void *arg);
+/* CENTER NULL: all centres. Calls cb exactly once, at once when n is 0. */
+void indicators_fetch(struct store *st, const char *center, const struct indicator_query *q,
+		      size_t n, indicators_cb cb, void *arg);
 
 /* Frees the kept figures (at exit, for leak checkers). */
 void indicators_cache_free(void);

@@ -234,13 +234,6 @@ static int parse_report(const struct options *o, struct runtime *rt)
 	return -1;
 }
 
-static struct report_context report_context_of(struct app *app)
-{
-	return (struct report_context){.store = app->store,
-				       .targets = app->targets,
-				       .clock = &app->clock,
-				       .sources = app->sources};
-}
 
 static void on_report_done(const struct report_result *r, void *arg)
 {
@@ -264,7 +257,7 @@ static void on_store_ready(void *arg)
 {
 	struct runtime *rt = arg;
 	if (rt->report) {
-		struct report_context ctx = report_context_of(&rt->app);
+		struct report_context ctx = app_report_context(&rt->app);
 		report_build(&ctx, rt->report_year, rt->report_center, rt->report_format,
 			     on_report_done, rt);
 		return;
@@ -356,10 +349,6 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("reload: done");
 }
 
-static bool source_ready(const char *source, void *arg)
-{
-	return scheduler_loaded(((struct app *)arg)->sched, source);
-}
 
 static void on_source_loaded(const char *source, void *arg)
 {
@@ -391,8 +380,8 @@ static bool start(struct runtime *rt, struct config *cfg, struct targets *target
 	if (!rt->report) {
 		app->sched = scheduler_new(app->base, cfg, app->store, &app->clock, rt->once,
 					   on_once_done, rt);
-		app->alerts =
-		    alerts_new(app->base, app->store, &app->clock, cfg, targets, source_ready, app);
+		app->alerts = alerts_new(app->base, app->store, &app->clock, cfg, targets,
+					 app_metric_ready, app);
 		scheduler_on_loaded(app->sched, on_source_loaded, app);
 	}
 	if (rt->once || rt->report) {

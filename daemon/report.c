@@ -43,6 +43,14 @@ struct line {
 	const struct metric_def *metric; /* NULL: a manual indicator */
 	struct frac cur, prev;
 	bool cur_ok, prev_ok; /* false: a rate over nothing */
+	/* The days the figure covers and their year-earlier twins (the
+	 * report's, or the indicator's own period); per_ok false when that
+	 * period has not begun: the line has no figure yet. */
+	char per[4][11];
+	bool per_ok;
+	/* Why the metric's figures cannot be known here (availability.h):
+	 * then no figure and no score; "" when they can. */
+	char unavailable[200];
 	bool has_score;
 	struct dec score;
 };
@@ -177,7 +185,9 @@ static struct frac budget_frac(const struct indicator *ind)
 
 static void text_actual(const struct line *l, char *buf, size_t len)
 {
-	if (l->ind && l->ind->manual == MANUAL_SCORED)
+	if (l->unavailable[0])
+		snprintf(buf, len, "不可用");
+	else if (l->ind && l->ind->manual == MANUAL_SCORED)
 		snprintf(buf, len, "%s", l->ind->manual_actual);
 	else if (l->ind && l->ind->manual == MANUAL_BUDGET)
 		figure_display(budget_frac(l->ind), true, "%", buf, len);
@@ -207,8 +217,8 @@ static bool score_lines(struct job *j)
 	for (size_t i = 0; i < j->nlines; i++) {
 		struct line *l = &j->lines[i];
 		const struct indicator *ind = l->ind;
-		if (!ind)
-			continue;
+		if (!ind || l->unavailable[0])
+			continue; /* an unavailable figure scores nothing, of nothing */
 		l->has_score = true;
 		bool ok = true;
 		switch (ind->manual) {
@@ -249,6 +259,21 @@ static bool totals(const struct job *j, struct dec *total, struct dec *max)
 
 /* ---- renderers ---- */
 
+/* A filter's value as the targets file wrote it: one string, or the list
+ * of a union ("a,b" -> ["a", "b"]). */
+static json_t *filter_json(const char *value)
+{
+	if (!strchr(value, ','))
+		return json_string(value);
+	json_t *list = json_array();
+	for (const char *p = value; *p;) {
+		size_t n = strcspn(p, ",");
+		json_array_append_new(list, json_stringn(p, n));
+		p += n + (p[n] == ',');
+	}
+	return list;
+}
+
 static json_t *json_line(const struct job *j, const struct line *l)
 {
 	const struct indicator *ind = l->ind;
@@ -260,12 +285,19 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	/* A line is an indicator, or (without targets) a catalogue metric. */
 	json_object_set_new(o, "name", json_string(ind ? ind->name : m ? m->name_zh : ""));
 	json_object_set_new(o, "metric", m ? json_string(m->name) : json_null());
+	json_object_set_new(o, "unavailable",
+			    l->unavailable[0] ? json_string(l->unavailable) : json_null());
 	json_t *filter = json_object();
 	for (int k = 0; ind && k < LABEL_COUNT; k++)
 		if (ind->filter[k])
 			json_object_set_new(filter, catalog_label_names[k],
-					    json_string(ind->filter[k]));
+					    filter_json(ind->filter[k]));
 	json_object_set_new(o, "filter", filter);
+	if (ind && (ind->period_from || ind->period_to))
+		json_object_set_new(
+		    o, "period",
+		    l->per_ok ? json_pack("{s:s, s:s}", "from", l->per[0], "to", l->per[1])
+			      : json_null());
 	json_object_set_new(o, "unit", json_string(m ? m->unit : ""));
 	json_object_set_new(o, "display_unit",
 			    json_string(m ? display_unit_resolve(l->cur, line_unit(l))
@@ -421,7 +453,7 @@ static void render_csv(const struct job *j, struct evbuffer *out, const struct d
 					actual,
 					weight,
 					score,
-					""};
+					l->unavailable};
 		csv_row(out, cells);
 	}
 	if (j->ty) {
@@ -572,6 +604,26 @@ static void finish(struct job *j)
 
 /* ---- queries ---- */
 
+/* The days LINE's figure covers: the report's (YEAR's P), or the part of
+ * YEAR its indicator names (工程建设项目全流程电子化率自9月起). */
+static void line_period(struct line *l, const struct period *p, int year, long today)
+{
+	const struct indicator *ind = l->ind;
+	struct period own;
+	const struct period *use = p;
+	l->per_ok = true;
+	if (ind && (ind->period_from || ind->period_to)) {
+		l->per_ok = period_of_year(year, ind->period_from, ind->period_to, today, &own);
+		use = &own;
+	}
+	if (!l->per_ok)
+		return;
+	memcpy(l->per[0], use->from_text, 11);
+	memcpy(l->per[1], use->to_text, 11);
+	memcpy(l->per[2], use->prev_from_text, 11);
+	memcpy(l->per[3], use->prev_to_text, 11);
+}
+
 static void on_actuals(enum indicators_status status, const struct indicator_figure *figs, size_t n,
 		       void *arg)
 {
@@ -589,7 +641,7 @@ static void on_actuals(enum indicators_status status, const struct indicator_fig
 	size_t k = 0;
 	for (size_t i = 0; i < j->nlines && k < n; i++) {
 		struct line *l = &j->lines[i];
-		if (!l->metric)
+		if (!l->metric || !l->per_ok || l->unavailable[0])
 			continue;
 		l->cur = figs[k].value[0];
 		l->cur_ok = figs[k].defined[0];
@@ -606,12 +658,13 @@ static void query_actuals(struct job *j)
 	size_t n = 0;
 	for (size_t i = 0; i < j->nlines; i++) {
 		const struct line *l = &j->lines[i];
-		if (l->metric)
+		if (l->metric && l->per_ok && !l->unavailable[0])
 			j->queries[n++] = (struct indicator_query){
-			    .metric = l->metric, .filter = l->ind ? l->ind->filter : NULL};
+			    .metric = l->metric,
+			    .filter = l->ind ? l->ind->filter : NULL,
+			    .period = {l->per[0], l->per[1], l->per[2], l->per[3]}};
 	}
-	const char *periods[4] = {j->from, j->to, j->prev_from, j->prev_to};
-	indicators_fetch(j->store, j->center, periods, j->queries, n, on_actuals, j);
+	indicators_fetch(j->store, j->center, j->queries, n, on_actuals, j);
 }
 
 static void on_meta(PGresult *res, const char *error, void *arg)
@@ -678,6 +731,13 @@ void report_build(const struct report_context *ctx, int year, const char *center
 		j->lines = xcalloc(j->nlines, sizeof(*j->lines));
 		for (size_t i = 0; i < j->nlines; i++)
 			j->lines[i].metric = &catalog_metrics[i];
+	}
+	for (size_t i = 0; i < j->nlines; i++) {
+		struct line *l = &j->lines[i];
+		line_period(l, &p, year, today);
+		if (l->metric && ctx->unavailable)
+			(void)ctx->unavailable(l->metric, l->unavailable, sizeof(l->unavailable),
+					       ctx->unavailable_arg);
 	}
 	const char *params[2] = {center, ctx->sources};
 	store_query(j->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct metric_def;
 struct store;
 struct targets;
 struct wallclock;
@@ -44,6 +45,10 @@ struct report_context {
 	/* The names of the configured sources, a text[] literal: as_of is the
 	 * oldest last poll among their streams. */
 	const char *sources;
+	/* Why a metric's figures cannot be known (its line then says so and
+	 * scores nothing), or NULL; may be NULL: every metric can be. */
+	const char *(*unavailable)(const struct metric_def *m, char *buf, size_t len, void *arg);
+	void *unavailable_arg;
 };
 
 /* Builds the report of YEAR for CENTER (NULL: all centres); calls cb exactly

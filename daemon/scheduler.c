@@ -143,6 +143,22 @@ static void once_finished(struct runner *r, bool ok)
 		s->on_once_done(s->once_ok, s->once_arg);
 }
 
+/* A poll that loaded every stream of R (a first start) compared all of
+ * them with the source as it went: the reconciliations are not due until
+ * their intervals from now, rather than straight after. */
+static void loads_reconciled(struct runner *r, double took)
+{
+	time_t now = time(NULL), began = now - (time_t)took - 1;
+	for (size_t k = 0; k < r->col->nstreams; k++) {
+		const struct stream_progress *p = &r->streams[k];
+		if (strcmp(p->state, "unavailable") != 0 && p->last_reconcile_all < began)
+			return;
+	}
+	r->last_reconcile = r->last_reconcile_all = now;
+	r->next_reconcile = now + r->reconcile_interval;
+	r->next_reconcile_all = now + r->reconcile_old_interval;
+}
+
 static void job_finish(struct runner *r, bool ok, enum fault fault, const char *error)
 {
 	struct scheduler *s = r->sched;
@@ -168,6 +184,7 @@ static void job_finish(struct runner *r, bool ok, enum fault fault, const char *
 			r->poll_duration = took;
 			if (first && s->on_loaded)
 				s->on_loaded(r->name, s->loaded_arg);
+			loads_reconciled(r, took);
 		}
 		if (kind == JOB_RECONCILE) {
 			r->next_reconcile = time(NULL) + r->reconcile_interval;
@@ -572,6 +589,23 @@ bool scheduler_loaded(const struct scheduler *s, const char *source)
 		if (strcmp(s->runners[i].name, source) == 0)
 			return s->runners[i].first_poll_done;
 	return true;
+}
+
+const char *scheduler_stream_missing(const struct scheduler *s, const char *stream)
+{
+	const char *relation = NULL;
+	for (size_t i = 0; s && i < s->nrunners; i++) {
+		const struct runner *r = &s->runners[i];
+		for (size_t k = 0; k < r->col->nstreams; k++) {
+			const struct stream_progress *p = &r->streams[k];
+			if (strcmp(p->def->name, stream) != 0)
+				continue;
+			if (strcmp(p->state, "unavailable") != 0)
+				return NULL; /* one source has it */
+			relation = p->def->optional_relation;
+		}
+	}
+	return relation;
 }
 
 void scheduler_status(const struct scheduler *s, size_t i, struct source_status *out)

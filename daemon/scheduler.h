@@ -63,6 +63,9 @@ size_t scheduler_nsources(const struct scheduler *s);
  * finished (a source polled elsewhere, or a serve-only daemon, reads what
  * the store holds). */
 bool scheduler_loaded(const struct scheduler *s, const char *source);
+/* The optional relation (SPEC §2) that STREAM reads and that every source
+ * polling it lacks (its state "unavailable"), or NULL. */
+const char *scheduler_stream_missing(const struct scheduler *s, const char *stream);
 /* Status of source i; the strings are borrowed until the next loop turn. */
 void scheduler_status(const struct scheduler *s, size_t i, struct source_status *out);
 

@@ -95,7 +95,41 @@ static bool parse_core(struct evkeyvalq *q, const struct series_limits *limits,
 	snprintf(out->step, sizeof(out->step), "%s", step);
 	out->cumulative =
 	    cumulative && (strcmp(cumulative, "1") == 0 || strcmp(cumulative, "true") == 0);
+	if (out->cumulative && out->metric->total == TOTAL_STOCK) {
+		http_error_set(err, 400, "bad_parameter",
+			       "%s is a stock (its value on each point's last day): "
+			       "cumulative=1 does not apply",
+			       out->metric->name);
+		return false;
+	}
 	return true;
+}
+
+/* TEXT's comma-separated values as codes, joined by commas into BUF, the
+ * values that cannot occur left out (BUF "" when none can). False for an
+ * empty value in the list ("a,,b") or a BUF too small. */
+static bool label_list(unsigned label, const char *text, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = text;;) {
+		size_t n = strcspn(p, ",");
+		char value[QUERY_MAX_VALUE + 1];
+		if (n == 0 || n > QUERY_MAX_VALUE)
+			return false;
+		memcpy(value, p, n);
+		value[n] = '\0';
+		const char *code = catalog_label_value_code(label, value);
+		if (code) {
+			int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "", code);
+			if (w < 0 || (size_t)w >= len - used)
+				return false;
+			used += (size_t)w;
+		}
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
 }
 
 bool series_params_parse(const char *query, const struct series_limits *limits,
@@ -119,10 +153,16 @@ bool series_params_parse(const char *query, const struct series_limits *limits,
 			ok = false;
 			break;
 		}
-		/* The codes of SPEC §2, or the names the page shows (工程建设). */
-		const char *code = catalog_label_value_code(1u << l, v);
-		out->empty |= !code;
-		snprintf(out->label_buf[l], sizeof(out->label_buf[l]), "%s", code ? code : v);
+		/* The codes of SPEC §2, or the names the page shows (工程建设),
+		 * one or a list; a value that cannot occur matches nothing. */
+		if (!label_list(1u << l, v, out->label_buf[l], sizeof(out->label_buf[l]))) {
+			http_error_set(err, 400, "bad_parameter",
+				       "'%s' must be a value or a comma-separated list of values",
+				       catalog_label_names[l]);
+			ok = false;
+			break;
+		}
+		out->empty |= !out->label_buf[l][0];
 		out->labels[l] = out->label_buf[l];
 	}
 	evhttp_clear_headers(&q);

@@ -21,11 +21,15 @@ struct series_params {
 	char step[8];			 /* day | week | month | quarter | year */
 	long points;			 /* periods between from and to */
 	bool cumulative;
-	/* Label filters in catalog_label_names order; NULL when not given. */
+	/* Label filters in catalog_label_names order, each a value or a
+	 * comma-separated list of them (their union) as codes of SPEC §2;
+	 * NULL when not given. */
 	const char *labels[LABEL_COUNT];
-	/* A label value that cannot occur (SPEC §2): the answer is empty. */
+	/* No value of some list can occur (SPEC §2): the answer is empty. */
 	bool empty;
-	char label_buf[LABEL_COUNT][QUERY_MAX_VALUE + 1];
+	/* Codes may be longer than the names they replace (国有产权 ->
+	 * state_property). */
+	char label_buf[LABEL_COUNT][2 * QUERY_MAX_VALUE + 1];
 };
 
 /* Parses QUERY (may be NULL) into out. Returns false with err filled (a 400

@@ -286,7 +286,7 @@ static void on_measures(PGresult *res, const char *error, void *arg)
 	/* Every base metric of the catalogue has its column, in its stream. */
 	for (size_t i = 0; i < catalog_nmetrics; i++) {
 		const struct metric_def *md = &catalog_metrics[i];
-		if (catalog_is_derived(md))
+		if (!catalog_has_column(md))
 			continue;
 		const struct measure *m = NULL;
 		for (size_t k = 0; k < st->nmeasures; k++)
@@ -328,7 +328,7 @@ static void prepare(struct store *st)
 	for (size_t i = 0; i < sql_nfiles; i++)
 		if (strncmp(sql_files[i].path, "functions/", 10) == 0)
 			evbuffer_add_printf(script, "%s\n;\n", sql_files[i].text);
-	evbuffer_add_printf(script, "COMMIT;");
+	evbuffer_add_printf(script, "%s;\nCOMMIT;", sql_text("queries/prepare_derived.sql"));
 	evbuffer_add(script, "", 1);
 	pg_script(st->writer, (const char *)evbuffer_pullup(script, -1), on_functions, st);
 	evbuffer_free(script);
@@ -451,14 +451,12 @@ static void run(struct store *st, struct pg_conn *conn, const char *sql, int npa
 const char *store_salt(const struct store *st) { return st->salt; }
 const struct identity_key *store_identity(const struct store *st) { return &st->identity; }
 
-int store_measure_position(const struct store *st, const char *metric, short *stream)
+int store_measure_position(const struct store *st, short stream, const char *metric)
 {
 	for (size_t i = 0; i < st->nmeasures; i++)
-		if (strcmp(st->measures[i].metric, metric) == 0) {
-			if (stream)
-				*stream = st->measures[i].stream;
+		if ((stream == 0 || st->measures[i].stream == stream) &&
+		    strcmp(st->measures[i].metric, metric) == 0)
 			return st->measures[i].position;
-		}
 	return 0;
 }
 

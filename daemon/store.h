@@ -44,9 +44,10 @@ bool store_refused(const struct store *st);
 /* The identity key and the fingerprints' salt (64 hex digits), once ready. */
 const struct identity_key *store_identity(const struct store *st);
 const char *store_salt(const struct store *st);
-/* The measure column (1..12) of base metric METRIC and its stream's id; 0
- * when the store has none. */
-int store_measure_position(const struct store *st, const char *metric, short *stream);
+/* The measure column (1..12) of base metric METRIC in stream STREAM (0:
+ * in any stream; a stock has a column in its inflow's and its outflow's);
+ * 0 when the store has none. */
+int store_measure_position(const struct store *st, short stream, const char *metric);
 
 /* Calls a store function on the writer ("SELECT ggzy.begin_load($1, ...)"). */
 void store_call(struct store *st, const char *sql, int nparams, const char *const *params,

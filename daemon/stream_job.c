@@ -220,7 +220,6 @@ static bool map_columns(struct job *j, const PGresult *res, struct columns *c, c
 	for (int i = 0; i < PQnfields(res); i++) {
 		const char *name = PQfname(res, i);
 		int l = catalog_label_index(catalog_label_bit(name));
-		short stream = 0;
 		int pos;
 		if (strcmp(name, "key") == 0)
 			c->key = i;
@@ -236,13 +235,11 @@ static bool map_columns(struct job *j, const PGresult *res, struct columns *c, c
 			c->ref = i;
 		else if (l >= 0)
 			c->label[l] = i;
-		else if ((pos = store_measure_position(j->env.store, name, &stream)) > 0) {
-			if (stream != j->p->def->id) {
-				snprintf(err, errlen, "column %s is a measure of another stream",
-					 name);
-				return false;
-			}
+		else if ((pos = store_measure_position(j->env.store, j->p->def->id, name)) > 0)
 			c->measure[pos - 1] = i;
+		else if (store_measure_position(j->env.store, 0, name) > 0) {
+			snprintf(err, errlen, "column %s is a measure of another stream", name);
+			return false;
 		}
 	}
 	if (c->key < 0 || c->day < 0 || c->fingerprint < 0 || c->label[0] < 0) {
@@ -980,6 +977,40 @@ static void on_position(PGresult *res, const char *error, void *arg)
 	begin_source_txn(j, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
+static void read_position(struct job *j)
+{
+	char overlap[32];
+	snprintf(overlap, sizeof(overlap), "%ld seconds", j->env.overlap);
+	const char *params[3] = {j->stream_id, j->source_id, overlap};
+	st_call(j,
+		"SELECT coalesce(state, ''), bound, coalesce(rows_loaded, 0), "
+		"coalesce(rows_expected, 0), images FROM ggzy.stream_position($1, $2, $3)",
+		3, params, on_position);
+}
+
+static void on_relation(PGresult *res, const char *error, void *arg)
+{
+	struct job *j = arg;
+	if (settle(j))
+		return;
+	if (error || PQntuples(res) != 1) {
+		fail(j, FAULT_SOURCE, "looking for its relation", error ? error : "no row");
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		read_position(j);
+		return;
+	}
+	/* The contract makes it optional: not a fault, but said once. */
+	if (strcmp(j->p->state, "unavailable") != 0)
+		log_info("source %s: %s: the source has no relation %s; its figures are "
+			 "unavailable",
+			 j->env.source_name, stream_name(j), j->p->def->optional_relation);
+	snprintf(j->p->state, sizeof(j->p->state), "unavailable");
+	j->p->rows_loaded = j->p->rows_expected = 0;
+	finish(j, true, FAULT_SOURCE, NULL);
+}
+
 void stream_job_run(struct stream_progress *p, const struct stream_job_env *env,
 		    enum stream_job_kind kind, stream_job_cb done, void *arg)
 {
@@ -993,11 +1024,12 @@ void stream_job_run(struct stream_progress *p, const struct stream_job_env *env,
 	snprintf(j->stream_id, sizeof(j->stream_id), "%d", p->def->id);
 	snprintf(j->source_id, sizeof(j->source_id), "%d", env->source_id);
 	clock_gettime(CLOCK_MONOTONIC, &j->started);
-	char overlap[32];
-	snprintf(overlap, sizeof(overlap), "%ld seconds", env->overlap);
-	const char *params[3] = {j->stream_id, j->source_id, overlap};
-	st_call(j,
-		"SELECT coalesce(state, ''), bound, coalesce(rows_loaded, 0), "
-		"coalesce(rows_expected, 0), images FROM ggzy.stream_position($1, $2, $3)",
-		3, params, on_position);
+	if (p->def->optional_relation) {
+		/* to_regclass follows the role's search_path, as the stream's
+		 * SQL does (a deployment's views may live in any schema). */
+		const char *params[1] = {p->def->optional_relation};
+		src_query(j, "SELECT to_regclass($1) IS NOT NULL", 1, params, on_relation);
+		return;
+	}
+	read_position(j);
 }

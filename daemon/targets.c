@@ -105,6 +105,104 @@ static void indicator_free(struct indicator *ind)
 	free(ind->manual_actual);
 }
 
+static int compare_texts(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A filter's value: one string, or a list of them (their union), each a
+ * value the label can take; the list canonical (sorted, unique, joined by
+ * commas) so that two indicators over the same union compare equal. NULL
+ * after a failure. */
+static char *filter_values(struct loader *ld, const char *vp, const char *key, unsigned bit,
+			   json_t *v)
+{
+	size_t n = json_is_array(v) ? json_array_size(v) : 1;
+	if (json_is_array(v) && n == 0) {
+		fail(ld, vp, "filter: %s lists no value", key);
+		return NULL;
+	}
+	const char **values = xcalloc(n, sizeof(*values));
+	bool ok = true;
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+		char ep[PATH_MAX_LEN];
+		if (json_is_array(v))
+			snprintf(ep, sizeof(ep), "%s/%zu", vp, i);
+		else
+			snprintf(ep, sizeof(ep), "%s", vp);
+		const char *value = json_string_value(e);
+		if (!value || !catalog_label_value_known(bit, value)) {
+			fail(ld, ep, "filter: %s has no value %s%.64s%s", key, value ? "'" : "",
+			     value ? value : "of that type", value ? "'" : "");
+			ok = false;
+			continue;
+		}
+		values[i] = value;
+	}
+	char *out = NULL;
+	if (ok) {
+		qsort(values, n, sizeof(*values), compare_texts);
+		size_t len = 0;
+		for (size_t i = 0; i < n; i++)
+			len += strlen(values[i]) + 1;
+		out = xmalloc(len + 1);
+		out[0] = '\0';
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || strcmp(values[i], values[i - 1]) != 0) {
+				if (out[0])
+					strcat(out, ",");
+				strcat(out, values[i]);
+			}
+	}
+	free(values);
+	return out;
+}
+
+/* "MM-DD" as MMDD, a day that some year has (02-29 included); 0 when not. */
+static int month_day_of(const char *text)
+{
+	static const int most[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (!text || strlen(text) != 5 || text[2] != '-')
+		return 0;
+	for (int i = 0; i < 5; i++)
+		if (i != 2 && (text[i] < '0' || text[i] > '9'))
+			return 0;
+	int m = (text[0] - '0') * 10 + (text[1] - '0'), d = (text[3] - '0') * 10 + (text[4] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > most[m - 1])
+		return 0;
+	return m * 100 + d;
+}
+
+static void load_period(struct loader *ld, const char *ip, json_t *period, struct indicator *ind)
+{
+	static const char *const allowed[] = {"from", "to", NULL};
+	char pp[PATH_MAX_LEN];
+	snprintf(pp, sizeof(pp), "%s/period", ip);
+	if (!json_is_object(period)) {
+		fail(ld, pp,
+		     "period must be an object like {\"from\": \"09-01\", \"to\": \"12-31\"}");
+		return;
+	}
+	if (!only_keys(ld, pp, period, "period", allowed))
+		return;
+	const char *names[2] = {"from", "to"};
+	int *out[2] = {&ind->period_from, &ind->period_to};
+	for (int k = 0; k < 2; k++) {
+		json_t *v = json_object_get(period, names[k]);
+		if (!v)
+			continue;
+		char vp[PATH_MAX_LEN];
+		snprintf(vp, sizeof(vp), "%s/%s", pp, names[k]);
+		*out[k] = month_day_of(json_string_value(v));
+		if (!*out[k])
+			fail(ld, vp, "period %s must be a month-day \"MM-DD\", e.g. \"09-01\"",
+			     names[k]);
+	}
+	if (ind->period_from && ind->period_to && ind->period_from > ind->period_to)
+		fail(ld, pp, "period: from is after to (a period lies within its year)");
+}
+
 static void load_filter(struct loader *ld, const char *ip, json_t *filter, struct indicator *ind)
 {
 	char fp[PATH_MAX_LEN];
@@ -131,13 +229,7 @@ static void load_filter(struct loader *ld, const char *ip, json_t *filter, struc
 			fail(ld, vp, "filter: metric %s has no label '%s'", ind->metric->name, key);
 			continue;
 		}
-		const char *value = json_string_value(v);
-		if (!value || !catalog_label_value_known(bit, value)) {
-			fail(ld, vp, "filter: %s has no value %s%.64s%s", key, value ? "'" : "",
-			     value ? value : "of that type", value ? "'" : "");
-			continue;
-		}
-		ind->filter[catalog_label_index(bit)] = xstrdup(value);
+		ind->filter[catalog_label_index(bit)] = filter_values(ld, vp, key, bit, v);
 	}
 }
 
@@ -204,9 +296,9 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 
 static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struct indicator *ind)
 {
-	static const char *const allowed[] = {"metric",	      "name",	"level1",    "level2",
-					      "filter",	      "target", "direction", "weight",
-					      "display_unit", "manual", NULL};
+	static const char *const allowed[] = {"metric", "name",	  "level1",	  "level2",
+					      "filter", "period", "target",	  "direction",
+					      "weight", "manual", "display_unit", NULL};
 	char p[PATH_MAX_LEN];
 	ind->line = jmap_line(&ld->map, ip);
 	if (!json_is_object(obj)) {
@@ -246,8 +338,8 @@ static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struc
 		return;
 	}
 	if (manual) {
-		static const char *const computed_only[] = {"filter", "target", "direction",
-							    "display_unit", NULL};
+		static const char *const computed_only[] = {"filter",	 "period",	 "target",
+							    "direction", "display_unit", NULL};
 		for (const char *const *k = computed_only; *k; k++)
 			if (json_object_get(obj, *k)) {
 				snprintf(p, sizeof(p), "%s/%s", ip, *k);
@@ -267,6 +359,9 @@ static void load_indicator(struct loader *ld, const char *ip, json_t *obj, struc
 	json_t *filter = json_object_get(obj, "filter");
 	if (filter)
 		load_filter(ld, ip, filter, ind);
+	json_t *period = json_object_get(obj, "period");
+	if (period)
+		load_period(ld, ip, period, ind);
 	snprintf(p, sizeof(p), "%s/target", ip);
 	json_t *target = json_object_get(obj, "target");
 	if (!target)
@@ -422,10 +517,11 @@ static void load_year(struct loader *ld, const char *yp, json_t *obj, struct tar
 				     ind->name, o->line);
 				break;
 			}
-			if (ind->metric && ind->metric == o->metric && same_filter(ind, o)) {
+			if (ind->metric && ind->metric == o->metric && same_filter(ind, o) &&
+			    ind->period_from == o->period_from && ind->period_to == o->period_to) {
 				fail(ld, ip,
-				     "duplicate indicator: %s with the same filter is already "
-				     "'%s' at line %d",
+				     "duplicate indicator: %s with the same filter and period is "
+				     "already '%s' at line %d",
 				     ind->metric->name, o->name ? o->name : "", o->line);
 				break;
 			}

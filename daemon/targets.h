@@ -31,7 +31,13 @@ struct indicator {
 	struct dec weight;
 	/* computed */
 	const struct metric_def *metric;
-	char *filter[LABEL_COUNT]; /* by label bit position; NULL: any */
+	/* By label bit position: the value, or the values of a list joined
+	 * by commas, sorted and unique ("engineering,gov_procurement"); NULL:
+	 * any. */
+	char *filter[LABEL_COUNT];
+	/* "period": the month-days (MMDD, e.g. 901) the figure covers of its
+	 * year; 0: the year's start or end. */
+	int period_from, period_to;
 	struct dec target;
 	enum direction direction;
 	const char *display_unit; /* static */

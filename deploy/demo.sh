@@ -50,6 +50,8 @@ if ! "${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 't
 	"${psql[@]}" -d trading -v rows="$rows" -f deploy/demo/trading_data.sql >/dev/null
 	"${psql[@]}" -d expert -f sql/contract/expert.sql >/dev/null
 	"${psql[@]}" -d expert -v rows="$((rows * 2 / 5))" -f deploy/demo/expert_data.sql >/dev/null
+	"${psql[@]}" -d expert -f sql/contract/expert_pool.sql >/dev/null
+	"${psql[@]}" -d expert -f deploy/demo/expert_pool_data.sql >/dev/null
 	"${psql[@]}" -d deposit -f sql/contract/deposit.sql >/dev/null
 	"${psql[@]}" -d deposit -v rows="$((rows * 3 / 2))" -f deploy/demo/deposit_data.sql >/dev/null
 fi

@@ -14,13 +14,23 @@ SELECT 'B' || lpad(g::text, 9, '0'),
        kind,
        amount,
        received,
-       CASE WHEN refunded THEN received + (5 + random() * 80) * interval '1 day' END,
-       CASE WHEN refunded THEN amount END,
-       CASE WHEN refunded THEN 'refunded' WHEN random() < 0.05 THEN 'forfeited' ELSE 'held' END
+       CASE WHEN left_at < timestamptz '2023-01-01 00:00+08' THEN left_at END,
+       CASE WHEN left_at < timestamptz '2023-01-01 00:00+08' THEN amount END,
+       CASE WHEN left_at >= timestamptz '2023-01-01 00:00+08' THEN 'held'
+            WHEN fate < 0.92 THEN 'refunded'  -- 退还
+            WHEN fate < 0.96 THEN 'forfeited' -- 没收
+            ELSE 'remitted' END               -- 沉淀保证金上缴国库
   FROM generate_series(1, :rows) AS g,
        LATERAL (SELECT (ARRAY['cash','cash','e_guarantee','e_guarantee','e_commitment','insurance'])
                            [1 + floor(random() * 6)::int] AS kind,
                        round((1000 + random() * random() * 800000)::numeric, 2) AS amount,
-                       timestamptz '2020-11-01 09:00+08' + (random() * 790) * interval '1 day' AS received,
-                       random() < 0.75 AS refunded
-                 WHERE g IS NOT NULL) AS x; -- correlated, so drawn anew per row
+                       -- received 2021-01-01 to 2022-12-31 (Asia/Shanghai)
+                       timestamptz '2021-01-01 09:00+08' + floor(random() * 730) * interval '1 day'
+                         + random() * interval '8 hours' AS received,
+                       random() AS fate,
+                       random() < 0.8 AS leaves,
+                       (5 + random() * 80) * interval '1 day' AS after
+                 WHERE g IS NOT NULL) AS x, -- correlated, so drawn anew per row
+       -- when it leaves the account; not before 2023 (the demo's last day): still held
+       LATERAL (SELECT CASE WHEN x.leaves THEN x.received + x.after
+                            ELSE timestamptz 'infinity' END AS left_at) AS y;

@@ -16,8 +16,10 @@ SELECT 'E' || lpad(g::text, 8, '0'),
        CASE WHEN remote THEN (ARRAY['host','guest'])[1 + floor(random() * 2)::int] END,
        CASE WHEN random() < 0.04 THEN 'cancelled' ELSE 'done' END
   FROM generate_series(1, :rows) AS g,
-       LATERAL (SELECT timestamptz '2020-12-01 08:00+08' + (random() * 761) * interval '1 day'
-                       + CASE WHEN g % 9 = 0 THEN interval '15 hours 55 minutes' ELSE interval '0' END AS at,
+       -- 2021-01-01 to 2022-12-31 (Asia/Shanghai), some late in the evening
+       LATERAL (SELECT timestamptz '2021-01-01 08:00+08' + floor(random() * 730) * interval '1 day'
+                       + CASE WHEN g % 9 = 0 THEN interval '15 hours 55 minutes'
+                              ELSE random() * interval '10 hours' END AS at,
                        random() < 0.35 AS remote) AS x;
 
 -- Five experts drawn per evaluation, a few absent, fees of 300-1200 yuan.

@@ -13,7 +13,7 @@ INSERT INTO centers (center_code, name, parent_code, level) VALUES
     ('433101', '吉首市公共资源交易中心', '433100', 'county'),
     ('433122', '泸溪县公共资源交易中心', '433100', 'county');
 
--- Deals from 2020-12-01 to 2022-12-31 (Asia/Shanghai), many near midnight so
+-- Deals from 2021-01-01 to 2022-12-31 (Asia/Shanghai), many near midnight so
 -- the year boundary matters, some with no budget or reserve, some cancelled.
 INSERT INTO deals (deal_id, project_code, center_code, category, method, budget_amount,
                    reserve_price, deal_amount, opened_at, deal_at, fully_electronic,
@@ -37,7 +37,8 @@ SELECT 'D' || lpad(g::text, 8, '0'),
        LATERAL (SELECT (ARRAY['engineering','gov_procurement','land_mineral','state_property','medical','other'])
                            [1 + floor(random() * 6)::int] AS cat,
                        round((10000 + random() * random() * 50000000)::numeric, 2) AS amount,
-                       timestamptz '2020-12-01 00:00+08'
-                         + (random() * 761) * interval '1 day'
-                         + CASE WHEN g % 10 = 0 THEN interval '23 hours 50 minutes' ELSE interval '0' END
+                       timestamptz '2021-01-01 00:00+08'
+                         + floor(random() * 730) * interval '1 day'
+                         + CASE WHEN g % 10 = 0 THEN interval '23 hours 50 minutes'
+                                ELSE random() * interval '23 hours 30 minutes' END
                          AS at) AS x;

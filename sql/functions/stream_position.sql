@@ -17,9 +17,14 @@ LANGUAGE sql STABLE AS $$
                          THEN 'legacy' END),
            greatest(st.watermark, st.source_clock) - p_overlap,
            st.rows_loaded, st.rows_expected,
-           (SELECT count(*) FROM (SELECT 1 FROM ggzy.image i
-                                   WHERE i.stream = p_stream AND i.source = p_source
-                                   LIMIT 1) x)
+           -- whether a load has images already (it resumes): asked only
+           -- while loading, through the primary key (a LIMIT 1 over the
+           -- images was planned as a scan of the table)
+           CASE WHEN st.state IS DISTINCT FROM 'loaded' THEN
+               (SELECT count(*) FROM (SELECT 1 FROM ggzy.image i
+                                       WHERE i.stream = p_stream AND i.source = p_source
+                                       ORDER BY i.stream, i.source, i.key LIMIT 1) x)
+           ELSE 0 END
       FROM (SELECT 1) one
       LEFT JOIN ggzy.stream_state st ON st.stream = p_stream AND st.source = p_source
 $$;

@@ -1,19 +1,25 @@
--- Sums of metrics per label set over a day range, for /metrics (the year
+-- Figures of metrics per label set over a day range, for /metrics (the year
 -- to date). Every metric asked for is one element of the parallel arrays:
---   $1 name, $2 numerator metric, $3 denominator metric (NULL: a sum),
+--   $1 name, $2 numerator metric (a distinct metric: the base metric whose
+--   rows' people it counts), $3 denominator metric (NULL: not a ratio),
 --   $4 kind excluded from the numerator (NULL: none), $5 label bits kept
---   (1 center, 2 category, 4 kind, 8 scope, 16 role), $6 decimals of a sum.
+--   (1 center, 2 category, 4 kind, 8 scope, 16 role), $6 decimals of a sum,
+--   $9 how its value is made (sum | ratio | distinct | stock).
 -- $7 first day, $8 last day (inclusive).
 -- A sum comes back as exact text rounded to its decimals, a ratio as float8
--- text computed from the exact sums (NULL when the denominator is zero).
--- The range's whole months are read from ggzy.cells_month, its loose days
--- from ggzy.cells_day, each base metric and label set summed once.
+-- text computed from the exact sums (NULL when the denominator is zero), a
+-- stock as its value on $8 (every flow up to it), a distinct count per
+-- centre from the images. The range's whole months are read from
+-- ggzy.cells_month, its loose days from ggzy.cells_day, each base metric
+-- and label set summed once.
 WITH def AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
-                  AS d(name, num, den, excl, labels, scale)
+    SELECT *
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
+                  $9::text[]) AS d(name, num, den, excl, labels, scale, total)
 ),
 wanted AS (
-    SELECT array_agg(DISTINCT m) AS metrics
+    SELECT array_agg(DISTINCT m) FILTER (WHERE def.total IN ('sum', 'ratio')) AS metrics,
+           array_agg(DISTINCT m) FILTER (WHERE def.total = 'stock') AS stocks
       FROM def, unnest(ARRAY[def.num, def.den]) AS m
      WHERE m IS NOT NULL
 ),
@@ -32,17 +38,32 @@ loose AS (
      WHERE d1 <= d2
 ),
 base AS MATERIALIZED (
-    SELECT c.metric, c.center, c.category, c.kind, c.scope, c.role, sum(c.value) AS value
-      FROM (SELECT b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
+    SELECT c.stock, c.metric, c.center, c.category, c.kind, c.scope, c.role,
+           sum(c.value) AS value
+      FROM (SELECT false AS stock, b.metric, b.center, b.category, b.kind, b.scope, b.role,
+                   b.value
               FROM span s CROSS JOIN wanted w
               JOIN ggzy.cells_month b ON b.month >= s.mf AND b.month < s.mt
              WHERE b.metric = ANY (w.metrics)
             UNION ALL
-            SELECT b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
+            SELECT false, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
               FROM loose l CROSS JOIN wanted w
               JOIN ggzy.cells_day b ON b.day BETWEEN l.d1 AND l.d2
-             WHERE b.metric = ANY (w.metrics)) c
-     GROUP BY 1, 2, 3, 4, 5, 6
+             WHERE b.metric = ANY (w.metrics)
+            UNION ALL
+            -- stocks: every flow up to $8
+            SELECT true, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
+              FROM wanted w
+              JOIN ggzy.cells_month b
+                ON b.month < date_trunc('month', $8::date::timestamp)::date
+             WHERE b.metric = ANY (w.stocks)
+            UNION ALL
+            SELECT true, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
+              FROM wanted w
+              JOIN ggzy.cells_day b
+                ON b.day BETWEEN date_trunc('month', $8::date::timestamp)::date AND $8::date
+             WHERE b.metric = ANY (w.stocks)) c
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 SELECT d.name,
        CASE WHEN d.labels & 1 <> 0 THEN b.center ELSE '' END AS center,
@@ -58,6 +79,11 @@ SELECT d.name,
                   / nullif(sum(b.value) FILTER (WHERE b.metric = d.den), 0))::float8::text
        END AS value
   FROM def d
-  JOIN base b ON b.metric IN (d.num, d.den)
+  JOIN base b ON b.metric IN (d.num, d.den) AND b.stock = (d.total = 'stock')
+ WHERE d.total <> 'distinct'
  GROUP BY 1, 2, 3, 4, 5, 6, d.den, d.scale
+UNION ALL
+SELECT d.name, p.center, '', '', '', '', p.n::text
+  FROM def d, LATERAL ggzy.distinct_count(d.num, $7::date, $8::date, NULL, true) p
+ WHERE d.total = 'distinct'
  ORDER BY 1, 2, 3, 4, 5, 6

@@ -2,7 +2,8 @@
 -- $1 the configured sources' names (text[]).
 -- as_of: ggzy.as_of of those sources, as in report_meta.sql.
 -- first_day, last_day: the range of days that hold figures (NULL: none);
---   min/max per stream walk the primary keys' (stream, day) prefix.
+--   min/max per stream walk the primary keys' (stream, day) prefix; the
+--   expert pool's enrolments (years before any deal) are not such days.
 -- centers: the centre hierarchy, each centre after its parent, with depth.
 WITH RECURSIVE tree AS (
     SELECT center_code, name, parent_code, level, 0 AS depth, ARRAY[center_code] AS path
@@ -18,6 +19,7 @@ WITH RECURSIVE tree AS (
     SELECT (SELECT min(day) FROM ggzy.day_total t WHERE t.stream = s.id) AS first_day,
            (SELECT max(day) FROM ggzy.day_total t WHERE t.stream = s.id) AS last_day
       FROM ggzy.stream s
+     WHERE NOT s.optional
      UNION ALL
     SELECT (SELECT min(day) FROM ggzy.bucket b WHERE b.stream = s.name),
            (SELECT max(day) FROM ggzy.bucket b WHERE b.stream = s.name)

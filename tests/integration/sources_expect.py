@@ -5,6 +5,8 @@ a row filter and a value, and a centre figure includes its descendants
 from decimal import Decimal
 import urllib.parse
 
+import spec_metrics as sm
+
 TZ = "Asia/Shanghai"
 # metric: (table, event time, rows, value, labels (name -> column), kind)
 METRICS = {
@@ -24,16 +26,17 @@ METRICS = {
                        {"category": "category", "kind": "kind"}, "count"),
     "deposit_amount": ("deposits", "received_at", "true", "sum(amount)",
                        {"category": "category", "kind": "kind"}, "amount"),
-    "refunds_count": ("deposits", "refunded_at", "refunded_at IS NOT NULL", "count(*)",
-                      {"category": "category", "kind": "kind"}, "count"),
-    "refund_amount": ("deposits", "refunded_at", "refunded_at IS NOT NULL", "sum(refund_amount)",
-                      {"category": "category", "kind": "kind"}, "amount"),
+    "refunds_count": sm.DEPOSIT_SUMS["refunds_count"],
+    "refund_amount": sm.DEPOSIT_SUMS["refund_amount"],
+    "remitted_count": sm.DEPOSIT_SUMS["remitted_count"],
+    "remitted_amount": sm.DEPOSIT_SUMS["remitted_amount"],
     "liquidity_released_amount": ("deposits", "received_at", "kind <> 'cash'", "sum(amount)",
                                   {"category": "category"}, "amount"),
 }
 RATES = {
     "remote_evaluation_rate": ("remote_evaluations_count", "evaluations_count", ["category"]),
     "expert_attendance_rate": ("expert_attended_count", "expert_draws_count", []),
+    "expert_fee_online_rate": ("expert_fee_online_amount", "expert_fee_amount", []),
 }
 LABEL_VALUES = {
     "category": ["engineering", "gov_procurement", "land_mineral", "state_property", "medical", "other"],
@@ -48,6 +51,10 @@ WITH RECURSIVE closure(anc, des) AS (
     UNION
     SELECT cl.anc, c.center_code FROM closure cl JOIN test_centers c ON c.parent_code = cl.des
 )"""
+
+
+def closure(table):
+    return CLOSURE.replace("test_centers", table)
 
 
 def expected(pg, db, metric, label=None, value=None):
@@ -116,6 +123,49 @@ def compare(ck, daemon, pg, dbs, years, what):
                             "%s %s %s=%s %s %d: got %r want %r" % (what, rate, label, value, root, y, g, want))
 
 
+def subtrees(pg, db, table="test_centers"):
+    """{root: [codes of its subtree]} over TABLE's hierarchy, '*' -> None."""
+    out = {"*": None}
+    for anc, des in pg.rows(db, closure(table) + " SELECT anc, des FROM closure"):
+        out.setdefault(anc, []).append(des)
+    return out
+
+
+def compare_extra(ck, daemon, rows, subtree, years, what, pool=True, trading=True):
+    """The stocks (on each year's last day), the people counted once over
+    each year and over each quarter of the first (not the sum of its
+    months), and the remotely evaluated deals, per centre subtree, against
+    spec_metrics; rows(db, sql) reaches the sources by kind. A metric whose
+    relation or source is missing must be a 409, never 0."""
+    deals = sm.remote_deals(rows) if trading else None
+    for metric, kind in sm.KINDS.items():
+        missing = (metric == "expert_pool_count" and not pool) or (metric in sm.REMOTE and not trading)
+        for root, centers in subtree.items():
+            q = {"metric": metric, "from": "%d-01-01" % years[0], "to": "%d-12-31" % years[-1],
+                 "step": "year"}
+            if root != "*":
+                q["center"] = root
+            status, body = daemon.get("/api/v1/series?" + urllib.parse.urlencode(q))
+            if missing:
+                ck.true(status == 409 and body["error"]["code"] == "metric_unavailable",
+                        "%s %s %s: unavailable, not 0 (%s %s)" % (what, metric, root, status, body))
+                break
+            got = {p["start"][:4]: p["value"] for p in body["points"]} if status == 200 else {}
+            for y in years:
+                want = sm.value(rows, metric, "%d-01-01" % y, "%d-12-31" % y, centers, deals=deals)
+                ck.eq(got.get(str(y)), fmt(kind, want), "%s %s %s %d" % (what, metric, root, y))
+    # A distinct count over a quarter is its people, not its months' sum.
+    y = years[0]
+    q = {"metric": "experts_participating_count", "from": "%d-01-01" % y, "to": "%d-03-31" % y}
+    _, quarter = daemon.get("/api/v1/series?" + urllib.parse.urlencode(dict(q, step="quarter")))
+    _, months = daemon.get("/api/v1/series?" + urllib.parse.urlencode(dict(q, step="month")))
+    want = sm.distinct(rows, "experts_participating_count", q["from"], q["to"])
+    ck.eq(quarter["points"][0]["value"], int(want), "%s people of %d-Q1" % (what, y))
+    ck.true(sum(p["value"] for p in months["points"]) > want,
+            "%s the months of %d-Q1 add up to more people than the quarter has (%s > %s)"
+            % (what, y, [p["value"] for p in months["points"]], want))
+
+
 # ---- the whole store, day by day, against the sources ----
 
 # The trading metrics in the same form as METRICS (SPEC §3's table).
@@ -148,12 +198,22 @@ BASE_METRICS = dict(TRADING_METRICS, **{m: s for m, s in METRICS.items()
 STORE_LABELS = ("category", "kind", "scope", "role")
 
 
+def tables_of(pg, db):
+    return {r[0] for r in pg.rows(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+
+
 def expected_buckets(pg, db, metrics=None):
     """{(metric, day, center, category, kind, scope, role): Decimal} over the
-    tables of DB, for every base metric whose table is there; zero figures
-    left out (the store may or may not keep a zero row)."""
+    tables of DB, for every base metric whose table is there, and the daily
+    flows of the stocks whose table is there; zero figures left out (the
+    store may or may not keep a zero row)."""
     out = {}
-    tables = {r[0] for r in pg.rows(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    tables = tables_of(pg, db)
+    for metric, (_, table, *_rest) in ({} if metrics else sm.STOCKS).items():
+        if table in tables:
+            for (day, center, category, kind), v in sm.flows(lambda _db, sql: pg.rows(db, sql),
+                                                            metric).items():
+                out[(metric, day, center, category, kind, "", "")] = v
     for metric, (table, at, rows, val, labels, _) in (metrics or BASE_METRICS).items():
         if table not in tables:
             continue
@@ -177,12 +237,33 @@ def store_buckets(store_pg, store_db):
                   "FROM ggzy_api.daily_values WHERE value <> 0")}
 
 
+def expected_remote(sources):
+    """The remotely evaluated deals' figures per day and label set when the
+    sources hold both deals and evaluations, else nothing."""
+    where = {}
+    for pg, db in sources:
+        for t in tables_of(pg, db):
+            where[t] = (pg, db)
+    if "deals" not in where or "evaluations" not in where:
+        return {}
+    route = {"trading": where["deals"], "expert": where["evaluations"]}
+    out = {}
+    for day, center, category, scope, amount in sm.remote_deals(
+            lambda db, sql: route[db][0].rows(route[db][1], sql)):
+        for metric, v in (("remote_evaluated_deals_count", Decimal(1)),
+                          ("remote_evaluated_deal_amount", amount)):
+            key = (metric, day, center, category, "", scope, "")
+            out[key] = out.get(key, Decimal(0)) + v
+    return {k: v for k, v in out.items() if v != 0}
+
+
 def compare_store(ck, store_pg, store_db, sources, what):
     """Every metric, day and label set of the store against the sources.
     sources: [(pg, db), ...]. Returns the number of figures compared."""
     want = {}
     for pg, db in sources:
         want.update(expected_buckets(pg, db))
+    want.update(expected_remote(sources))
     got = store_buckets(store_pg, store_db)
     # One check per figure, so that a failure names it.
     for key in sorted(set(want) | set(got)):

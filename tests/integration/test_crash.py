@@ -101,6 +101,10 @@ def mutate(pg, i):
          WHERE deposit_id IN (SELECT deposit_id FROM deposits ORDER BY md5(deposit_id || '{k}d') LIMIT 2);
         DELETE FROM deposits WHERE deposit_id IN
             (SELECT deposit_id FROM deposits ORDER BY md5(deposit_id || '{k}e') LIMIT 3);
+        UPDATE deposits SET refunded_at = received_at + interval '300 days', refund_amount = amount,
+               status = 'remitted'
+         WHERE deposit_id IN (SELECT deposit_id FROM deposits WHERE refunded_at IS NULL
+                              ORDER BY md5(deposit_id || '{k}g') LIMIT 2);
         INSERT INTO deposits (deposit_id, center_code, category, bidder_id, kind, amount, received_at,
                               status)
         SELECT 'N{k}-' || g, '433122', 'engineering', 'B' || g, 'cash', 1000.01 * g,
@@ -124,6 +128,14 @@ def mutate(pg, i):
             (SELECT assignment_id FROM assignments ORDER BY md5(assignment_id || '{k}e') LIMIT 3);
         DELETE FROM evaluations WHERE evaluation_id IN
             (SELECT evaluation_id FROM evaluations ORDER BY md5(evaluation_id || '{k}f') LIMIT 1);
+        UPDATE experts SET left_at = CASE WHEN left_at IS NULL THEN timestamptz '2022-03-03 10:00+08' END
+         WHERE expert_id IN (SELECT expert_id FROM experts ORDER BY md5(expert_id || '{k}g') LIMIT 3);
+        UPDATE experts SET center_code = '433101', enrolled_at = enrolled_at + interval '400 days'
+         WHERE expert_id IN (SELECT expert_id FROM experts ORDER BY md5(expert_id || '{k}h') LIMIT 2);
+        DELETE FROM experts WHERE expert_id IN
+            (SELECT expert_id FROM experts ORDER BY md5(expert_id || '{k}i') LIMIT 1);
+        INSERT INTO experts (expert_id, center_code, enrolled_at)
+        VALUES ('NEW{k}', '430102', timestamptz '2021-12-31 23:50+08');
         INSERT INTO assignments (assignment_id, evaluation_id, expert_id, center_code, drawn_at, attended,
                                  fee_amount, fee_paid_online, rating, violation)
         SELECT 'X{k}-' || g, 'none', 'E' || g, '430102', timestamptz '2021-12-31 23:45+08' - g * interval '30 days',
@@ -194,9 +206,12 @@ def main():
         load(pg, "trading", "trading.sql", "trading_data.sql", 4000)
         load(pg, "deposit", "deposit.sql", "deposit_data.sql", 4000)
         load(pg, "expert", "expert.sql", "expert_data.sql", 1000)
+        pg.psql("expert", source_sql("expert_pool.sql"))
+        with open(os.path.join(SOURCE_DIR, "deploy", "demo", "expert_pool_data.sql")) as f:
+            pg.psql("expert", f.read())
         age_history(pg, "trading", ["deals"])
         age_history(pg, "deposit", ["deposits"])
-        age_history(pg, "expert", ["evaluations", "assignments"])
+        age_history(pg, "expert", ["evaluations", "assignments", "experts"])
         pg.createdb("store")
 
         port = free_port()
@@ -238,8 +253,10 @@ def main():
             if i % 2 == 0:
                 mutate(pg, i)  # while the daemon is down
             if not loaded:
-                loaded = int(pg.rows("store", "SELECT count(*) FROM ggzy.stream_state "
-                                              "WHERE state = 'loaded'")[0][0]) == 5
+                # every stream the collectors read (not the store's own)
+                loaded = int(pg.rows("store", "SELECT count(*) FROM ggzy.stream_state st "
+                                              "JOIN ggzy.stream s ON s.id = st.stream "
+                                              "WHERE st.state = 'loaded' AND NOT s.derived")[0][0]) == 8
         for p in slow:
             p.wait(timeout=30)
         print("phases hit: %s" % hits)
@@ -269,6 +286,10 @@ def main():
                    if k[0] == "deal_amount" and k[1].startswith("2021"))
         status, body = daemon.get("/api/v1/series?metric=deal_amount&from=2021-01-01&to=2021-12-31&step=year")
         ck.eq(body["points"][0]["value"] if status == 200 else body, str(want), "2021 deal_amount over HTTP")
+        # The figures that are not sums of days: stocks, people counted
+        # once, the deals remotely evaluated (two sources joined).
+        se.compare_extra(ck, daemon, pg.rows, se.subtrees(pg, "trading", "centers"), [2021, 2022],
+                         "after the last changes")
         ck.eq(daemon.stop(), 0, "clean exit")
         daemon = None
     finally:

@@ -214,7 +214,8 @@ def check_sql_panels(ck, pg, sqls, variables, expect):
     # operations tables
     ok, rows, _ = psql_as(pg, "ggzy_grafana", "store", by_title["同步状态 Source streams (store)"])
     ck.eq(sorted(r[1] for r in rows),
-          ["assignments", "deals", "deposit_received", "deposit_refunded", "evaluations"], "stream status rows")
+          ["assignments", "deals", "deposit_received", "deposit_refunded", "deposit_released",
+           "evaluations", "remote_evaluated"], "stream status rows")
     ok, rows, _ = psql_as(pg, "ggzy_grafana", "store", by_title["告警状态 Target alerts (store)"])
     ck.true(len(rows) > 0, "alerts of the 2022 targets are listed")
 

@@ -162,7 +162,7 @@ const char *store_salt(const struct store *st)
 	return "";
 }
 
-int store_measure_position(const struct store *st, const char *metric, short *stream)
+int store_measure_position(const struct store *st, short stream, const char *metric)
 {
 	(void)st, (void)metric, (void)stream;
 	return 0;

@@ -113,11 +113,12 @@ static PGresult *handler(const char *sql, int nparams, const char *const *params
 		mock_row(res, (const char *[]){"1"});
 		return res;
 	}
-	if (strcmp(sql, sql_text("queries/indicators.sql")) == 0 && nparams == 12) {
-		/* One indicator (deal_amount) per entry; the periods say which. */
+	if (strcmp(sql, sql_text("queries/indicators.sql")) == 0 && nparams == 13) {
+		/* One indicator (deal_amount) per entry; its periods (arrays of
+		 * one) say which. */
 		PGresult *res = mock_result(5);
-		bool closed =
-		    strcmp(params[8], "2021-01-01") == 0 && strcmp(params[9], "2021-12-31") == 0;
+		bool closed = strcmp(params[8], "{\"2021-01-01\"}") == 0 &&
+			      strcmp(params[9], "{\"2021-12-31\"}") == 0;
 		mock_row(res, (const char *[]){"1", closed ? deal_2021 : deal_now, "0",
 					       closed ? deal_2021 : deal_prev, "0"});
 		return res;
@@ -127,10 +128,10 @@ static PGresult *handler(const char *sql, int nparams, const char *const *params
 }
 
 static bool loaded;
-static bool source_ready(const char *source, void *arg)
+static bool metric_ready(const struct metric_def *m, void *arg)
 {
 	(void)arg;
-	return loaded && strcmp(source, "trading") == 0;
+	return loaded && strcmp(m->source, "trading") == 0;
 }
 
 static bool finished, finished_ok;
@@ -169,7 +170,7 @@ int main(void)
 	struct config cfg = {.listen = (char[]){"127.0.0.1:9470"}};
 	/* 2022-06-30 12:00 +08: day 181 of 365. */
 	struct wallclock clock = {.fixed = true, .at = 1656561600};
-	struct alerts *a = alerts_new(base, st, &clock, &cfg, t, source_ready, NULL);
+	struct alerts *a = alerts_new(base, st, &clock, &cfg, t, metric_ready, NULL);
 
 	/* Before the trading source's first load nothing is judged. */
 	evaluate(base, a);

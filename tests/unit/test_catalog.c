@@ -29,13 +29,27 @@ int main(void)
 			CHECK(m->source && m->stream, "%s has no stream", m->name);
 			CHECK(m->kind != METRIC_RATE, "%s base metric is a rate", m->name);
 			const struct collector *col = collector_find(m->source);
-			if (col) {
+			/* A join of two sources is a stream the store derives
+			 * itself (ggzy.derive_remote_evaluated); a stock names
+			 * the streams of its inflow and its outflow. */
+			for (const char *s = m->stream; col && !m->also_source && *s;) {
+				size_t len = strcspn(s, ",");
 				bool found = false;
-				for (size_t s = 0; s < col->nstreams; s++)
-					found |= strcmp(col->streams[s].name, m->stream) == 0;
-				CHECK(found, "%s: stream %s not in collector %s", m->name,
-				      m->stream, m->source);
+				for (size_t k = 0; k < col->nstreams; k++)
+					found |= strlen(col->streams[k].name) == len &&
+						 strncmp(col->streams[k].name, s, len) == 0;
+				CHECK(found, "%s: stream %.*s not in collector %s", m->name,
+				      (int)len, s, m->source);
+				s += len;
+				while (*s == ',' || *s == ' ')
+					s++;
 			}
+			CHECK((m->total == TOTAL_STOCK) == (strchr(m->stream, ',') != NULL),
+			      "%s: a stock has two streams, nothing else has", m->name);
+			CHECK(m->total != TOTAL_DISTINCT ||
+				  (m->distinct_of && catalog_find(m->distinct_of) &&
+				   catalog_has_column(catalog_find(m->distinct_of))),
+			      "%s: a distinct metric counts the people of a base metric", m->name);
 		}
 	}
 	CHECK(catalog_label_bit("kind") == LABEL_KIND, "kind bit");

@@ -75,11 +75,13 @@ int main(int argc, char **argv)
 			 m->name_en, catalog_kind_name(m->kind), m->unit, labels);
 		const char *at = strstr(text, row);
 		CHECK(at != NULL, "README lacks the row: %s", row);
-		snprintf(expo, sizeof(expo), "| `%s` |\n", m->exposition);
+		snprintf(expo, sizeof(expo), "| %s | `%s` |\n", catalog_total_name(m->total),
+			 m->exposition);
 		const char *eol = at ? strchr(at, '\n') : NULL;
 		CHECK(at && eol && (size_t)(eol - at) >= strlen(expo) - 1 &&
 			  strncmp(eol - (strlen(expo) - 1), expo, strlen(expo) - 1) == 0,
-		      "README's row of %s ends with its series name %s", m->name, m->exposition);
+		      "README's row of %s ends with its total (%s) and its series name %s", m->name,
+		      catalog_total_name(m->total), m->exposition);
 	}
 	/* Rows of the metric table (the "## Metrics" section) that name no
 	 * catalogue metric. */

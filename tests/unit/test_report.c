@@ -54,7 +54,7 @@ static PGresult *handler(const char *sql, int nparams, const char *const *params
 					       "1640966400"});
 		return res;
 	}
-	if (strcmp(sql, sql_text("queries/indicators.sql")) == 0 && nparams == 12) {
+	if (strcmp(sql, sql_text("queries/indicators.sql")) == 0 && nparams == 13) {
 		char *num[64], *den[64], *cat[64];
 		int n = mock_array(params[0], num, 64);
 		mock_array(params[1], den, 64);

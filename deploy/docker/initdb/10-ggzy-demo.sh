@@ -31,6 +31,8 @@ for db in trading deposit expert; do
 done
 "${psql[@]}" -d trading -v rows="$rows" -f "$demo/trading_data.sql"
 "${psql[@]}" -d expert -v rows="$((rows * 2 / 5))" -f "$demo/expert_data.sql"
+"${psql[@]}" -d expert -f "$sql/contract/expert_pool.sql"
+"${psql[@]}" -d expert -f "$demo/expert_pool_data.sql"
 "${psql[@]}" -d deposit -v rows="$((rows * 3 / 2))" -f "$demo/deposit_data.sql"
 for db in trading deposit expert; do
 	"${psql[@]}" -d "$db" <<SQL
