@@ -22,21 +22,42 @@ static const struct {
 	long points;
 	bool cumulative, empty;
 	const char *center;
+	const char *category; /* the codes the filter became; NULL: not checked */
 } cases[] = {
+    /* lists: their union, names as codes, values that cannot occur dropped */
+    {"metric=savings_amount&from=2021-01-01&to=2021-12-31&step=year&category=engineering,"
+     "%E5%8C%BB%E8%8D%AF%E9%87%87%E8%B4%AD,spaceships",
+     10000, NULL, "savings_amount", "2021-01-01", "2021-12-31", "year", 1, false, false, NULL,
+     "engineering,medical"},
+    {"metric=deal_amount&from=2021-01-01&to=2021-12-31&step=year&center=433100,430100", 10000, NULL,
+     "deal_amount", "2021-01-01", "2021-12-31", "year", 1, false, false, "433100,430100", NULL},
+    {"metric=deal_amount&from=2021-01-01&to=2021-12-31&step=year&category=mars,venus", 10000, NULL,
+     "deal_amount", "2021-01-01", "2021-12-31", "year", 1, false, true, NULL, ""},
+    /* a distinct count may be cumulative (people from 'from' on), a stock not */
+    {"metric=experts_participating_count&from=2021-01-01&to=2021-12-31&step=month&cumulative=1",
+     10000, NULL, "experts_participating_count", "2021-01-01", "2021-12-31", "month", 12, true,
+     false, NULL, NULL},
+    REFUSED("metric=deposit_held_amount&from=2021-01-01&to=2021-12-31&step=month&cumulative=1",
+	    10000, "bad_parameter"),
+    REFUSED("metric=deal_amount&from=2021-01-01&to=2021-12-31&category=engineering,,medical", 10000,
+	    "bad_parameter"),
+    REFUSED("metric=deal_amount&from=2021-01-01&to=2021-12-31&category=engineering,", 10000,
+	    "bad_parameter"),
     {"metric=deals_count&from=2021-01-01&to=2021-12-31&step=month", 10000, NULL, "deals_count",
-     "2021-01-01", "2021-12-31", "month", 12, false, false, NULL},
+     "2021-01-01", "2021-12-31", "month", 12, false, false, NULL, NULL},
     {"metric=deal_amount&from=2021-01-01&to=2021-01-07", 10000, NULL, "deal_amount", "2021-01-01",
-     "2021-01-07", "day", 7, false, false, NULL},
+     "2021-01-07", "day", 7, false, false, NULL, NULL},
     {"metric=deal_amount&from=2021-01-01&to=2021-12-31&step=quarter&cumulative=1&center=433100",
-     10000, NULL, "deal_amount", "2021-01-01", "2021-12-31", "quarter", 4, true, false, "433100"},
+     10000, NULL, "deal_amount", "2021-01-01", "2021-12-31", "quarter", 4, true, false, "433100",
+     NULL},
     {"metric=deal_amount&from=2021-01-01&to=2021-12-31&category=spaceships", 10000, NULL,
-     "deal_amount", "2021-01-01", "2021-12-31", "day", 365, false, true, NULL},
+     "deal_amount", "2021-01-01", "2021-12-31", "day", 365, false, true, NULL, NULL},
     {"metric=deals_count&from=2021-01-04&to=2021-01-17&step=week", 10000, NULL, "deals_count",
-     "2021-01-04", "2021-01-17", "week", 2, false, false, NULL},
+     "2021-01-04", "2021-01-17", "week", 2, false, false, NULL, NULL},
     {"metric=deals_count&from=2021-01-01&to=2021-12-31&center=%E4%B8%AD", 10000, NULL,
-     "deals_count", "2021-01-01", "2021-12-31", "day", 365, false, false, "中"},
+     "deals_count", "2021-01-01", "2021-12-31", "day", 365, false, false, "中", NULL},
     {"metric=deals_count&from=2021-01-01&to=2021-01-10", 10, NULL, "deals_count", "2021-01-01",
-     "2021-01-10", "day", 10, false, false, NULL},
+     "2021-01-10", "day", 10, false, false, NULL, NULL},
     REFUSED("metric=deals_count&from=2021-01-01&to=2021-01-11", 10, "too_many_points"),
     REFUSED(NULL, 10000, "missing_parameter"),
     REFUSED("", 10000, "missing_parameter"),
@@ -92,6 +113,9 @@ int main(void)
 				  ? p.labels[0] && strcmp(p.labels[0], cases[i].center) == 0
 				  : p.labels[0] == NULL,
 			      "case %zu center", i);
+			CHECK(!cases[i].category ||
+				  (p.labels[1] && strcmp(p.labels[1], cases[i].category) == 0),
+			      "case %zu category %s", i, p.labels[1] ? p.labels[1] : "(none)");
 		}
 	}
 

@@ -74,6 +74,69 @@ static void check_example(const char *source_dir)
 	targets_free(t);
 }
 
+/* A filter over several values (their union, kept canonical) and an
+ * indicator over part of its year; each value of a list is checked at its
+ * own line. */
+static void check_unions_and_periods(void)
+{
+	static const char text[] =
+	    "{\"years\": [{\"year\": 2021, \"indicators\": [\n"
+	    "  {\"metric\": \"savings_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"filter\": {\"category\": [\"medical\", \"engineering\", \"medical\"]}},\n"
+	    "  {\"metric\": \"e_bid_rate\", \"name\": \"b\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"filter\": {\"category\": \"engineering\"}},\n"
+	    "  {\"metric\": \"e_bid_rate\", \"name\": \"c\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"filter\": {\"category\": \"engineering\"}, \"period\": {\"from\": \"09-01\"}},\n"
+	    "  {\"metric\": \"deals_count\", \"name\": \"d\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"period\": {\"from\": \"01-01\", \"to\": \"02-29\"}}\n"
+	    "]}]}\n";
+	struct config_errors errs = {0};
+	struct targets *t = targets_parse("t.json", text, strlen(text), &errs);
+	for (size_t i = 0; i < errs.count; i++)
+		fprintf(stderr, "unexpected: %s\n", errs.lines[i]);
+	CHECK(t && errs.count == 0, "unions and periods load");
+	config_errors_clear(&errs);
+	const struct target_year *y = t ? targets_find(t, 2021, NULL) : NULL;
+	if (y && y->nindicators == 4) {
+		CHECK(strcmp(y->indicators[0].filter[1], "engineering,medical") == 0,
+		      "a union, sorted and unique: %s", y->indicators[0].filter[1]);
+		CHECK(y->indicators[1].period_from == 0 && y->indicators[1].period_to == 0,
+		      "no period: the year");
+		CHECK(y->indicators[2].period_from == 901 && y->indicators[2].period_to == 0,
+		      "from September");
+		CHECK(y->indicators[3].period_to == 229, "02-29 is a month-day");
+	} else {
+		CHECK(0, "four indicators");
+	}
+	targets_free(t);
+	expect_errors(
+	    "union and period mistakes",
+	    "{\"years\": [{\"year\": 2021, \"indicators\": [\n"
+	    "  {\"metric\": \"savings_amount\", \"name\": \"a\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"filter\": {\"category\": [\"medical\",\n"
+	    "                           \"engneering\"]}},\n"
+	    "  {\"metric\": \"premium_amount\", \"name\": \"b\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"filter\": {\"category\": []}},\n"
+	    "  {\"metric\": \"deals_count\", \"name\": \"c\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"period\": {\"from\": \"9-1\"}},\n"
+	    "  {\"metric\": \"deals_count\", \"name\": \"d\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"period\": {\"from\": \"10-01\", \"to\": \"03-31\"}},\n"
+	    "  {\"metric\": \"deals_count\", \"name\": \"e\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"period\": {\"from\": \"04-01\"}},\n"
+	    "  {\"metric\": \"deals_count\", \"name\": \"f\", \"target\": 1, \"weight\": 5,\n"
+	    "   \"period\": {\"from\": \"04-01\"}},\n"
+	    "  {\"name\": \"g\", \"weight\": 5, \"period\": {\"from\": \"04-01\"},\n"
+	    "   \"manual\": {\"target\": \"x\", \"actual\": \"y\", \"score\": 1}}\n"
+	    "]}]}\n",
+	    (const char *[]){"t.json:4: filter: category has no value 'engneering'",
+			     "t.json:6: filter: category lists no value",
+			     "t.json:8: period from must be a month-day",
+			     "t.json:10: period: from is after to",
+			     "t.json:13: duplicate indicator: deals_count with the same filter and "
+			     "period",
+			     "t.json:15: period belongs to computed indicators", NULL});
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -193,6 +256,7 @@ int main(int argc, char **argv)
 			     "t.json:7: scoring lower must be",
 			     "t.json:7: grade band 良 must be below 优",
 			     "t.json:5: year 2022 centre 1 is already given at line 3", NULL});
+	check_unions_and_periods();
 	struct config_errors e2 = {0};
 	CHECK(targets_load("/nonexistent/targets.json", &e2) == NULL && e2.count == 1 &&
 		  strstr(e2.lines[0], "cannot open"),
