@@ -49,7 +49,8 @@ struct collector {
 extern const struct collector *const collector_table[];
 extern const size_t collector_count;
 
-/* Borrowed, or NULL when no collector has that name. */
+/* The collector of a [source] name ("trading", or "trading.NAME" for one of
+ * several of a kind); borrowed, or NULL when no collector has that kind. */
 const struct collector *collector_find(const char *name);
 
 #endif

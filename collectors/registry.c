@@ -16,8 +16,10 @@ const size_t collector_count = sizeof(collector_table) / sizeof(collector_table[
 
 const struct collector *collector_find(const char *name)
 {
+	size_t kind = strcspn(name, "."); /* "trading.city1" is a trading source */
 	for (size_t i = 0; i < collector_count; i++)
-		if (strcmp(collector_table[i]->name, name) == 0)
+		if (strlen(collector_table[i]->name) == kind &&
+		    strncmp(collector_table[i]->name, name, kind) == 0)
 			return collector_table[i];
 	return NULL;
 }

@@ -99,6 +99,9 @@ static json_t *sources_json(const struct app *app)
 		json_object_set_new(o, "up", json_boolean(st.up));
 		json_object_set_new(o, "first_poll_done", json_boolean(st.first_poll_done));
 		json_object_set_new(o, "running", json_boolean(st.running));
+		/* false: another instance of the store polls it (leases) */
+		json_object_set_new(o, "leased",
+				    st.lease_known ? json_boolean(st.leased) : json_null());
 		json_object_set_new(o, "last_success", time_json(st.last_success));
 		json_object_set_new(o, "last_reconcile", time_json(st.last_reconcile));
 		json_object_set_new(o, "last_error", error_summary(st.last_error));
@@ -176,6 +179,12 @@ static void reply(struct status_job *j, PGresult *res, const char *error)
 	json_object_set_new(o, "last_day", last ? json_string(last) : json_null());
 	json_t *centers = have ? json_loads(PQgetvalue(res, 0, 3), 0, NULL) : NULL;
 	json_object_set_new(o, "centers", centers ? centers : json_array());
+	json_object_set_new(o, "instance",
+			    app->cfg->instance ? json_string(app->cfg->instance) : json_null());
+	json_t *leases = have ? json_loads(PQgetvalue(res, 0, 4), 0, NULL) : NULL;
+	json_object_set_new(o, "leases", leases ? leases : json_array());
+	json_t *conflicts = have ? json_loads(PQgetvalue(res, 0, 5), 0, NULL) : NULL;
+	json_object_set_new(o, "center_conflicts", conflicts ? conflicts : json_array());
 	http_reply_json(j->req, 200, o);
 	free(j);
 }

@@ -11,7 +11,7 @@ static bool configured(const struct config *cfg, const char *kind)
 {
 	size_t n = strlen(kind);
 	for (size_t i = 0; i < cfg->nsources; i++) {
-		const char *name = cfg->sources[i].name;
+		const char *name = cfg->sources[i]->name;
 		if (strncmp(name, kind, n) == 0 && (name[n] == '\0' || name[n] == '.'))
 			return true;
 	}

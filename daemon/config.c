@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <limits.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -30,6 +32,14 @@ const struct config_key config_keys[] = {
      "file holding the bearer token for POST endpoints, optional"},
     {"daemon", "identity_key_file", CFG_FILE, D(identity_key_file), NULL, false, false,
      "key of the hashes kept for expert and bidder ids (32+ bytes), optional"},
+    {"daemon", "sources_dir", CFG_DIR, D(sources_dir), NULL, false, false,
+     "directory whose *.conf files hold [source ...] sections, optional"},
+    {"daemon", "instance", CFG_NAME, D(instance), NULL, false, false,
+     "this daemon's name among several sharing one store (leases), optional"},
+    {"daemon", "lease", CFG_DURATION, D(lease), "30s", false, true,
+     "how often an instance renews its sources' leases and takes free ones"},
+    {"daemon", "max_active_sources", CFG_COUNT, D(max_active_sources), "8", false, true,
+     "sources loading, polling or reconciling at once; the others wait their turn"},
     {"daemon", "log_level", CFG_LOGLEVEL, D(log_level), "info", false, true,
      "error | warn | info | debug"},
     {"daemon", "max_header_size", CFG_SIZE, D(max_header_size), "8k", false, true,
@@ -70,10 +80,9 @@ static const struct {
 	const char *name;
 	long min, max;
 } key_bounds[] = {
-    {"max_header_size", 1024, 1048576},
-    {"max_body_size", 0, 16777216},
-    {"max_connections", 1, 100000},
-    {"max_series_points", 1, 10000000},
+    {"max_header_size", 1024, 1048576}, {"max_body_size", 0, 16777216},
+    {"max_connections", 1, 100000},	{"max_series_points", 1, 10000000},
+    {"max_active_sources", 1, 1000},
 };
 
 static void bounds_of(const char *name, long *min, long *max)
@@ -222,6 +231,25 @@ static bool parse_listen(const char *v, char **host, int *port, char *err, size_
 	return true;
 }
 
+static bool is_directory(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && access(path, R_OK | X_OK) == 0;
+}
+
+/* A source's NAME or an instance: safe in file names, labels and logs. */
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' ||
+		      *s == '-'))
+			return false;
+	return true;
+}
+
 static bool timezone_exists(const char *tz)
 {
 	if (!tz[0] || tz[0] == '/' || strstr(tz, ".."))
@@ -251,6 +279,8 @@ static bool set_value(const struct config_key *key, void *base, const char *valu
 	void *field = (char *)base + key->offset;
 	switch (key->type) {
 	case CFG_STRING:
+	case CFG_NAME:
+	case CFG_DIR:
 	case CFG_URL:
 	case CFG_FILE:
 	case CFG_CONNINFO:
@@ -260,6 +290,11 @@ static bool set_value(const struct config_key *key, void *base, const char *valu
 			return reject(err, errlen, "must be an http:// URL");
 		if (key->type == CFG_FILE && access(value, R_OK) != 0)
 			return reject(err, errlen, "file does not exist or is not readable");
+		if (key->type == CFG_DIR && !is_directory(value))
+			return reject(err, errlen, "not a directory that can be read");
+		if (key->type == CFG_NAME && !valid_name(value))
+			return reject(err, errlen,
+				      "must be 1 to 64 of a-z, 0-9, '_' and '-' (e.g. node-1)");
 		if (key->type == CFG_TIMEZONE && !timezone_exists(value))
 			return reject(err, errlen,
 				      "unknown time zone (not in /usr/share/zoneinfo)");
@@ -368,7 +403,8 @@ struct parser {
 	int lineno;
 	int daemon_line, alerts_line;
 	bool seen_daemon;
-	bool bad_header; /* the last header was malformed: its keys are not reported */
+	bool sources_only; /* a file of sources_dir: [source ...] sections only */
+	bool bad_header;   /* the last header was malformed: its keys are not reported */
 	/* Where keys go: the current section's kind, struct and name. */
 	const char *section;
 	void *base;
@@ -466,6 +502,14 @@ static void parse_header(struct parser *p, char *name)
 	struct config *cfg = p->cfg;
 	p->nseen = 0;
 	p->section = NULL;
+	bool is_source = strncmp(name, "source", 6) == 0 && isspace((unsigned char)name[6]);
+	if (p->sources_only && !is_source) {
+		config_errors_add(p->errs, p->path, p->lineno,
+				  "[%s] does not belong in a sources_dir file: only [source ...] "
+				  "sections do",
+				  name);
+		return;
+	}
 	if (strcmp(name, "daemon") == 0) {
 		if (p->seen_daemon)
 			config_errors_add(p->errs, p->path, p->lineno,
@@ -483,30 +527,61 @@ static void parse_header(struct parser *p, char *name)
 		apply_defaults("alerts", &cfg->alerts, cfg);
 		p->section = "alerts";
 		p->base = &cfg->alerts;
-	} else if (strncmp(name, "source", 6) == 0 && isspace((unsigned char)name[6])) {
+	} else if (is_source) {
 		char *sname = trim(name + 6);
+		/* KIND, or KIND.NAME: one of several sources of a kind */
+		char *dot = strchr(sname, '.');
+		size_t kind_len = dot ? (size_t)(dot - sname) : strlen(sname);
 		bool known = false;
 		char list[256] = "";
 		for (size_t i = 0; i < p->nknown; i++) {
-			known |= strcmp(p->known_sources[i], sname) == 0;
+			known |= strlen(p->known_sources[i]) == kind_len &&
+				 strncmp(p->known_sources[i], sname, kind_len) == 0;
 			size_t used = strlen(list);
 			snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
 				 p->known_sources[i]);
 		}
 		if (!known) {
 			config_errors_add(p->errs, p->path, p->lineno,
-					  "unknown source '%s' (known: %s)", sname, list);
+					  "unknown source '%.*s' (known: %s)", (int)kind_len, sname,
+					  list);
 			return;
 		}
-		if (config_source(cfg, sname)) {
+		if (dot && !valid_name(dot + 1)) {
+			config_errors_add(
+			    p->errs, p->path, p->lineno,
+			    "source name '%s' after '%.*s.' must be 1 to 64 of a-z, 0-9, "
+			    "'_' and '-'",
+			    dot + 1, (int)kind_len, sname);
+			return;
+		}
+		const struct source_config *twin = config_source(cfg, sname);
+		if (twin) {
+			if (strcmp(twin->file, p->path) == 0)
+				config_errors_add(p->errs, p->path, p->lineno,
+						  "duplicate section [source %s] (also at line %d)",
+						  sname, twin->line);
+			else
+				config_errors_add(p->errs, p->path, p->lineno,
+						  "duplicate section [source %s] (also in %s:%d)",
+						  sname, twin->file, twin->line);
+			return;
+		}
+		if (cfg->nsources == CONFIG_MAX_SOURCES) {
 			config_errors_add(p->errs, p->path, p->lineno,
-					  "duplicate section [source %s]", sname);
+					  "more than %d sources: is this a configuration?",
+					  CONFIG_MAX_SOURCES);
 			return;
 		}
-		if (cfg->nsources == CONFIG_MAX_SOURCES)
-			return;
-		struct source_config *src = &cfg->sources[cfg->nsources++];
+		if (cfg->nsources == cfg->sources_cap) {
+			cfg->sources_cap = cfg->sources_cap ? 2 * cfg->sources_cap : 8;
+			cfg->sources =
+			    xreallocarray(cfg->sources, cfg->sources_cap, sizeof(*cfg->sources));
+		}
+		struct source_config *src = xcalloc(1, sizeof(*src));
+		cfg->sources[cfg->nsources++] = src;
 		src->name = xstrdup(sname);
+		src->file = xstrdup(p->path);
 		src->line = p->lineno;
 		apply_defaults("source", src, cfg);
 		p->section = "source";
@@ -612,8 +687,9 @@ static bool next_line(const char **p, const char *end, char *line, bool *too_lon
 	return true;
 }
 
-struct config *config_load(const char *path, const char *const *known_sources, size_t nknown,
-			   struct config_errors *errs)
+/* PATH's bytes (*len of them, NUL-terminated), or NULL with the reason in
+ * errs. */
+static char *read_file(const char *path, size_t *len, struct config_errors *errs)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -621,27 +697,122 @@ struct config *config_load(const char *path, const char *const *known_sources, s
 		return NULL;
 	}
 	char *text = xmalloc(CONFIG_MAX_BYTES + 1);
-	size_t len = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
+	*len = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
 	bool failed = ferror(f);
 	fclose(f);
-	struct config *cfg = NULL;
-	if (failed)
+	if (failed) {
 		config_errors_add(errs, path, 0, "cannot read %s: %s", path, strerror(errno));
-	else if (len > CONFIG_MAX_BYTES)
+	} else if (*len > CONFIG_MAX_BYTES) {
 		config_errors_add(errs, path, 0,
 				  "%s is larger than %d bytes; is this a configuration file?", path,
 				  CONFIG_MAX_BYTES);
-	else
-		cfg = config_parse(path, text, len, known_sources, nknown, errs);
+	} else {
+		text[*len] = '\0';
+		return text;
+	}
+	free(text);
+	return NULL;
+}
+
+struct config *config_load(const char *path, const char *const *known_sources, size_t nknown,
+			   struct config_errors *errs)
+{
+	size_t len;
+	char *text = read_file(path, &len, errs);
+	struct config *cfg =
+	    text ? config_parse(path, text, len, known_sources, nknown, errs) : NULL;
 	free(text);
 	return cfg;
+}
+
+static void parse_text(struct parser *p, const char *text, size_t textlen)
+{
+	const char *cursor = text, *text_end = text + textlen;
+	char line[LINE_MAX_BYTES];
+	bool too_long;
+	while (next_line(&cursor, text_end, line, &too_long)) {
+		p->lineno++;
+		if (too_long)
+			config_errors_add(p->errs, p->path, p->lineno, "line too long");
+		else
+			parse_line(p, line);
+	}
+}
+
+/* The required keys of the sources P's file declared. */
+static void check_sources_of(struct parser *p)
+{
+	for (size_t i = 0; i < p->cfg->nsources; i++) {
+		struct source_config *sc = p->cfg->sources[i];
+		if (strcmp(sc->file, p->path) != 0)
+			continue;
+		char label[96];
+		snprintf(label, sizeof(label), "source %s", sc->name);
+		check_required(p, "source", sc, sc->line, label);
+	}
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.conf of sources_dir, in name order, each with [source ...]
+ * sections only (one file per source, as a province's platforms come and
+ * go). Problems are reported in the file and line where they are. */
+static void load_sources_dir(struct parser *main)
+{
+	const char *dir = main->cfg->sources_dir;
+	DIR *d = opendir(dir);
+	if (!d) {
+		config_errors_add(main->errs, main->path, main->daemon_line,
+				  "cannot open sources_dir %s: %s", dir, strerror(errno));
+		return;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		size_t plen = strlen(dir) + strlen(names[i]) + 2;
+		char *path = xmalloc(plen);
+		snprintf(path, plen, "%s/%s", dir, names[i]);
+		size_t len;
+		char *text = read_file(path, &len, main->errs);
+		if (text) {
+			struct parser *p = xcalloc(1, sizeof(*p));
+			*p = (struct parser){.path = path,
+					     .errs = main->errs,
+					     .cfg = main->cfg,
+					     .known_sources = main->known_sources,
+					     .nknown = main->nknown,
+					     .sources_only = true};
+			parse_text(p, text, len);
+			check_sources_of(p);
+			free(p);
+		}
+		free(text);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
 }
 
 struct config *config_parse(const char *path, const char *text, size_t textlen,
 			    const char *const *known_sources, size_t nknown,
 			    struct config_errors *errs)
 {
-	const char *cursor = text, *text_end = text + textlen;
 	size_t errors_before = errs->count;
 	struct parser *p = xcalloc(1, sizeof(*p));
 	*p = (struct parser){
@@ -649,28 +820,16 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 	struct config *cfg = p->cfg = xcalloc(1, sizeof(*cfg));
 	cfg->path = xstrdup(path);
 	apply_defaults("daemon", cfg, cfg);
-
-	char line[LINE_MAX_BYTES];
-	bool too_long;
-	while (next_line(&cursor, text_end, line, &too_long)) {
-		p->lineno++;
-		if (too_long)
-			config_errors_add(errs, path, p->lineno, "line too long");
-		else
-			parse_line(p, line);
-	}
+	parse_text(p, text, textlen);
 
 	if (!p->seen_daemon)
 		config_errors_add(errs, path, p->lineno ? p->lineno : 1,
 				  "missing section [daemon]");
 	else
 		check_required(p, "daemon", cfg, p->daemon_line, "daemon");
-	for (size_t i = 0; i < cfg->nsources; i++) {
-		struct source_config *sc = &cfg->sources[i];
-		char label[80];
-		snprintf(label, sizeof(label), "source %s", sc->name);
-		check_required(p, "source", sc, sc->line, label);
-	}
+	check_sources_of(p);
+	if (cfg->sources_dir)
+		load_sources_dir(p);
 	if (cfg->alerts.present)
 		check_required(p, "alerts", &cfg->alerts, p->alerts_line, "alerts");
 	free(p);
@@ -684,8 +843,8 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 const struct source_config *config_source(const struct config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->nsources; i++)
-		if (strcmp(cfg->sources[i].name, name) == 0)
-			return &cfg->sources[i];
+		if (strcmp(cfg->sources[i]->name, name) == 0)
+			return cfg->sources[i];
 	return NULL;
 }
 
@@ -755,10 +914,14 @@ void config_free(struct config *cfg)
 			free(*(char **)((char *)&cfg->alerts + k->offset));
 		else
 			for (size_t j = 0; j < cfg->nsources; j++)
-				free(*(char **)((char *)&cfg->sources[j] + k->offset));
+				free(*(char **)((char *)cfg->sources[j] + k->offset));
 	}
-	for (size_t j = 0; j < cfg->nsources; j++)
-		free(cfg->sources[j].name);
+	for (size_t j = 0; j < cfg->nsources; j++) {
+		free(cfg->sources[j]->name);
+		free(cfg->sources[j]->file);
+		free(cfg->sources[j]);
+	}
+	free(cfg->sources);
 	free(cfg->listen);
 	free(cfg->listen_host);
 	free(cfg->path);

@@ -9,13 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CONFIG_MAX_SOURCES 8
+/* Sources of one daemon: a province has dozens, a city hundreds at most;
+ * beyond this a configuration is a mistake. */
+#define CONFIG_MAX_SOURCES 10000
 /* A configuration file is a few kilobytes; anything this large is a mistake. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
 struct source_config {
-	char *name; /* "trading", "deposit", "expert" */
-	int line;   /* where its [source NAME] header is */
+	/* "trading", or "trading.NAME" for one of several of a kind (SPEC §12) */
+	char *name;
+	char *file; /* where its [source NAME] header is: this file, ... */
+	int line;   /* ... at this line */
 	char *conninfo;
 	long interval;		     /* seconds */
 	long overlap;		     /* seconds */
@@ -42,6 +46,10 @@ struct config {
 	char *targets;
 	char *api_token_file;
 	char *identity_key_file;
+	char *sources_dir;	 /* every *.conf there holds [source ...] sections */
+	char *instance;		 /* NULL: this daemon is the store's only writer */
+	long lease;		 /* seconds: how often an instance renews (or takes) leases */
+	long max_active_sources; /* jobs (loads, polls, reconciliations) at once */
 	int log_level;
 	/* HTTP limits (bytes, seconds, counts); reloadable. */
 	long max_header_size;
@@ -49,8 +57,8 @@ struct config {
 	long request_timeout;
 	long max_connections;
 	long max_series_points;
-	size_t nsources;
-	struct source_config sources[CONFIG_MAX_SOURCES];
+	size_t nsources, sources_cap;
+	struct source_config **sources; /* each its own allocation: parsers keep pointers */
 	struct alerts_config alerts;
 };
 
@@ -75,6 +83,8 @@ enum config_type {
 	CFG_URL,
 	CFG_SIZE,  /* bytes, or a k or m suffix (KiB, MiB), within its bounds */
 	CFG_COUNT, /* a whole number within its bounds */
+	CFG_DIR,   /* a directory that must exist and be readable */
+	CFG_NAME,  /* 1-64 of a-z 0-9 _ - (an instance, a source's NAME) */
 };
 
 struct config_key {
@@ -90,8 +100,9 @@ struct config_key {
 extern const struct config_key config_keys[];
 extern const size_t config_nkeys;
 
-/* Loads and validates PATH. known_sources lists the source names a
- * [source NAME] section may use (the collector table's names).
+/* Loads and validates PATH (and the files of its sources_dir). known_sources
+ * lists the source kinds a [source KIND] or [source KIND.NAME] section may
+ * use (the collector table's names).
  * Returns a new config (caller frees with config_free) or NULL; every
  * problem is appended to errs in either case. */
 struct config *config_load(const char *path, const char *const *known_sources, size_t nknown,

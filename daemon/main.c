@@ -138,8 +138,8 @@ static char *configured_sources(const struct config *cfg)
 	struct pg_array a;
 	pg_array_begin(&a);
 	for (size_t i = 0; i < cfg->nsources; i++)
-		if (collector_find(cfg->sources[i].name))
-			pg_array_add(&a, cfg->sources[i].name);
+		if (collector_find(cfg->sources[i]->name))
+			pg_array_add(&a, cfg->sources[i]->name);
 	return pg_array_end(&a);
 }
 

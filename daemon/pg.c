@@ -223,14 +223,18 @@ static void begin_send(struct pg_conn *c, const struct pg_query_item *q)
 }
 
 /* Server notices ("relation already exists, skipping") are not problems;
- * keep them out of stdout/stderr unless debugging. */
+ * keep them out of stdout/stderr unless debugging. A WARNING is the store
+ * telling the operator something (a centre claimed by two sources). */
 static void log_notice(void *arg, const char *message)
 {
 	const struct pg_conn *c = arg;
 	size_t n = strlen(message);
 	while (n && message[n - 1] == '\n')
 		n--;
-	log_debug("%s: server notice: %.*s", c->name, (int)n, message);
+	if (strncmp(message, "WARNING:", 8) == 0)
+		log_warn("%s: %.*s", c->name, (int)n, message);
+	else
+		log_debug("%s: server notice: %.*s", c->name, (int)n, message);
 }
 
 static void start_connect(struct pg_conn *c)

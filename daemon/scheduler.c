@@ -9,6 +9,7 @@
 
 #include "../collectors/collector.h"
 #include "config.h"
+#include "lease.h"
 #include "log.h"
 #include "pg.h"
 #include "sql_files.h"
@@ -66,6 +67,14 @@ struct runner {
 	struct waiter *waiting_next;	/* for the next poll to start */
 	struct waiter *waiting_current; /* for the poll in flight */
 
+	/* Waiting for a turn (max_active_sources): the job it waits to run,
+	 * and the next runner in the queue. */
+	enum job_kind queued;
+	struct runner *next_queued;
+	/* Several daemons on one store: whether this one holds the source's
+	 * lease (always true without an instance name). */
+	bool leased;
+
 	/* Health. */
 	bool up;
 	bool first_poll_done;
@@ -91,9 +100,16 @@ struct scheduler {
 	const struct wallclock *clock;
 	size_t nrunners;
 	struct runner *runners;
+	/* At most max_active jobs run at once; the others wait in line. */
+	long max_active, active;
+	struct runner *queue_head, *queue_tail;
+	struct lease *lease; /* NULL: the store's only writer */
+	int lease_rounds;    /* 0 until the first lease round has answered */
+	bool started;
 };
 
 static void job_start(struct runner *r, enum job_kind kind);
+static void job_run(struct runner *r, enum job_kind kind);
 static void streams_begin(struct runner *r);
 
 static double elapsed_since(const struct timespec *t0)
@@ -159,6 +175,22 @@ static void loads_reconciled(struct runner *r, double took)
 	r->next_reconcile_all = now + r->reconcile_old_interval;
 }
 
+/* The next runner in line gets its turn. */
+static void next_in_line(struct scheduler *s)
+{
+	while (s->queue_head && s->active < s->max_active) {
+		struct runner *r = s->queue_head;
+		s->queue_head = r->next_queued;
+		if (!s->queue_head)
+			s->queue_tail = NULL;
+		r->next_queued = NULL;
+		enum job_kind kind = r->queued;
+		r->queued = JOB_NONE;
+		if (r->job == JOB_NONE)
+			job_run(r, kind);
+	}
+}
+
 static void job_finish(struct runner *r, bool ok, enum fault fault, const char *error)
 {
 	struct scheduler *s = r->sched;
@@ -169,6 +201,8 @@ static void job_finish(struct runner *r, bool ok, enum fault fault, const char *
 	r->job = JOB_NONE;
 	if (s->stopping)
 		return;
+	s->active--;
+	next_in_line(s);
 	r->rows_total += r->job_rows;
 	if (ok) {
 		if (r->complained)
@@ -364,12 +398,38 @@ static void on_centers(PGresult *res, const char *error, void *arg)
 	}
 	free(r->centers_sent);
 	r->centers_sent = text;
-	store_replace_centers(r->sched->store, text, on_centers_stored, r);
+	store_replace_centers(r->sched->store, r->name, text, on_centers_stored, r);
 }
 
+/* A job is due: it runs now, or waits its turn when max_active_sources
+ * jobs run already (500 sources do not open 500 backfills at once), or
+ * not at all while another instance holds the source. */
 static void job_start(struct runner *r, enum job_kind kind)
 {
+	struct scheduler *s = r->sched;
 	evtimer_del(r->timer);
+	if (r->job != JOB_NONE || r->queued != JOB_NONE)
+		return;
+	if (!r->leased) {
+		notify_waiters(r, false); /* a refresh of a source held elsewhere */
+		arm_timer(r, r->interval);
+		return;
+	}
+	if (s->active >= s->max_active) {
+		r->queued = kind;
+		if (s->queue_tail)
+			s->queue_tail->next_queued = r;
+		else
+			s->queue_head = r;
+		s->queue_tail = r;
+		return;
+	}
+	job_run(r, kind);
+}
+
+static void job_run(struct runner *r, enum job_kind kind)
+{
+	r->sched->active++;
 	r->job = kind;
 	r->job_rows = 0;
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
@@ -403,6 +463,32 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- construction ---- */
+
+/* A lease round's answer for SOURCE: a source taken starts polling; one
+ * lost (taken over, or the store away) stops after its job in flight. */
+static void on_lease(const char *source, bool held, void *arg)
+{
+	struct scheduler *s = arg;
+	s->lease_rounds += s->lease_rounds == 0;
+	for (size_t i = 0; i < s->nrunners; i++) {
+		struct runner *r = &s->runners[i];
+		if (strcmp(r->name, source) != 0 || r->leased == held)
+			continue;
+		r->leased = held;
+		log_info("source %s: %s", r->name,
+			 held ? "this instance holds its lease: polling it"
+			      : "its lease is held by another instance (or the store is away): "
+				"not polling it");
+		if (held) {
+			snprintf(r->last_error, sizeof(r->last_error), "no poll yet");
+			if (s->started && r->job == JOB_NONE)
+				job_start(r, JOB_POLL);
+		} else {
+			snprintf(r->last_error, sizeof(r->last_error),
+				 "polled by another instance");
+		}
+	}
+}
 
 static char *source_setup_sql(long statement_timeout)
 {
@@ -451,9 +537,10 @@ struct scheduler *scheduler_new(struct event_base *base, const struct config *cf
 	s->once_ok = true;
 	s->on_once_done = on_once_done;
 	s->once_arg = arg;
+	s->max_active = cfg->max_active_sources > 0 ? cfg->max_active_sources : 8;
 	s->runners = xcalloc(cfg->nsources, sizeof(struct runner));
 	for (size_t i = 0; i < cfg->nsources; i++) {
-		const struct source_config *sc = &cfg->sources[i];
+		const struct source_config *sc = cfg->sources[i];
 		const struct collector *col = collector_find(sc->name);
 		if (!col) {
 			log_warn("[source %s]: this version has no collector for it; "
@@ -472,6 +559,9 @@ struct scheduler *scheduler_new(struct event_base *base, const struct config *cf
 		free(setup);
 		r->timer = evtimer_new(base, on_timer, r);
 		r->once_reconcile_left = once;
+		/* With an instance name (and not --once, which is run by hand), a
+		 * source is polled only while this daemon holds its lease. */
+		r->leased = !cfg->instance || once;
 		r->streams = xcalloc(col->nstreams, sizeof(*r->streams));
 		for (size_t k = 0; k < col->nstreams; k++) {
 			r->streams[k].def = &col->streams[k];
@@ -480,6 +570,14 @@ struct scheduler *scheduler_new(struct event_base *base, const struct config *cf
 		snprintf(r->last_error, sizeof(r->last_error), "no poll yet");
 	}
 	s->once_left = (int)s->nrunners;
+	if (cfg->instance && !once && s->nrunners) {
+		const char **names = xcalloc(s->nrunners, sizeof(*names));
+		for (size_t i = 0; i < s->nrunners; i++)
+			names[i] = s->runners[i].name;
+		s->lease = lease_new(base, cfg->store, cfg->instance, cfg->lease, names,
+				     s->nrunners, on_lease, s);
+		free(names);
+	}
 	return s;
 }
 
@@ -496,9 +594,12 @@ void scheduler_start(struct scheduler *s)
 		s->on_once_done(true, s->once_arg);
 		return;
 	}
+	s->started = true;
+	if (s->lease)
+		lease_start(s->lease); /* runners start as their leases are taken */
 	for (size_t i = 0; i < s->nrunners; i++) {
 		struct runner *r = &s->runners[i];
-		if (r->job == JOB_NONE && !evtimer_pending(r->timer, NULL))
+		if (r->leased && r->job == JOB_NONE && !evtimer_pending(r->timer, NULL))
 			job_start(r, JOB_POLL);
 	}
 }
@@ -535,10 +636,10 @@ void scheduler_reload(struct scheduler *s, const struct config *cfg)
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		bool known = false;
 		for (size_t j = 0; j < s->nrunners; j++)
-			known |= strcmp(s->runners[j].name, cfg->sources[i].name) == 0;
-		if (!known && collector_find(cfg->sources[i].name))
+			known |= strcmp(s->runners[j].name, cfg->sources[i]->name) == 0;
+		if (!known && collector_find(cfg->sources[i]->name))
 			log_warn("source %s: added to the configuration; restart to poll it",
-				 cfg->sources[i].name);
+				 cfg->sources[i]->name);
 	}
 }
 
@@ -547,6 +648,7 @@ void scheduler_free(struct scheduler *s)
 	if (!s)
 		return;
 	s->stopping = true;
+	lease_free(s->lease);
 	for (size_t i = 0; i < s->nrunners; i++) {
 		struct runner *r = &s->runners[i];
 		pg_conn_free(r->conn);
@@ -585,9 +687,21 @@ size_t scheduler_nsources(const struct scheduler *s) { return s->nrunners; }
 
 bool scheduler_loaded(const struct scheduler *s, const char *source)
 {
-	for (size_t i = 0; s && i < s->nrunners; i++)
-		if (strcmp(s->runners[i].name, source) == 0)
-			return s->runners[i].first_poll_done;
+	/* A kind ("expert") is loaded when each of its sources is. */
+	size_t kind = strcspn(source, ".");
+	bool whole_kind = source[kind] == '\0';
+	for (size_t i = 0; s && i < s->nrunners; i++) {
+		const struct runner *r = &s->runners[i];
+		bool match = whole_kind ? strncmp(r->name, source, kind) == 0 &&
+					      (r->name[kind] == '\0' || r->name[kind] == '.')
+					: strcmp(r->name, source) == 0;
+		if (!match)
+			continue;
+		if (s->lease && s->lease_rounds == 0)
+			return false; /* who polls what is not known yet */
+		if (r->leased && !r->first_poll_done)
+			return false; /* polled elsewhere: the store holds its figures */
+	}
 	return true;
 }
 
@@ -622,6 +736,8 @@ void scheduler_status(const struct scheduler *s, size_t i, struct source_status 
 	out->last_error = r->last_error;
 	out->streams = r->streams;
 	out->nstreams = r->col->nstreams;
+	out->leased = r->leased;
+	out->lease_known = !s->lease || s->lease_rounds > 0;
 }
 
 void scheduler_refresh(struct scheduler *s, scheduler_refresh_cb done, void *arg)
@@ -642,10 +758,13 @@ void scheduler_refresh(struct scheduler *s, scheduler_refresh_cb done, void *arg
 		struct runner *r = &s->runners[i];
 		struct waiter *w = xcalloc(1, sizeof(*w));
 		w->refresh = rf;
-		if (r->job == JOB_NONE) {
+		if (r->job == JOB_NONE && r->queued == JOB_NONE) {
 			w->next = r->waiting_current;
 			r->waiting_current = w;
 			job_start(r, JOB_POLL);
+		} else if (r->job == JOB_NONE && r->queued == JOB_POLL) {
+			w->next = r->waiting_current; /* answered by the poll in line */
+			r->waiting_current = w;
 		} else {
 			w->next = r->waiting_next;
 			r->waiting_next = w;

@@ -36,6 +36,9 @@ struct source_status {
 	/* Per stream: its state, a load's progress, its reconciliations. */
 	const struct stream_progress *streams;
 	size_t nstreams;
+	/* Several daemons on one store: whether this one holds the source's
+	 * lease (always, without an instance name), once that is known. */
+	bool leased, lease_known;
 };
 
 /* Returns a new scheduler for the sources of cfg that have a collector; the
@@ -58,10 +61,11 @@ void scheduler_start(struct scheduler *s);
 void scheduler_reload(struct scheduler *s, const struct config *cfg);
 
 size_t scheduler_nsources(const struct scheduler *s);
-/* Whether the store holds SOURCE's figures as far as this daemon knows:
- * false only while this daemon polls SOURCE and its first poll has not
- * finished (a source polled elsewhere, or a serve-only daemon, reads what
- * the store holds). */
+/* Whether the store holds SOURCE's figures as far as this daemon knows
+ * (SOURCE a [source] name, or a kind: all of its sources): false only while
+ * this daemon polls SOURCE and its first poll has not finished, or before
+ * the first lease round says who polls what (a source polled by another
+ * instance, or a serve-only daemon, reads what the store holds). */
 bool scheduler_loaded(const struct scheduler *s, const char *source);
 /* The optional relation (SPEC §2) that STREAM reads and that every source
  * polling it lacks (its state "unavailable"), or NULL. */

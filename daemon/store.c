@@ -551,10 +551,11 @@ void store_diff_staged(struct store *st, char *data, size_t len, const char *con
 	       s);
 }
 
-void store_replace_centers(struct store *st, const char *rows_json, store_done_cb cb, void *arg)
+void store_replace_centers(struct store *st, const char *source, const char *rows_json,
+			   store_done_cb cb, void *arg)
 {
-	const char *params[] = {rows_json};
-	run(st, st->writer, "SELECT ggzy.replace_centers($1)", 1, params, cb, NULL, arg);
+	const char *params[] = {source, rows_json};
+	run(st, st->writer, "SELECT ggzy.replace_centers($1, $2)", 2, params, cb, NULL, arg);
 }
 
 void store_query_writer(struct store *st, const char *sql, int nparams, const char *const *params,

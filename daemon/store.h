@@ -65,7 +65,8 @@ void store_apply_staged(struct store *st, char *data, size_t len, const char *co
  * the keys to fetch again (key, may_delete). */
 void store_diff_staged(struct store *st, char *data, size_t len, const char *const params[3],
 		       pg_result_cb cb, void *arg);
-void store_replace_centers(struct store *st, const char *rows_json, store_done_cb cb, void *arg);
+void store_replace_centers(struct store *st, const char *source, const char *rows_json,
+			   store_done_cb cb, void *arg);
 
 /* Writer-side reads that must see the collectors' own commits in order. */
 void store_query_writer(struct store *st, const char *sql, int nparams, const char *const *params,

@@ -21,6 +21,8 @@ DECLARE
     v_loaded boolean;
     v_keys text[];
     v_refs text[];
+    v_kind text;
+    v_refused integer;
 BEGIN
     -- One writer per stream and source (several daemons on one store).
     PERFORM pg_advisory_xact_lock(p_stream, p_source);
@@ -33,6 +35,38 @@ BEGIN
     SELECT count(*) INTO v_staged FROM pg_temp.ggzy_stage;
     IF v_staged <> p_rows THEN
         RAISE EXCEPTION 'ggzy_stage holds % rows, the caller sent %', v_staged, p_rows;
+    END IF;
+    IF v_staged > 0 THEN
+        -- A centre's figures come from one source of a kind (SPEC §12): the
+        -- first whose rows name it claims it; rows of a centre that another
+        -- source claimed are refused (an image they had is retracted) and
+        -- recorded, never summed twice.
+        SELECT kind INTO v_kind FROM ggzy.stream WHERE id = p_stream;
+        INSERT INTO ggzy.center_claim (kind, center, source)
+        SELECT DISTINCT v_kind, s.center, p_source FROM pg_temp.ggzy_stage s
+         WHERE NOT s.deleted AND s.center IS NOT NULL
+        ON CONFLICT (kind, center) DO NOTHING;
+        WITH refused AS (
+            UPDATE pg_temp.ggzy_stage s SET deleted = true
+              FROM ggzy.center_claim c
+             WHERE NOT s.deleted AND c.kind = v_kind AND c.center = s.center
+               AND c.source <> p_source
+            RETURNING s.center, c.source AS claimed_by
+        ),
+        noted AS (
+            INSERT INTO ggzy.center_conflict AS f (kind, center, source, claimed_by, rows)
+            SELECT v_kind, center, p_source, claimed_by, count(*) FROM refused
+             GROUP BY center, claimed_by
+            ON CONFLICT (kind, center, source) DO UPDATE
+               SET rows = EXCLUDED.rows, claimed_by = EXCLUDED.claimed_by, last_seen = now()
+            RETURNING (f.xmax = 0) AS fresh
+        )
+        SELECT count(*) FILTER (WHERE fresh) INTO v_refused FROM noted;
+        IF v_refused > 0 THEN
+            -- Said once per centre (the daemon logs the server's warnings).
+            RAISE WARNING 'source %: the rows of % more centre(s) claimed by another % source are refused (ggzy.center_conflict)',
+                (SELECT name FROM ggzy.source WHERE id = p_source), v_refused, v_kind;
+        END IF;
     END IF;
     IF v_staged = 0 THEN
         v_changed := 0; -- an idle poll: only its position moves

@@ -5,6 +5,8 @@
 --   min/max per stream walk the primary keys' (stream, day) prefix; the
 --   expert pool's enrolments (years before any deal) are not such days.
 -- centers: the centre hierarchy, each centre after its parent, with depth.
+-- leases: who polls which source when several daemons share the store.
+-- conflicts: centres a source reported that another of its kind claims.
 WITH RECURSIVE tree AS (
     SELECT center_code, name, parent_code, level, 0 AS depth, ARRAY[center_code] AS path
       FROM ggzy.center
@@ -31,4 +33,15 @@ SELECT ggzy.as_of($1::text[]) AS as_of,
        (SELECT coalesce(json_agg(json_build_object('code', center_code, 'name', name,
                                                    'parent', parent_code, 'level', level,
                                                    'depth', depth) ORDER BY path), '[]')
-          FROM tree)::text AS centers
+          FROM tree)::text AS centers,
+       (SELECT coalesce(json_agg(json_build_object('source', source, 'instance', instance,
+                                                   'since', since, 'renewed_at', renewed_at)
+                                 ORDER BY source), '[]')
+          FROM ggzy.lease)::text AS leases,
+       (SELECT coalesce(json_agg(json_build_object('source', s.name, 'kind', c.kind,
+                                                   'center', c.center, 'claimed_by', o.name,
+                                                   'rows', c.rows, 'last_seen', c.last_seen)
+                                 ORDER BY s.name, c.center), '[]')
+          FROM ggzy.center_conflict c
+          JOIN ggzy.source s ON s.id = c.source
+          JOIN ggzy.source o ON o.id = c.claimed_by)::text AS conflicts

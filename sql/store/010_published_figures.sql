@@ -53,6 +53,7 @@ ALTER TABLE ggzy.month_total SET (fillfactor = 85);
 
 -- The evaluations of a deal (remote_evaluated), and the people of a period
 -- (distinct counts: assignments attended, by day).
-CREATE INDEX image_evaluation_ref_idx ON ggzy.image (ref) WHERE stream = 2;
+CREATE INDEX image_evaluation_ref_idx ON ggzy.image (ref) INCLUDE (source, scope)
+    WHERE stream = 2 AND m2 IS NOT NULL;
 CREATE INDEX image_attended_day_idx ON ggzy.image (day) INCLUDE (center, person)
     WHERE stream = 3 AND m2 IS NOT NULL;

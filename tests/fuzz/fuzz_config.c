@@ -5,7 +5,7 @@
  *  - every problem is "fuzz.conf:LINE: message" with LINE within the text;
  *  - an accepted config has what the daemon relies on: a listen port in
  *    0..65535, a store, a time zone, at most CONFIG_MAX_SOURCES sources, each
- *    with a known name, a conninfo and positive periods;
+ *    of a known kind, a conninfo and positive periods;
  *  - parsing is deterministic (a second parse gives the same problems). */
 #include <stdint.h>
 #include <stdio.h>
@@ -54,10 +54,12 @@ static void check_config(const struct config *cfg)
 	CHECK(cfg->store && cfg->timezone);
 	CHECK(cfg->nsources <= CONFIG_MAX_SOURCES);
 	for (size_t i = 0; i < cfg->nsources; i++) {
-		const struct source_config *sc = &cfg->sources[i];
+		const struct source_config *sc = cfg->sources[i];
 		bool known = false;
 		for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]); k++)
-			known |= strcmp(sc->name, sources[k]) == 0;
+			known |= strncmp(sc->name, sources[k], strlen(sources[k])) == 0 &&
+				 (sc->name[strlen(sources[k])] == '\0' ||
+				  sc->name[strlen(sources[k])] == '.');
 		CHECK(known);
 		CHECK(config_source(cfg, sc->name) == sc);
 		CHECK(sc->conninfo);

@@ -190,8 +190,10 @@ void store_diff_staged(struct store *st, char *data, size_t len, const char *con
 	cb(NULL, "mock: no writes", arg);
 }
 
-void store_replace_centers(struct store *st, const char *rows_json, store_done_cb cb, void *arg)
+void store_replace_centers(struct store *st, const char *source, const char *rows_json,
+			   store_done_cb cb, void *arg)
 {
+	(void)source;
 	(void)st, (void)rows_json;
 	cb(false, "mock: no writes", arg);
 }
