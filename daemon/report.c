@@ -160,7 +160,7 @@ static void text_target(const struct line *l, char *buf, size_t len)
 	char shown[96];
 	if (!ind) {
 		snprintf(buf, len, "%s", "");
-	} else if (ind->manual == MANUAL_SCORED) {
+	} else if (ind->manual == MANUAL_SCORED || ind->manual == MANUAL_QUANTITY) {
 		snprintf(buf, len, "%s", ind->manual_target);
 	} else if (ind->manual == MANUAL_BUDGET) {
 		snprintf(buf, len, "100%%");
@@ -177,7 +177,7 @@ static struct frac budget_frac(const struct indicator *ind)
 
 static void text_actual(const struct line *l, char *buf, size_t len)
 {
-	if (l->ind && l->ind->manual == MANUAL_SCORED)
+	if (l->ind && (l->ind->manual == MANUAL_SCORED || l->ind->manual == MANUAL_QUANTITY))
 		snprintf(buf, len, "%s", l->ind->manual_actual);
 	else if (l->ind && l->ind->manual == MANUAL_BUDGET)
 		figure_display(budget_frac(l->ind), true, "%", buf, len);
@@ -217,6 +217,13 @@ static bool score_lines(struct job *j)
 			break;
 		case MANUAL_BUDGET:
 			ok = score_budget(ind->weight, ind->budget, ind->executed, &l->score);
+			break;
+		case MANUAL_QUANTITY:
+			/* Like a computed line, on the two quantities in their
+			 * base unit (元, a ratio, a count). */
+			ok = score_computed(ind->direction, j->ty->lower, ind->weight,
+					    ind->manual_tq.value, frac_of(ind->manual_aq.value),
+					    &l->score);
 			break;
 		case MANUAL_NONE:
 			/* A rate over nothing earns nothing: there is no figure. */
@@ -270,19 +277,25 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	json_object_set_new(o, "display_unit",
 			    json_string(m ? display_unit_resolve(l->cur, line_unit(l))
 					: ind && ind->manual == MANUAL_BUDGET ? "%"
-									      : ""));
+					: ind && ind->manual == MANUAL_QUANTITY
+					    ? ind->manual_aq.unit
+					    : ""));
 	json_object_set_new(o, "manual", json_boolean(ind && ind->manual != MANUAL_NONE));
 	json_object_set_new(
 	    o, "direction",
-	    ind && ind->manual == MANUAL_NONE
+	    ind && (ind->manual == MANUAL_NONE || ind->manual == MANUAL_QUANTITY)
 		? json_string(ind->direction == DIRECTION_HIGHER ? "higher" : "lower")
 		: json_null());
 
 	json_t *target = json_null(), *actual = json_null(), *completion = json_null();
 	struct dec r;
-	if (ind && ind->manual == MANUAL_SCORED) {
+	if (ind && (ind->manual == MANUAL_SCORED || ind->manual == MANUAL_QUANTITY)) {
 		target = json_string(ind->manual_target);
 		actual = json_string(ind->manual_actual);
+		if (ind->manual == MANUAL_QUANTITY &&
+		    frac_ratio(frac_of(ind->manual_aq.value), frac_of(ind->manual_tq.value),
+			       RATIO_SCALE, &r))
+			completion = figure_json_number(r, RATIO_SCALE);
 	} else if (ind && ind->manual == MANUAL_BUDGET) {
 		target = json_real(1.0);
 		if (frac_value(budget_frac(ind), RATIO_SCALE, &r))
