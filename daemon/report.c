@@ -53,6 +53,7 @@ struct job {
 	char *center;
 	enum report_format fmt;
 	report_cb cb;
+	report_figures_cb fcb; /* report_figures instead of a text */
 	void *arg;
 	struct targets *targets; /* retained: a reload may swap app->targets */
 	const struct target_year *ty;
@@ -85,7 +86,13 @@ static void finish_error(struct job *j, int status, const char *code, const char
 	va_start(ap, fmt);
 	vsnprintf(r.message, sizeof(r.message), fmt, ap);
 	va_end(ap);
-	j->cb(&r, j->arg);
+	if (j->fcb) {
+		struct report_figures f = {.status = status, .code = code};
+		memcpy(f.message, r.message, sizeof(f.message));
+		j->fcb(&f, j->arg);
+	} else {
+		j->cb(&r, j->arg);
+	}
 	job_free(j);
 }
 
@@ -543,11 +550,37 @@ static void download_name(const struct job *j, char *buf, size_t len)
 		 j->fmt == REPORT_CSV ? "csv" : "md");
 }
 
+/* report_figures: the lines as the renderers see them. */
+static void finish_figures(struct job *j, struct dec total)
+{
+	struct report_figure *f = xcalloc(j->nlines ? j->nlines : 1, sizeof(*f));
+	for (size_t i = 0; i < j->nlines; i++) {
+		const struct line *l = &j->lines[i];
+		f[i] = (struct report_figure){.ind = l->ind,
+					      .metric = l->metric,
+					      .actual = l->cur,
+					      .defined = l->cur_ok,
+					      .has_score = l->has_score,
+					      .score = l->score};
+		text_target(l, f[i].target_display, sizeof(f[i].target_display));
+		text_actual(l, f[i].display, sizeof(f[i].display));
+	}
+	struct report_figures rf = {
+	    .status = 200, .ty = j->ty, .lines = f, .nlines = j->nlines, .total = total};
+	j->fcb(&rf, j->arg);
+	free(f);
+	job_free(j);
+}
+
 static void finish(struct job *j)
 {
 	struct dec total, max;
 	if (!score_lines(j) || !totals(j, &total, &max)) {
 		finish_error(j, 500, "overflow", "a figure is too large to score exactly");
+		return;
+	}
+	if (j->fcb) {
+		finish_figures(j, total);
 		return;
 	}
 	struct report_result r = {.status = 200};
@@ -646,8 +679,8 @@ static void on_meta(PGresult *res, const char *error, void *arg)
 	query_actuals(j);
 }
 
-void report_build(const struct report_context *ctx, int year, const char *center,
-		  enum report_format fmt, report_cb cb, void *arg)
+static void start(const struct report_context *ctx, int year, const char *center,
+		  enum report_format fmt, report_cb cb, report_figures_cb fcb, void *arg)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 	j->store = ctx->store;
@@ -655,6 +688,7 @@ void report_build(const struct report_context *ctx, int year, const char *center
 	j->center = xstrdup_or_null(center);
 	j->fmt = fmt;
 	j->cb = cb;
+	j->fcb = fcb;
 	j->arg = arg;
 
 	char today_text[11];
@@ -694,4 +728,16 @@ void report_build(const struct report_context *ctx, int year, const char *center
 	}
 	const char *params[2] = {center, ctx->sources};
 	store_query(j->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);
+}
+
+void report_build(const struct report_context *ctx, int year, const char *center,
+		  enum report_format fmt, report_cb cb, void *arg)
+{
+	start(ctx, year, center, fmt, cb, NULL, arg);
+}
+
+void report_figures(const struct report_context *ctx, int year, const char *center,
+		    report_figures_cb cb, void *arg)
+{
+	start(ctx, year, center, REPORT_JSON, NULL, cb, arg);
 }
