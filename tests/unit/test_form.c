@@ -28,6 +28,7 @@ static const struct fig {
     {"fully_electronic_count", "engineering", "87", "80"},
     {"deals_count", "engineering", "100", "100"},
     {"expert_fee_amount", "", "14498700.00", "12000000.00"},
+    {"service_fee_amount", "", "3767257402.53", "3000000000.00"},
 };
 
 static const struct fig *find_fig(const char *metric, const char *category)
@@ -72,7 +73,8 @@ static PGresult *handler(const char *sql, int nparams, const char *const *params
 }
 
 static const char targets_json[] =
-    "{\"years\": [{\"year\": 2021, \"center\": \"433100\", \"indicators\": [\n"
+    "{\"years\": [{\"year\": 2021, \"center\": \"433100\",\n"
+    " \"scoring\": {\"grades\": {\"优\": 95, \"良\": 85, \"中\": 70}}, \"indicators\": [\n"
     " {\"metric\": \"deal_amount\", \"name\": \"入场项目成交额\", \"level1\": \"产出指标\",\n"
     "  \"level2\": \"数量指标\", \"target\": \"50000000000.00\", \"weight\": 20,\n"
     "  \"display_unit\": \"亿元\"},\n"
@@ -80,6 +82,10 @@ static const char targets_json[] =
     "  \"filter\": {\"category\": \"engineering\"}, \"target\": \"1.0\", \"weight\": 10},\n"
     " {\"metric\": \"expert_fee_amount\", \"name\": \"专家评审费\", \"target\": \"14000000\",\n"
     "  \"direction\": \"lower\", \"weight\": 15, \"display_unit\": \"万元\"},\n"
+    /* Printed as 37.67亿元 of 45.21亿元 (16.66 by the printed figures), scored
+     * 16.67 on the exact ones: the report's own CSV must still verify. */
+    " {\"metric\": \"service_fee_amount\", \"name\": \"交易服务费\",\n"
+    "  \"target\": \"4520708883.04\", \"weight\": 20, \"display_unit\": \"亿元\"},\n"
     " {\"name\": \"交易主体满意度\", \"weight\": 5,\n"
     "  \"manual\": {\"target\": \"≥85%\", \"actual\": \"82%\"}},\n"
     " {\"name\": \"社会公众满意度\", \"weight\": 10,\n"
@@ -278,8 +284,9 @@ int main(void)
 	       ",,社会公众满意度,≥90%,良好,10,9,问卷\n"
 	       "预算执行,预算执行率,,100%,97.89%,10,9.79,\n"
 	       ",,培训人次,≥200人次,145人次,15,10.88,\n"
-	       "合计,,,,,85,77.67,\n"
-	       "自评等级,,,,中,,,\n",
+	       ",,交易服务费,≥45.21亿元,37.67亿元,20,16.66,\n"
+	       "合计,,,,,105,94.33,\n"
+	       "自评等级,,,,良,,,\n",
 	       (const char *[]){NULL});
 
 	/* The same form with its arithmetic wrong, as published forms are. */
@@ -317,7 +324,7 @@ int main(void)
 		   "+ 5)",
 		   "FORM.csv:12: 得分 99, computed 102.66 (20.00 + 8.75 + 14.48 + 4.82 + 11.00 + "
 		   "9.79 + 8.15 + 9.79 + 10.88 + 5.00)",
-		   "FORM.csv:14: 自评等级 良, computed 优 (102.66 ≥ 90)", NULL});
+		   "FORM.csv:14: 自评等级 良, computed 优 (102.66 ≥ 95)", NULL});
 
 	targets_free(t);
 	mock_store_free(st);
