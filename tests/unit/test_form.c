@@ -217,8 +217,9 @@ static void on_report(const struct report_result *r, void *arg)
 }
 
 /* Verifies TEXT; the disagreements must be exactly WANT, in order. */
-static void verify(struct event_base *base, const struct report_context *ctx, const char *what,
-		   const char *text, const char *const *want)
+static void verify_for(struct event_base *base, const struct report_context *ctx,
+		       const char *center, const char *what, const char *text,
+		       const char *const *want)
 {
 	struct config_errors errs = {0};
 	struct form *f = form_parse("FORM.csv", text, strlen(text), &errs);
@@ -227,7 +228,7 @@ static void verify(struct event_base *base, const struct report_context *ctx, co
 	if (!f)
 		return;
 	struct got_figures g = {.form = f};
-	report_figures(ctx, 2021, "433100", on_figures, &g);
+	report_figures(ctx, 2021, center, on_figures, &g);
 	event_base_dispatch(base);
 	CHECK(g.status == 200, "%s: figures %d", what, g.status);
 	size_t n = 0;
@@ -244,6 +245,12 @@ static void verify(struct event_base *base, const struct report_context *ctx, co
 	}
 	config_errors_clear(&g.out);
 	form_free(f);
+}
+
+static void verify(struct event_base *base, const struct report_context *ctx, const char *what,
+		   const char *text, const char *const *want)
+{
+	verify_for(base, ctx, "433100", what, text, want);
 }
 
 int main(void)
@@ -325,6 +332,18 @@ int main(void)
 		   "FORM.csv:12: 得分 99, computed 102.66 (20.00 + 8.75 + 14.48 + 4.82 + 11.00 + "
 		   "9.79 + 8.15 + 9.79 + 10.88 + 5.00)",
 		   "FORM.csv:14: 自评等级 良, computed 优 (102.66 ≥ 95)", NULL});
+
+	/* No targets for the year and centre: the form's own arithmetic with
+	 * the default bands, no figure compared. */
+	verify_for(base, &ctx, NULL, "no targets entry",
+		   "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分\n"
+		   ",,入场项目成交额,≥500亿元,1亿元,20,20\n"
+		   ",,交易主体满意度,≥85%,82%,5,4.82\n"
+		   "合计,,,,,25,24.82\n"
+		   "自评等级,,,,优\n",
+		   (const char *[]){"FORM.csv:2: 得分 20, computed 0.04 (20 × 1 / 500)",
+				    "FORM.csv:4: 得分 24.82, computed 4.86 (0.04 + 4.82)",
+				    "FORM.csv:5: 自评等级 优, computed 差 (4.86 < 60)", NULL});
 
 	targets_free(t);
 	mock_store_free(st);
