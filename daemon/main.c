@@ -234,6 +234,7 @@ struct runtime {
 	const char *report_center;
 	enum report_format report_format;
 	struct form *verify; /* report --verify: the form read */
+	const char *verify_path;
 };
 
 static int parse_report(const struct options *o, struct runtime *rt)
@@ -304,11 +305,14 @@ static void on_verify_figures(const struct report_figures *f, void *arg)
 			"store, default scoring\n",
 			rt->report_year, rt->report_center ? " centre " : "",
 			rt->report_center ? rt->report_center : "");
+	char verdict[64] = "all agree";
+	if (sum.disagreements)
+		snprintf(verdict, sizeof(verdict), "%zu disagreement%s", sum.disagreements,
+			 sum.disagreements == 1 ? "" : "s");
 	fprintf(stderr,
-		"ggzy-metricsd: %zu indicator lines, %zu rescored, %zu figures compared with the "
-		"store: %s\n",
-		sum.lines, sum.rescored, sum.compared,
-		sum.disagreements ? "disagreements above" : "all agree");
+		"ggzy-metricsd: %s: %zu indicator lines, %zu rescored, %zu figures compared with "
+		"the store: %s\n",
+		rt->verify_path, sum.lines, sum.rescored, sum.compared, verdict);
 	rt->exit_code = !written || sum.disagreements ? 1 : 0;
 	event_base_loopexit(rt->app.base, NULL);
 }
@@ -553,6 +557,7 @@ int main(int argc, char **argv)
 		 * is told at once. */
 		struct config_errors errs = {0};
 		rt.verify = form_load(o.verify, &errs);
+		rt.verify_path = o.verify;
 		report_problems(&errs, true);
 		if (!rt.verify) {
 			targets_free(targets);
