@@ -13,6 +13,7 @@
 #include "app.h"
 #include "config.h"
 #include "days.h"
+#include "form_verify.h"
 #include "http.h"
 #include "indicators.h"
 #include "log.h"
@@ -34,6 +35,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
 		     "       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
+		     "       ggzy-metricsd -c FILE report --year Y [--center C] --verify FORM.csv\n"
 		     "       ggzy-metricsd --version | --help\n"
 		     "\n"
 		     "Polls the trading, deposit and expert databases of a public resource\n"
@@ -52,6 +54,11 @@ static void usage(FILE *out)
 		     "      --year Y        the year (required)\n"
 		     "      --center C      a centre, with its descendants (default: all)\n"
 		     "      --format F      json (default), csv or md\n"
+		     "      --verify FORM   check a hand-made self-evaluation form (CSV in the\n"
+		     "                      report's columns): scores, total and grade\n"
+		     "                      recomputed, figures compared with the store; one\n"
+		     "                      line per disagreement; exit 0 when all agree, 1\n"
+		     "                      otherwise, 2 when the form cannot be read\n"
 		     "\n"
 		     "      --version       print the version\n"
 		     "  -h, --help          this text\n"
@@ -148,18 +155,24 @@ static char *configured_sources(const struct config *cfg)
 struct options {
 	const char *config_path, *now_text;
 	bool check, once, report;
-	const char *year_text, *center, *format;
+	const char *year_text, *center, *format, *verify;
 };
 
 /* Fills o; returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
-	    {"once", no_argument, NULL, 'o'},	      {"now", required_argument, NULL, 'n'},
-	    {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-	    {"year", required_argument, NULL, 'y'},   {"center", required_argument, NULL, 'C'},
-	    {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", no_argument, NULL, 'k'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"now", required_argument, NULL, 'n'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"year", required_argument, NULL, 'y'},
+	    {"center", required_argument, NULL, 'C'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"verify", required_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -171,6 +184,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'y': o->year_text = optarg; break;
 		case 'C': o->center = optarg; break;
 		case 'f': o->format = optarg; break;
+		case 'v': o->verify = optarg; break;
 		case 'V': printf("ggzy-metricsd %s\n", GGZY_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -185,9 +199,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return 2;
 	}
-	if (!o->report && (o->year_text || o->center || o->format)) {
-		fprintf(stderr,
-			"ggzy-metricsd: --year, --center and --format belong to 'report'\n");
+	if (!o->report && (o->year_text || o->center || o->format || o->verify)) {
+		fprintf(stderr, "ggzy-metricsd: --year, --center, --format and --verify belong to "
+				"'report'\n");
+		return 2;
+	}
+	if (o->verify && o->format) {
+		fprintf(stderr, "ggzy-metricsd: report --verify prints disagreements, not a "
+				"report: leave out --format\n");
 		return 2;
 	}
 	if (o->report && (o->check || o->once)) {
@@ -214,6 +233,8 @@ struct runtime {
 	int report_year;
 	const char *report_center;
 	enum report_format report_format;
+	struct form *verify; /* report --verify: the form read */
+	const char *verify_path;
 };
 
 static int parse_report(const struct options *o, struct runtime *rt)
@@ -253,9 +274,50 @@ static void on_report_done(const struct report_result *r, void *arg)
 	event_base_loopexit(rt->app.base, NULL);
 }
 
+/* report --verify: one line per disagreement on stdout, a summary on
+ * stderr; exit 0 when all agree, 1 otherwise. */
+static void on_verify_figures(const struct report_figures *f, void *arg)
+{
+	struct runtime *rt = arg;
+	if (f->status != 200) {
+		fprintf(stderr, "ggzy-metricsd: report: %s\n", f->message);
+		rt->exit_code = f->status == 400 ? 2 : 1;
+		event_base_loopexit(rt->app.base, NULL);
+		return;
+	}
+	struct config_errors out = {0};
+	struct form_summary sum;
+	form_verify(rt->verify, f, &out, &sum);
+	for (size_t i = 0; i < out.count; i++)
+		printf("%s\n", out.lines[i]);
+	config_errors_clear(&out);
+	bool written = fflush(stdout) == 0;
+	if (!f->ty)
+		fprintf(stderr,
+			"ggzy-metricsd: no targets for %d%s%s: no 实际完成值 compared with the "
+			"store, default scoring\n",
+			rt->report_year, rt->report_center ? " centre " : "",
+			rt->report_center ? rt->report_center : "");
+	char verdict[64] = "all agree";
+	if (sum.disagreements)
+		snprintf(verdict, sizeof(verdict), "%zu disagreement%s", sum.disagreements,
+			 sum.disagreements == 1 ? "" : "s");
+	fprintf(stderr,
+		"ggzy-metricsd: %s: %zu indicator lines, %zu rescored, %zu figures compared with "
+		"the store: %s\n",
+		rt->verify_path, sum.lines, sum.rescored, sum.compared, verdict);
+	rt->exit_code = !written || sum.disagreements ? 1 : 0;
+	event_base_loopexit(rt->app.base, NULL);
+}
+
 static void on_store_ready(void *arg)
 {
 	struct runtime *rt = arg;
+	if (rt->report && rt->verify) {
+		struct report_context ctx = app_report_context(&rt->app);
+		report_figures(&ctx, rt->report_year, rt->report_center, on_verify_figures, rt);
+		return;
+	}
 	if (rt->report) {
 		struct report_context ctx = app_report_context(&rt->app);
 		report_build(&ctx, rt->report_year, rt->report_center, rt->report_format,
@@ -423,6 +485,7 @@ static void stop(struct runtime *rt)
 	indicators_cache_free();
 	targets_free(app->targets);
 	config_free(app->cfg);
+	form_free(rt->verify);
 }
 
 /* --check: the configuration, the token file and the targets file, each
@@ -477,6 +540,19 @@ int main(int argc, char **argv)
 	if (!targets_ok) {
 		config_free(cfg);
 		return 2;
+	}
+	if (o.verify) {
+		/* Read before the store is asked anything: an unreadable form
+		 * is told at once. */
+		struct config_errors errs = {0};
+		rt.verify = form_load(o.verify, &errs);
+		rt.verify_path = o.verify;
+		report_problems(&errs, true);
+		if (!rt.verify) {
+			targets_free(targets);
+			config_free(cfg);
+			return 2;
+		}
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (!start(&rt, cfg, targets)) {

@@ -61,6 +61,7 @@ struct job {
 	char *center;
 	enum report_format fmt;
 	report_cb cb;
+	report_figures_cb fcb; /* report_figures instead of a text */
 	void *arg;
 	struct targets *targets; /* retained: a reload may swap app->targets */
 	const struct target_year *ty;
@@ -93,7 +94,13 @@ static void finish_error(struct job *j, int status, const char *code, const char
 	va_start(ap, fmt);
 	vsnprintf(r.message, sizeof(r.message), fmt, ap);
 	va_end(ap);
-	j->cb(&r, j->arg);
+	if (j->fcb) {
+		struct report_figures f = {.status = status, .code = code};
+		memcpy(f.message, r.message, sizeof(f.message));
+		j->fcb(&f, j->arg);
+	} else {
+		j->cb(&r, j->arg);
+	}
 	job_free(j);
 }
 
@@ -168,7 +175,7 @@ static void text_target(const struct line *l, char *buf, size_t len)
 	char shown[96];
 	if (!ind) {
 		snprintf(buf, len, "%s", "");
-	} else if (ind->manual == MANUAL_SCORED) {
+	} else if (ind->manual == MANUAL_SCORED || ind->manual == MANUAL_QUANTITY) {
 		snprintf(buf, len, "%s", ind->manual_target);
 	} else if (ind->manual == MANUAL_BUDGET) {
 		snprintf(buf, len, "100%%");
@@ -187,7 +194,7 @@ static void text_actual(const struct line *l, char *buf, size_t len)
 {
 	if (l->unavailable[0])
 		snprintf(buf, len, "不可用");
-	else if (l->ind && l->ind->manual == MANUAL_SCORED)
+	else if (l->ind && (l->ind->manual == MANUAL_SCORED || l->ind->manual == MANUAL_QUANTITY))
 		snprintf(buf, len, "%s", l->ind->manual_actual);
 	else if (l->ind && l->ind->manual == MANUAL_BUDGET)
 		figure_display(budget_frac(l->ind), true, "%", buf, len);
@@ -227,6 +234,13 @@ static bool score_lines(struct job *j)
 			break;
 		case MANUAL_BUDGET:
 			ok = score_budget(ind->weight, ind->budget, ind->executed, &l->score);
+			break;
+		case MANUAL_QUANTITY:
+			/* Like a computed line, on the two quantities in their
+			 * base unit (元, a ratio, a count). */
+			ok = score_computed(ind->direction, j->ty->lower, ind->weight,
+					    ind->manual_tq.value, frac_of(ind->manual_aq.value),
+					    &l->score);
 			break;
 		case MANUAL_NONE:
 			/* A rate over nothing earns nothing: there is no figure. */
@@ -302,19 +316,25 @@ static json_t *json_line(const struct job *j, const struct line *l)
 	json_object_set_new(o, "display_unit",
 			    json_string(m ? display_unit_resolve(l->cur, line_unit(l))
 					: ind && ind->manual == MANUAL_BUDGET ? "%"
-									      : ""));
+					: ind && ind->manual == MANUAL_QUANTITY
+					    ? ind->manual_aq.unit
+					    : ""));
 	json_object_set_new(o, "manual", json_boolean(ind && ind->manual != MANUAL_NONE));
 	json_object_set_new(
 	    o, "direction",
-	    ind && ind->manual == MANUAL_NONE
+	    ind && (ind->manual == MANUAL_NONE || ind->manual == MANUAL_QUANTITY)
 		? json_string(ind->direction == DIRECTION_HIGHER ? "higher" : "lower")
 		: json_null());
 
 	json_t *target = json_null(), *actual = json_null(), *completion = json_null();
 	struct dec r;
-	if (ind && ind->manual == MANUAL_SCORED) {
+	if (ind && (ind->manual == MANUAL_SCORED || ind->manual == MANUAL_QUANTITY)) {
 		target = json_string(ind->manual_target);
 		actual = json_string(ind->manual_actual);
+		if (ind->manual == MANUAL_QUANTITY &&
+		    frac_ratio(frac_of(ind->manual_aq.value), frac_of(ind->manual_tq.value),
+			       RATIO_SCALE, &r))
+			completion = figure_json_number(r, RATIO_SCALE);
 	} else if (ind && ind->manual == MANUAL_BUDGET) {
 		target = json_real(1.0);
 		if (frac_value(budget_frac(ind), RATIO_SCALE, &r))
@@ -562,11 +582,37 @@ static void download_name(const struct job *j, char *buf, size_t len)
 		 j->fmt == REPORT_CSV ? "csv" : "md");
 }
 
+/* report_figures: the lines as the renderers see them. */
+static void finish_figures(struct job *j, struct dec total)
+{
+	struct report_figure *f = xcalloc(j->nlines ? j->nlines : 1, sizeof(*f));
+	for (size_t i = 0; i < j->nlines; i++) {
+		const struct line *l = &j->lines[i];
+		f[i] = (struct report_figure){.ind = l->ind,
+					      .metric = l->metric,
+					      .actual = l->cur,
+					      .defined = l->cur_ok,
+					      .has_score = l->has_score,
+					      .score = l->score};
+		text_target(l, f[i].target_display, sizeof(f[i].target_display));
+		text_actual(l, f[i].display, sizeof(f[i].display));
+	}
+	struct report_figures rf = {
+	    .status = 200, .ty = j->ty, .lines = f, .nlines = j->nlines, .total = total};
+	j->fcb(&rf, j->arg);
+	free(f);
+	job_free(j);
+}
+
 static void finish(struct job *j)
 {
 	struct dec total, max;
 	if (!score_lines(j) || !totals(j, &total, &max)) {
 		finish_error(j, 500, "overflow", "a figure is too large to score exactly");
+		return;
+	}
+	if (j->fcb) {
+		finish_figures(j, total);
 		return;
 	}
 	struct report_result r = {.status = 200};
@@ -686,8 +732,8 @@ static void on_meta(PGresult *res, const char *error, void *arg)
 	query_actuals(j);
 }
 
-void report_build(const struct report_context *ctx, int year, const char *center,
-		  enum report_format fmt, report_cb cb, void *arg)
+static void start(const struct report_context *ctx, int year, const char *center,
+		  enum report_format fmt, report_cb cb, report_figures_cb fcb, void *arg)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 	j->store = ctx->store;
@@ -695,6 +741,7 @@ void report_build(const struct report_context *ctx, int year, const char *center
 	j->center = xstrdup_or_null(center);
 	j->fmt = fmt;
 	j->cb = cb;
+	j->fcb = fcb;
 	j->arg = arg;
 
 	char today_text[11];
@@ -741,4 +788,16 @@ void report_build(const struct report_context *ctx, int year, const char *center
 	}
 	const char *params[2] = {center, ctx->sources};
 	store_query(j->store, sql_text("queries/report_meta.sql"), 2, params, on_meta, j);
+}
+
+void report_build(const struct report_context *ctx, int year, const char *center,
+		  enum report_format fmt, report_cb cb, void *arg)
+{
+	start(ctx, year, center, fmt, cb, NULL, arg);
+}
+
+void report_figures(const struct report_context *ctx, int year, const char *center,
+		    report_figures_cb cb, void *arg)
+{
+	start(ctx, year, center, REPORT_JSON, NULL, cb, arg);
 }

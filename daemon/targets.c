@@ -233,6 +233,32 @@ static void load_filter(struct loader *ld, const char *ip, json_t *filter, struc
 	}
 }
 
+/* A manual line without "score": its target and actual must be quantities
+ * of one kind of unit (SPEC §5), scored then like a computed indicator, the
+ * target's sign giving the direction. TP and AP are their JSON paths. */
+static void load_manual_quantity(struct loader *ld, const char *tp, const char *ap,
+				 struct indicator *ind)
+{
+	static const char hint[] = "a quantity such as ≥85%, 1.5亿元 or 200宗 (or give "
+				   "\"score\" for a line scored by hand)";
+	ind->manual = MANUAL_QUANTITY;
+	bool t_ok = ind->manual_target && quantity_parse(ind->manual_target, &ind->manual_tq);
+	bool a_ok = ind->manual_actual && quantity_parse(ind->manual_actual, &ind->manual_aq);
+	if (ind->manual_target && !t_ok)
+		fail(ld, tp, "manual target '%.64s' is not %s", ind->manual_target, hint);
+	if (ind->manual_actual && !a_ok)
+		fail(ld, ap, "manual actual '%.64s' is not %s", ind->manual_actual, hint);
+	if (!t_ok || !a_ok)
+		return;
+	if (!quantity_comparable(&ind->manual_tq, &ind->manual_aq))
+		fail(ld, ap,
+		     "manual actual '%.64s' is %s but the target '%.64s' is %s: give both in the "
+		     "same kind of unit",
+		     ind->manual_actual, quantity_kind_text(ind->manual_aq.kind),
+		     ind->manual_target, quantity_kind_text(ind->manual_tq.kind));
+	ind->direction = quantity_direction(&ind->manual_tq);
+}
+
 static void load_manual(struct loader *ld, const char *ip, json_t *manual, struct indicator *ind)
 {
 	static const char *const allowed[] = {"target", "actual",   "score",
@@ -241,8 +267,8 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 	snprintf(mp, sizeof(mp), "%s/manual", ip);
 	if (!json_is_object(manual)) {
 		fail(ld, mp,
-		     "manual must be an object: {\"target\", \"actual\", \"score\"} or "
-		     "{\"budget\", \"executed\"}");
+		     "manual must be an object: {\"target\", \"actual\"} with or without "
+		     "\"score\", or {\"budget\", \"executed\"}");
 		return;
 	}
 	if (!only_keys(ld, mp, manual, "manual", allowed))
@@ -277,20 +303,23 @@ static void load_manual(struct loader *ld, const char *ip, json_t *manual, struc
 		return;
 	}
 	ind->manual = MANUAL_SCORED;
-	snprintf(p, sizeof(p), "%s/target", mp);
+	char tp[PATH_MAX_LEN], ap[PATH_MAX_LEN];
+	snprintf(tp, sizeof(tp), "%s/target", mp);
 	ind->manual_target =
-	    get_text(ld, p, json_object_get(manual, "target"), "manual target", true);
-	snprintf(p, sizeof(p), "%s/actual", mp);
+	    get_text(ld, tp, json_object_get(manual, "target"), "manual target", true);
+	snprintf(ap, sizeof(ap), "%s/actual", mp);
 	ind->manual_actual =
-	    get_text(ld, p, json_object_get(manual, "actual"), "manual actual", true);
+	    get_text(ld, ap, json_object_get(manual, "actual"), "manual actual", true);
 	snprintf(p, sizeof(p), "%s/score", mp);
 	json_t *score = json_object_get(manual, "score");
 	int c;
-	if (!score)
-		fail(ld, p, "manual score is required");
-	else if (get_decimal(ld, p, score, "manual score", "\"score\": 9.5", &ind->manual_score) &&
-		 (dec_is_negative(ind->manual_score) ||
-		  (dec_cmp(ind->manual_score, ind->weight, &c) && c > 0)))
+	if (!score) {
+		load_manual_quantity(ld, tp, ap, ind);
+		return;
+	}
+	if (get_decimal(ld, p, score, "manual score", "\"score\": 9.5", &ind->manual_score) &&
+	    (dec_is_negative(ind->manual_score) ||
+	     (dec_cmp(ind->manual_score, ind->weight, &c) && c > 0)))
 		fail(ld, p, "manual score must be between 0 and the weight");
 }
 

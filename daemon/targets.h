@@ -17,12 +17,14 @@
 #include "catalog.h"
 #include "config.h"
 #include "money.h"
+#include "quantity.h"
 #include "score.h"
 
 enum manual_kind {
-	MANUAL_NONE,   /* computed from a metric */
-	MANUAL_SCORED, /* {"target", "actual", "score"} as entered */
-	MANUAL_BUDGET, /* {"budget", "executed"}: 预算执行率 */
+	MANUAL_NONE,	 /* computed from a metric */
+	MANUAL_SCORED,	 /* {"target", "actual", "score"} as entered */
+	MANUAL_BUDGET,	 /* {"budget", "executed"}: 预算执行率 */
+	MANUAL_QUANTITY, /* {"target", "actual"}, both quantities: scored by SPEC §6 */
 };
 
 struct indicator {
@@ -39,12 +41,13 @@ struct indicator {
 	 * year; 0: the year's start or end. */
 	int period_from, period_to;
 	struct dec target;
-	enum direction direction;
+	enum direction direction; /* also of a MANUAL_QUANTITY line, by its target's sign */
 	const char *display_unit; /* static */
 	/* manual */
 	enum manual_kind manual;
 	char *manual_target, *manual_actual; /* texts as entered */
 	struct dec manual_score;
+	struct quantity manual_tq, manual_aq; /* MANUAL_QUANTITY: the two texts read */
 	struct dec budget, executed;
 };
 

@@ -7,9 +7,11 @@
  *  - accepted targets hold what the report relies on: years 1901..2199, each
  *    found again by targets_find, indicators named, weights in (0, 100] adding
  *    up to at most 100, a computed indicator with a metric, a manual score
- *    within [0, weight], a budget above 0;
+ *    within [0, weight], a budget above 0, a manual quantitative line with
+ *    two comparable quantities;
  *  - scoring every computed indicator at its own target, at zero and at twice
- *    the target stays within [0, weight] (or reports overflow). */
+ *    the target stays within [0, weight] (or reports overflow), and so does
+ *    scoring a manual quantitative line. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,15 @@ static void check_indicator(const struct target_year *ty, const struct indicator
 		CHECK(!dec_is_negative(ind->manual_score));
 		CHECK(cmp(ind->manual_score, ind->weight) <= 0);
 		break;
+	case MANUAL_QUANTITY: {
+		CHECK(quantity_comparable(&ind->manual_tq, &ind->manual_aq));
+		CHECK(ind->direction == quantity_direction(&ind->manual_tq));
+		struct dec s;
+		if (score_computed(ind->direction, ty->lower, ind->weight, ind->manual_tq.value,
+				   frac_of(ind->manual_aq.value), &s))
+			CHECK(!dec_is_negative(s) && cmp(s, ind->weight) <= 0);
+		break;
+	}
 	case MANUAL_BUDGET: {
 		CHECK(!dec_is_negative(ind->budget) && !dec_is_zero(ind->budget));
 		CHECK(!dec_is_negative(ind->executed));

@@ -132,7 +132,20 @@ static const char targets_json[] =
     " {\"name\": \"社会公众满意度\", \"weight\": 10,\n"
     "  \"manual\": {\"target\": \"≥90%\", \"actual\": \"95%\", \"score\": 10}},\n"
     " {\"name\": \"预算执行率\", \"weight\": 10, \"manual\": {\"budget\": \"21\", \"executed\": "
-    "\"20.3\"}}]}]}\n";
+    "\"20.3\"}}]},\n"
+    " {\"year\": 2021, \"center\": \"433101\", \"scoring\": {\"lower\": \"linear\"},\n"
+    "  \"indicators\": [\n"
+    " {\"metric\": \"deal_amount\", \"name\": \"成交额\", \"target\": \"50000000000.00\",\n"
+    "  \"weight\": 20},\n"
+    " {\"name\": \"交易主体满意度\", \"level1\": \"满意度指标\", \"level2\": "
+    "\"服务对象满意度指标\",\n"
+    "  \"weight\": 5, \"manual\": {\"target\": \"≥85%\", \"actual\": \"82%\"}},\n"
+    " {\"name\": \"会议费\", \"weight\": 15,\n"
+    "  \"manual\": {\"target\": \"≤1400万元\", \"actual\": \"1449.87万元\"}},\n"
+    " {\"name\": \"节约资金\", \"weight\": 20,\n"
+    "  \"manual\": {\"target\": \"≥1.5亿元\", \"actual\": \"12000万元\"}},\n"
+    " {\"name\": \"社会公众满意度\", \"weight\": 10,\n"
+    "  \"manual\": {\"target\": \"≥90%\", \"actual\": \"88%\", \"score\": 9}}]}]}\n";
 
 int main(void)
 {
@@ -201,6 +214,56 @@ int main(void)
 	o = build(base, st, t, &clock, 2021, "433100", REPORT_MD);
 	CHECK(o.status == 200 && strstr(o.body, "| 提高7个百分点 |"), "Markdown: a rate's 同比");
 	CHECK(o.status == 200 && strstr(o.body, "| +26.24% |"), "Markdown: a sum's 同比");
+	free(o.body);
+
+	/* ---- manual quantitative lines (SPEC §5): scored like computed ones ---- */
+	o = build(base, st, t, &clock, 2021, "433101", REPORT_JSON);
+	r = json_loads(o.body ? o.body : "{}", 0, NULL);
+	CHECK(o.status == 200 && r, "report 2021 433101: %d", o.status);
+	json_t *sat = indicator(r, "交易主体满意度");
+	CHECK(sat && num(sat, "score") == 4.82, "5 x 82%% / 85%% = 4.82: %f",
+	      sat ? num(sat, "score") : 0);
+	CHECK(sat && json_is_true(json_object_get(sat, "manual")) &&
+		  strcmp(str(sat, "direction"), "higher") == 0,
+	      "a manual line, higher by its ≥");
+	CHECK(sat && strcmp(str(sat, "target"), "≥85%") == 0 &&
+		  strcmp(str(sat, "actual"), "82%") == 0 &&
+		  strcmp(str(sat, "target_display"), "≥85%") == 0 &&
+		  strcmp(str(sat, "display"), "82%") == 0 &&
+		  strcmp(str(sat, "display_unit"), "%") == 0,
+	      "texts as written");
+	CHECK(sat && num(sat, "completion") == 0.964706, "completion 82 / 85: %f",
+	      sat ? num(sat, "completion") : 0);
+	json_t *cost = indicator(r, "会议费");
+	CHECK(cost && num(cost, "score") == 14.47 && strcmp(str(cost, "direction"), "lower") == 0,
+	      "≤ is a ceiling, linear by the year's profile: 15 x (1 - 49.87 / 1400) = %f",
+	      cost ? num(cost, "score") : 0);
+	json_t *saved = indicator(r, "节约资金");
+	CHECK(saved && num(saved, "score") == 16 && num(saved, "completion") == 0.8,
+	      "1.2亿 of 1.5亿 in two units: 16, completion 0.8");
+	json_t *hand = indicator(r, "社会公众满意度");
+	CHECK(hand && num(hand, "score") == 9 && json_is_null(json_object_get(hand, "completion")),
+	      "with score: as entered");
+	CHECK(num(r, "total_score") == 64.29, "total 20 + 4.82 + 14.47 + 16 + 9: %f",
+	      num(r, "total_score"));
+	CHECK(strcmp(str(r, "grade"), "中") == 0, "64.29 is 中");
+	json_decref(r);
+	free(o.body);
+	o = build(base, st, t, &clock, 2021, "433101", REPORT_CSV);
+	CHECK(o.status == 200 &&
+		  strstr(o.body,
+			 "\r\n满意度指标,服务对象满意度指标,交易主体满意度,≥85%,82%,5,4.82,\r\n"),
+	      "CSV: the manual line with its computed score");
+	CHECK(o.status == 200 && strstr(o.body, "\r\n,,会议费,≤1400万元,1449.87万元,15,14.47,\r\n"),
+	      "CSV: a manual ceiling");
+	CHECK(o.status == 200 && strstr(o.body, "\r\n合计,,,,,70,64.29,\r\n"),
+	      "CSV total includes the manual scores");
+	free(o.body);
+	o = build(base, st, t, &clock, 2021, "433101", REPORT_MD);
+	CHECK(o.status == 200 &&
+		  strstr(o.body, "| 交易主体满意度 | ≥85% | 82% | — | — | 5 | 4.82 |"),
+	      "Markdown: the manual line with its computed score");
+	CHECK(o.status == 200 && strstr(o.body, "自评得分 64.29 分"), "Markdown total");
 	free(o.body);
 
 	/* ---- a year without targets, all centres ---- */

@@ -137,6 +137,78 @@ static void check_unions_and_periods(void)
 			     "t.json:15: period belongs to computed indicators", NULL});
 }
 
+/* A manual line without "score" is scored from its two quantities (SPEC
+ * §5): each must be one, both in the same kind of unit, reported at its
+ * line; with "score" the texts are carried as written. */
+static void manual_quantities(void)
+{
+	static const char good[] =
+	    "{\"years\": [{\"year\": 2021, \"scoring\": {\"lower\": \"linear\"}, "
+	    "\"indicators\": [\n"
+	    "  {\"name\": \"交易主体满意度\", \"weight\": 5,\n"
+	    "   \"manual\": {\"target\": \"≥85%\", \"actual\": \"82%\"}},\n"
+	    "  {\"name\": \"投诉率\", \"weight\": 5, \"manual\": {\"target\": \"<2%\", "
+	    "\"actual\": \"1%\"}},\n"
+	    "  {\"name\": \"节约资金\", \"weight\": 5, \"manual\": {\"target\": \"1.5亿元\", "
+	    "\"actual\": \"12000万元\"}},\n"
+	    "  {\"name\": \"培训\", \"weight\": 5, \"manual\": {\"target\": \"≥200人次\", "
+	    "\"actual\": \"145宗\"}},\n"
+	    "  {\"name\": \"调查\", \"weight\": 5, \"manual\": {\"target\": \"良好\", "
+	    "\"actual\": \"82宗\", \"score\": 4}}\n"
+	    "]}]}\n";
+	struct config_errors errs = {0};
+	struct targets *t = targets_parse("t.json", good, strlen(good), &errs);
+	for (size_t i = 0; i < errs.count; i++)
+		fprintf(stderr, "unexpected: %s\n", errs.lines[i]);
+	CHECK(t && errs.count == 0, "manual quantities load");
+	config_errors_clear(&errs);
+	const struct target_year *y = t ? targets_find(t, 2021, NULL) : NULL;
+	if (y && y->nindicators == 5) {
+		const struct indicator *a = &y->indicators[0], *b = &y->indicators[1],
+				       *c = &y->indicators[2], *d = &y->indicators[3],
+				       *e = &y->indicators[4];
+		CHECK(a->manual == MANUAL_QUANTITY && a->direction == DIRECTION_HIGHER &&
+			  a->manual_tq.kind == QUANTITY_PERCENT,
+		      "≥85%% against 82%%: a quantitative line, higher");
+		CHECK(strcmp(a->manual_target, "≥85%") == 0 && strcmp(a->manual_actual, "82%") == 0,
+		      "the texts are kept as written");
+		CHECK(b->manual == MANUAL_QUANTITY && b->direction == DIRECTION_LOWER,
+		      "< is lower");
+		CHECK(c->manual == MANUAL_QUANTITY && c->manual_tq.kind == QUANTITY_MONEY,
+		      "亿元 against 万元 is fine");
+		CHECK(d->manual == MANUAL_QUANTITY, "two count units are one kind");
+		CHECK(e->manual == MANUAL_SCORED, "with score: carried as written");
+	} else {
+		CHECK(0, "five manual lines");
+	}
+	targets_free(t);
+
+	expect_errors(
+	    "manual quantities that are not",
+	    "{\"years\": [{\"year\": 2021, \"indicators\": [\n"
+	    "  {\"name\": \"a\", \"weight\": 5, \"manual\": {\"target\": \"≥85%\",\n"
+	    "   \"actual\": \"82宗\"}},\n"
+	    "  {\"name\": \"b\", \"weight\": 5, \"manual\": {\"target\": \"约85%\",\n"
+	    "   \"actual\": \"82%\"}},\n"
+	    "  {\"name\": \"c\", \"weight\": 5, \"manual\": {\"target\": \"≥85%\",\n"
+	    "   \"actual\": \"良好\"}},\n"
+	    "  {\"name\": \"d\", \"weight\": 5, \"manual\": {\"target\": \"1.5亿元\",\n"
+	    "   \"actual\": \"150000000\"}},\n"
+	    "  {\"name\": \"e\", \"weight\": 5, \"manual\": {\"actual\": \"82%\"}},\n"
+	    "  {\"name\": \"f\", \"weight\": 5, \"manual\": {\"target\": \"x\",\n"
+	    "   \"actual\": \"y\"}}\n"
+	    "]}]}\n",
+	    (const char *[]){"t.json:3: manual actual '82宗' is a count but the target '≥85%' is a "
+			     "percentage: give both in the same kind of unit",
+			     "t.json:4: manual target '约85%' is not a quantity",
+			     "t.json:7: manual actual '良好' is not a quantity",
+			     "t.json:9: manual actual '150000000' is a plain number but the target "
+			     "'1.5亿元' is an amount of money",
+			     "t.json:10: manual target is required",
+			     "t.json:11: manual target 'x' is not a quantity",
+			     "t.json:12: manual actual 'y' is not a quantity", NULL});
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -257,6 +329,7 @@ int main(int argc, char **argv)
 			     "t.json:7: grade band 良 must be below 优",
 			     "t.json:5: year 2022 centre 1 is already given at line 3", NULL});
 	check_unions_and_periods();
+	manual_quantities();
 	struct config_errors e2 = {0};
 	CHECK(targets_load("/nonexistent/targets.json", &e2) == NULL && e2.count == 1 &&
 		  strstr(e2.lines[0], "cannot open"),
