@@ -201,8 +201,6 @@ static void job_finish(struct runner *r, bool ok, enum fault fault, const char *
 	r->job = JOB_NONE;
 	if (s->stopping)
 		return;
-	s->active--;
-	next_in_line(s);
 	r->rows_total += r->job_rows;
 	if (ok) {
 		if (r->complained)
@@ -245,6 +243,9 @@ static void job_finish(struct runner *r, bool ok, enum fault fault, const char *
 		if (fault == FAULT_SOURCE)
 			r->up = false;
 	}
+	/* The next in line gets this job's turn (after this one's log line). */
+	s->active--;
+	next_in_line(s);
 	if (kind == JOB_POLL)
 		notify_waiters(r, ok);
 

@@ -32,8 +32,9 @@ BEGIN
            reconciled_all_at = now(), repaired_rows = 0
      WHERE stream = p_stream AND source = p_source;
     IF p_stream IN (1, 2) THEN
-        -- Deals or evaluations just became whole: so does what joins them.
-        PERFORM ggzy.rebuild_remote_evaluated();
+        -- Deals or evaluations just became whole: so does what joins them
+        -- (a trading source's deals join only its own derived images).
+        PERFORM ggzy.rebuild_remote_evaluated(CASE WHEN p_stream = 1 THEN p_source END);
     END IF;
     UPDATE ggzy.store_version SET version = version + 1;
     RETURN n;

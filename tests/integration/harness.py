@@ -42,7 +42,7 @@ class PgServer:
     """A throw-away PostgreSQL cluster. initdb refuses to run as root, so
     when we are root the server runs as the 'postgres' system user."""
 
-    def __init__(self, name="pg", tcp=False):
+    def __init__(self, name="pg", tcp=False, settings=None):
         self.bindir = pg_bindir()
         self.dir = tempfile.mkdtemp(prefix="ggzy-%s-" % name)
         os.chmod(self.dir, 0o755)
@@ -50,6 +50,8 @@ class PgServer:
         self.sock = self.dir
         self.port = free_port()
         self.tcp = tcp  # also listen on 127.0.0.1:port (stopped: "connection refused")
+        # extra server settings ({"wal_level": "logical"}), after the defaults
+        self.settings = dict({"max_connections": "50"}, **(settings or {}))
         self.as_user = []
         if os.geteuid() == 0:
             self.as_user = ["runuser", "-u", "postgres", "--"]
@@ -67,8 +69,8 @@ class PgServer:
 
     def start(self):
         opts = ("-k %s -p %d -c listen_addresses='%s' -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=50"
-                % (self.sock, self.port, "127.0.0.1" if self.tcp else ""))
+                "-c full_page_writes=off" % (self.sock, self.port, "127.0.0.1" if self.tcp else ""))
+        opts += "".join(" -c %s=%s" % kv for kv in self.settings.items())
         self._run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-o", opts,
                    "-l", os.path.join(self.dir, "server.log"), "-w", "start"])
 
