@@ -19,6 +19,7 @@
 #include "pg_array.h"
 #include "report.h"
 #include "scheduler.h"
+#include "statistics.h"
 #include "store.h"
 #include "targets.h"
 #include "xmalloc.h"
@@ -32,31 +33,39 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
-		     "       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
-		     "       ggzy-metricsd --version | --help\n"
-		     "\n"
-		     "Polls the trading, deposit and expert databases of a public resource\n"
-		     "trading centre into exact daily figures and serves them over HTTP.\n"
-		     "\n"
-		     "  -c, --config FILE   configuration file (required)\n"
-		     "      --check         validate the configuration and the targets file,\n"
-		     "                      print every problem as FILE:LINE: message;\n"
-		     "                      exit 0 if valid, 2 if not\n"
-		     "      --once          one poll and one reconciliation of every source,\n"
-		     "                      then exit: 0 if all succeeded, 1 otherwise\n"
-		     "      --now TIMESTAMP behave as if the time were TIMESTAMP (ISO 8601)\n"
-		     "\n"
-		     "  report              print the year-end report from the store to stdout\n"
-		     "                      (no server is started); exit 0 on success\n"
-		     "      --year Y        the year (required)\n"
-		     "      --center C      a centre, with its descendants (default: all)\n"
-		     "      --format F      json (default), csv or md\n"
-		     "\n"
-		     "      --version       print the version\n"
-		     "  -h, --help          this text\n"
-		     "\n"
-		     "Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n");
+	fprintf(out,
+		"Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
+		"       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
+		"       ggzy-metricsd -c FILE statistics --period P [--center C] [--format F]\n"
+		"       ggzy-metricsd --version | --help\n"
+		"\n"
+		"Polls the trading, deposit and expert databases of a public resource\n"
+		"trading centre into exact daily figures and serves them over HTTP.\n"
+		"\n"
+		"  -c, --config FILE   configuration file (required)\n"
+		"      --check         validate the configuration and the targets file,\n"
+		"                      print every problem as FILE:LINE: message;\n"
+		"                      exit 0 if valid, 2 if not\n"
+		"      --once          one poll and one reconciliation of every source,\n"
+		"                      then exit: 0 if all succeeded, 1 otherwise\n"
+		"      --now TIMESTAMP behave as if the time were TIMESTAMP (ISO 8601)\n"
+		"\n"
+		"  report              print the year-end report from the store to stdout\n"
+		"                      (no server is started); exit 0 on success\n"
+		"      --year Y        the year (required)\n"
+		"      --center C      a centre, with its descendants (default: all)\n"
+		"      --format F      json (default), csv, md or xlsx (a workbook)\n"
+		"\n"
+		"  statistics          print the statistics table (月报, 季报, 半年报, 年报)\n"
+		"                      from the store to stdout; exit 0 on success\n"
+		"      --period P      2021-09 (month), 2021-Q3, 2021-H1 or 2021 (required)\n"
+		"      --center C      a centre, with its descendants (default: all)\n"
+		"      --format F      json (default), csv, md or xlsx\n"
+		"\n"
+		"      --version       print the version\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n");
 }
 
 /* ---- loading the configuration, the targets and the token ---- */
@@ -147,19 +156,25 @@ static char *configured_sources(const struct config *cfg)
 
 struct options {
 	const char *config_path, *now_text;
-	bool check, once, report;
-	const char *year_text, *center, *format;
+	bool check, once, report, statistics;
+	const char *year_text, *center, *format, *period;
 };
 
 /* Fills o; returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
-	    {"once", no_argument, NULL, 'o'},	      {"now", required_argument, NULL, 'n'},
-	    {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-	    {"year", required_argument, NULL, 'y'},   {"center", required_argument, NULL, 'C'},
-	    {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", no_argument, NULL, 'k'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"now", required_argument, NULL, 'n'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"year", required_argument, NULL, 'y'},
+	    {"center", required_argument, NULL, 'C'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"period", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -171,6 +186,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'y': o->year_text = optarg; break;
 		case 'C': o->center = optarg; break;
 		case 'f': o->format = optarg; break;
+		case 'p': o->period = optarg; break;
 		case 'V': printf("ggzy-metricsd %s\n", GGZY_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -179,19 +195,28 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (optind < argc && strcmp(argv[optind], "report") == 0) {
 		o->report = true;
 		optind++;
+	} else if (optind < argc && strcmp(argv[optind], "statistics") == 0) {
+		o->statistics = true;
+		optind++;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ggzy-metricsd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
-	if (!o->report && (o->year_text || o->center || o->format)) {
-		fprintf(stderr,
-			"ggzy-metricsd: --year, --center and --format belong to 'report'\n");
+	if (!o->report && !o->statistics && (o->year_text || o->center || o->format)) {
+		fprintf(stderr, "ggzy-metricsd: --year, --center and --format belong to 'report' "
+				"(--period, --center and --format to 'statistics')\n");
 		return 2;
 	}
-	if (o->report && (o->check || o->once)) {
-		fprintf(stderr, "ggzy-metricsd: report runs alone, not with --check or --once\n");
+	if ((o->period && !o->statistics) || (o->year_text && o->statistics)) {
+		fprintf(stderr, "ggzy-metricsd: --period belongs to 'statistics', --year to "
+				"'report'\n");
+		return 2;
+	}
+	if ((o->report || o->statistics) && (o->check || o->once)) {
+		fprintf(stderr, "ggzy-metricsd: %s runs alone, not with --check or --once\n",
+			o->report ? "report" : "statistics");
 		return 2;
 	}
 	if (!o->config_path) {
@@ -209,12 +234,30 @@ struct runtime {
 	bool once;
 	int exit_code;
 	struct event *once_deadline;
-	/* the report command */
+	/* the report and statistics commands (report: either) */
 	bool report;
+	const char *period; /* statistics --period; NULL: report */
 	int report_year;
 	const char *report_center;
-	enum report_format report_format;
+	enum document_format report_format;
 };
+
+static int parse_statistics(const struct options *o, struct runtime *rt)
+{
+	if (!o->period) {
+		fprintf(stderr, "ggzy-metricsd: statistics needs --period (2021-09, 2021-Q3, "
+				"2021-H1 or 2021)\n");
+		return 2;
+	}
+	rt->report = true;
+	rt->period = o->period;
+	rt->report_center = o->center;
+	if (o->format && !document_format_parse(o->format, &rt->report_format)) {
+		fprintf(stderr, "ggzy-metricsd: --format must be json, csv, md or xlsx\n");
+		return 2;
+	}
+	return -1;
+}
 
 static int parse_report(const struct options *o, struct runtime *rt)
 {
@@ -227,8 +270,8 @@ static int parse_report(const struct options *o, struct runtime *rt)
 	rt->report = true;
 	rt->report_year = (int)year;
 	rt->report_center = o->center;
-	if (o->format && !report_format_parse(o->format, &rt->report_format)) {
-		fprintf(stderr, "ggzy-metricsd: --format must be json, csv or md\n");
+	if (o->format && !document_format_parse(o->format, &rt->report_format)) {
+		fprintf(stderr, "ggzy-metricsd: --format must be json, csv, md or xlsx\n");
 		return 2;
 	}
 	return -1;
@@ -242,19 +285,20 @@ static struct report_context report_context_of(struct app *app)
 				       .sources = app->sources};
 }
 
-static void on_report_done(const struct report_result *r, void *arg)
+static void on_report_done(const struct document *r, void *arg)
 {
 	struct runtime *rt = arg;
+	const char *what = rt->period ? "statistics" : "report";
 	if (r->status == 200) {
 		fwrite(r->body, 1, r->len, stdout);
 		if (fflush(stdout) != 0) {
-			log_error("report: cannot write to stdout");
+			log_error("%s: cannot write to stdout", what);
 			rt->exit_code = 1;
 		} else {
 			rt->exit_code = 0;
 		}
 	} else {
-		fprintf(stderr, "ggzy-metricsd: report: %s\n", r->message);
+		fprintf(stderr, "ggzy-metricsd: %s: %s\n", what, r->message);
 		rt->exit_code = r->status == 400 ? 2 : 1;
 	}
 	event_base_loopexit(rt->app.base, NULL);
@@ -263,6 +307,13 @@ static void on_report_done(const struct report_result *r, void *arg)
 static void on_store_ready(void *arg)
 {
 	struct runtime *rt = arg;
+	if (rt->period) {
+		struct statistics_context ctx = {
+		    .store = rt->app.store, .clock = &rt->app.clock, .sources = rt->app.sources};
+		statistics_build(&ctx, rt->period, rt->report_center, rt->report_format,
+				 on_report_done, rt);
+		return;
+	}
 	if (rt->report) {
 		struct report_context ctx = report_context_of(&rt->app);
 		report_build(&ctx, rt->report_year, rt->report_center, rt->report_format,
@@ -306,7 +357,10 @@ static void on_once_deadline(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(rt->once_deadline, &tv);
 		return;
 	}
-	log_error("%s: the store is not ready after %ds: %s", rt->report ? "report" : "--once",
+	log_error("%s: the store is not ready after %ds: %s",
+		  rt->period   ? "statistics"
+		  : rt->report ? "report"
+			       : "--once",
 		  ONCE_STORE_DEADLINE, store_last_error(rt->app.store));
 	rt->exit_code = 1;
 	event_base_loopexit(rt->app.base, NULL);
@@ -466,6 +520,8 @@ int main(int argc, char **argv)
 		return code;
 	struct runtime rt = {.once = o.once};
 	if (o.report && (code = parse_report(&o, &rt)) >= 0)
+		return code;
+	if (o.statistics && (code = parse_statistics(&o, &rt)) >= 0)
 		return code;
 	struct config *cfg = load_config(o.config_path, true);
 	if (!cfg)
