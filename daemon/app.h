@@ -14,6 +14,7 @@ struct scheduler;
 struct http_server;
 struct targets;
 struct alerts;
+struct feeds;
 
 struct app {
 	struct event_base *base;
@@ -28,6 +29,7 @@ struct app {
 	char *api_token;	 /* NULL: POST endpoints are open */
 	struct targets *targets; /* NULL: no targets file */
 	struct alerts *alerts;
+	struct feeds *feeds; /* NULL for the report and statistics commands */
 };
 
 #endif

@@ -67,6 +67,9 @@ void api_refresh(struct evhttp_request *req, struct app *app);
 void api_report(struct evhttp_request *req, struct app *app);
 void api_statistics(struct evhttp_request *req, struct app *app);
 void api_feeds(struct evhttp_request *req, struct app *app);
+/* A feed as /api/v1/feeds and /api/v1/status write it (api_feeds.c). */
+struct feed_status;
+json_t *api_feed_json(const struct feed_status *st);
 void api_alerts(struct evhttp_request *req, struct app *app);
 void api_ranking(struct evhttp_request *req, struct app *app);
 /* The built-in page (api_page.c) and what it needs besides figures. */

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "config.h"
 #include "days.h"
+#include "feeds.h"
 #include "http.h"
 #include "indicators.h"
 #include "log.h"
@@ -321,8 +322,18 @@ static void on_store_ready(void *arg)
 		return;
 	}
 	scheduler_start(rt->app.sched);
-	if (!rt->once)
+	if (!rt->once) {
 		alerts_start(rt->app.alerts);
+		feeds_start(rt->app.feeds);
+	}
+}
+
+static void on_once_feeds_done(bool ok, void *arg)
+{
+	struct runtime *rt = arg;
+	if (!ok)
+		log_warn("--once: a feed was not delivered; the next run sends it");
+	event_base_loopexit(rt->app.base, NULL);
 }
 
 static void on_once_alerts_done(bool ok, void *arg)
@@ -331,7 +342,8 @@ static void on_once_alerts_done(bool ok, void *arg)
 	if (!ok)
 		log_warn("--once: alerts were not all evaluated and delivered; the next run "
 			 "picks them up");
-	event_base_loopexit(rt->app.base, NULL);
+	/* Then each feed's due periods, one attempt each. */
+	feeds_run_once(rt->app.feeds, on_once_feeds_done, rt);
 }
 
 static void on_once_done(bool all_ok, void *arg)
@@ -407,6 +419,7 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 	scheduler_reload(app->sched, app->cfg);
 	http_server_reload(app->http);
 	alerts_reload(app->alerts, app->cfg, app->targets);
+	feeds_reload(app->feeds, app->cfg, app->targets);
 	log_info("reload: done");
 }
 
@@ -419,6 +432,18 @@ static void on_source_loaded(const char *source, void *arg)
 {
 	(void)source;
 	alerts_poke(((struct app *)arg)->alerts);
+	feeds_poke(((struct app *)arg)->feeds);
+}
+
+/* Whether every configured source has finished its first poll: a feed's
+ * document is made only then. */
+static bool sources_loaded(void *arg)
+{
+	struct app *app = arg;
+	for (size_t i = 0; i < app->cfg->nsources; i++)
+		if (!scheduler_loaded(app->sched, app->cfg->sources[i].name))
+			return false;
+	return true;
 }
 
 /* Builds the running parts on cfg and targets (owned from now on). */
@@ -448,6 +473,8 @@ static bool start(struct runtime *rt, struct config *cfg, struct targets *target
 		app->alerts =
 		    alerts_new(app->base, app->store, &app->clock, cfg, targets, source_ready, app);
 		scheduler_on_loaded(app->sched, on_source_loaded, app);
+		app->feeds = feeds_new(app->base, app->store, &app->clock, cfg, targets,
+				       app->sources, sources_loaded, app);
 	}
 	if (rt->once || rt->report) {
 		rt->exit_code = 1; /* until the work says otherwise */
@@ -471,8 +498,10 @@ static void stop(struct runtime *rt)
 	struct app *app = &rt->app;
 	http_server_stop(app->http);
 	scheduler_stop(app->sched);
+	feeds_stop(app->feeds);
 	store_free(app->store); /* queries in flight fail into their owners */
 	alerts_free(app->alerts);
+	feeds_free(app->feeds);
 	scheduler_free(app->sched);
 	/* Last: the owners above answer their HTTP requests as they fail, and
 	 * those requests must still exist (evhttp_free frees them). */
