@@ -348,8 +348,11 @@ static void on_sent(bool ok, const char *to, const char *response, const char *e
 		step_end(fd);
 		return;
 	}
-	feeds_store_result(fd->owner->store, fd->cfg.name, fd->period, ok, to, response,
-			   ok ? NULL : error, on_result, fd);
+	/* The URL as shown (no user, no query: a token there stays out of the
+	 * store and the API); a directory feed's file path. */
+	feeds_store_result(fd->owner->store, fd->cfg.name, fd->period, ok,
+			   fd->cfg.url ? fd->destination : to, response, ok ? NULL : error,
+			   on_result, fd);
 }
 
 static void on_result(PGresult *res, const char *error, void *arg)

@@ -194,6 +194,9 @@ def main():
         ck.eq((f["up"], f["last_period"], f["next_period"]), (True, "2021-11", "2021-12"), "/api/v1/feeds after")
         ck.eq([d["state"] for d in f["deliveries"]], ["delivered"] * 3, "deliveries' states")
         ck.eq(f["next_run"], "2022-01-05T09:00:00+08:00", "next run in the zone's time")
+        ck.true("s3cret" not in json.dumps(f) and "s3cret" not in pg.psql("store", "SELECT * FROM ggzy_api.feed_deliveries"),
+                "the URL's query is neither in the API nor in the store")
+        ck.eq(f["deliveries"][0]["delivered_to"], "http://127.0.0.1:%d/upload" % rx.port, "delivered_to")
         text = metrics(daemon)
         ck.eq(metric_value(text, "ggzy_feed_pending_deliveries", "monthly"), 0, "nothing pending")
         ck.true((metric_value(text, "ggzy_feed_last_success_timestamp_seconds", "monthly") or 0) > time.time() - 60,
