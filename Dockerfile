@@ -10,7 +10,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
-        libevent-dev libjansson-dev libpq-dev zlib1g-dev libssl-dev python3 \
+        libevent-dev libjansson-dev libpq-dev zlib1g-dev libssl-dev libxlsxwriter-dev python3 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # What the build reads (tests/ only for its CMakeLists.txt, which configure reads).
@@ -31,10 +31,11 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGGZY_WERROR=OFF \
  && rm -rf /stage/usr/lib/systemd
 
 FROM debian:bookworm-slim
-# Runtime libraries only (libevent, jansson, libpq, zlib, libcrypto), time zones, and
-# curl for the health check.
+# Runtime libraries only (libevent with its OpenSSL part, jansson, libpq, zlib,
+# libssl, libxlsxwriter), time zones, and curl for the health check.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libevent-2.1-7 libjansson4 libpq5 zlib1g libssl3 \
+ && apt-get install -y --no-install-recommends libevent-2.1-7 libevent-openssl-2.1-7 libjansson4 \
+        libpq5 zlib1g libssl3 libxlsxwriter4 \
         tzdata ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10470 --user-group --home-dir /nonexistent \

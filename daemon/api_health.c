@@ -97,8 +97,8 @@ void api_readyz(struct evhttp_request *req, struct app *app)
 	struct readyz *rz = xcalloc(1, sizeof(*rz));
 	rz->req = req;
 	rz->reasons = reasons;
-	if (!store_is_ready(app->store)) {
-		reply(rz);
+	if (!store_is_ready(app->store) || !store_is_up(app->store)) {
+		reply(rz); /* said above */
 		return;
 	}
 	store_query(app->store, sql_text("queries/center_conflicts.sql"), 0, NULL, on_conflicts,

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "feeds.h"
 #include "app.h"
 #include "catalog.h"
 #include "config.h"
@@ -221,6 +222,7 @@ static void reply_metrics(struct evhttp_request *req, struct app *app)
 	}
 	struct evbuffer *tail = gzip ? evbuffer_new() : out;
 	alerts_write_metrics(app->alerts, tail);
+	feeds_write_metrics(app->feeds, tail);
 	health_series(tail, app);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -1,5 +1,5 @@
-/* GET /api/v1/report: the year-end report (see report.h), as JSON, CSV or
- * Markdown. Parameters are validated here; the centre reaches SQL only as a
+/* GET /api/v1/report: the year-end report (see report.h), as JSON, CSV,
+ * Markdown or XLSX. Parameters are validated here; the centre reaches SQL only as a
  * bound parameter. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,22 +9,7 @@
 #include "http.h"
 #include "report.h"
 
-static void on_report(const struct report_result *r, void *arg)
-{
-	struct evhttp_request *req = arg;
-	if (r->status != 200) {
-		http_reply_error(req, r->status, r->code, "%s", r->message);
-		return;
-	}
-	if (*r->filename) {
-		char disposition[128];
-		snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"",
-			 r->filename);
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Disposition",
-				  disposition);
-	}
-	http_reply_text(req, 200, r->content_type, r->body, r->len);
-}
+static void on_report(const struct document *r, void *arg) { http_reply_document(arg, r); }
 
 /* A year is four digits; anything else is not a year. */
 static bool parse_year(const char *text, int *year)
@@ -44,14 +29,15 @@ void api_report(struct evhttp_request *req, struct app *app)
 	const char *year_s = evhttp_find_header(&q, "year");
 	const char *center = evhttp_find_header(&q, "center");
 	const char *format = evhttp_find_header(&q, "format");
-	enum report_format fmt = REPORT_JSON;
+	enum document_format fmt = DOC_JSON;
 	int year;
 	if (!year_s)
 		http_reply_error(req, 400, "missing_parameter", "parameter 'year' is required");
 	else if (!parse_year(year_s, &year))
 		http_reply_error(req, 400, "bad_parameter", "'year' must be a year such as 2021");
-	else if (format && !report_format_parse(format, &fmt))
-		http_reply_error(req, 400, "bad_parameter", "'format' must be json, csv or md");
+	else if (format && !document_format_parse(format, &fmt))
+		http_reply_error(req, 400, "bad_parameter",
+				 "'format' must be json, csv, md or xlsx");
 	else if (center && (!*center || strlen(center) > 64))
 		http_reply_error(req, 400, "bad_parameter", "'center' must be a centre code");
 	else {

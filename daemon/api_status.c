@@ -15,6 +15,7 @@
 #include "app.h"
 #include "catalog.h"
 #include "config.h"
+#include "feeds.h"
 #include "http.h"
 #include "log.h"
 #include "scheduler.h"
@@ -172,6 +173,13 @@ static void reply(struct status_job *j, PGresult *res, const char *error)
 				 : error_summary(error ? error : store_last_error(app->store)));
 	json_object_set_new(o, "sources", sources_json(app));
 	json_object_set_new(o, "unavailable", unavailable_json(app));
+	json_t *feeds = json_array();
+	for (size_t i = 0; i < feeds_count(app->feeds); i++) {
+		struct feed_status st;
+		feeds_status(app->feeds, i, &st);
+		json_array_append_new(feeds, api_feed_json(&st));
+	}
+	json_object_set_new(o, "feeds", feeds);
 	const char *first = have && !PQgetisnull(res, 0, 1) ? PQgetvalue(res, 0, 1) : NULL;
 	const char *last = have && !PQgetisnull(res, 0, 2) ? PQgetvalue(res, 0, 2) : NULL;
 	json_object_set_new(o, "years", years_json(first, last, current));

@@ -17,6 +17,7 @@ struct http_server;
 struct targets;
 struct alerts;
 struct metric_def;
+struct feeds;
 
 struct app {
 	struct event_base *base;
@@ -31,6 +32,7 @@ struct app {
 	char *api_token;	 /* NULL: POST endpoints are open */
 	struct targets *targets; /* NULL: no targets file */
 	struct alerts *alerts;
+	struct feeds *feeds; /* NULL for the report and statistics commands */
 };
 
 /* Why metric M's figures cannot be known here (availability.h), in BUF, or

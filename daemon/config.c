@@ -12,12 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "document.h"
 #include "log.h"
 #include "xmalloc.h"
 
 #define D(field) offsetof(struct config, field)
 #define S(field) offsetof(struct source_config, field)
 #define A(field) offsetof(struct alerts_config, field)
+#define F(field) offsetof(struct feed_config, field)
 
 /* The one table of configuration keys (Redis' static_configs[] idea). */
 const struct config_key config_keys[] = {
@@ -71,6 +73,22 @@ const struct config_key config_keys[] = {
     {"alerts", "pacing", CFG_PACING, A(pacing), "linear", false, true, "linear | last_year"},
     {"alerts", "threshold", CFG_RATIO, A(threshold), "0.9", false, true,
      "fire when actual < threshold x expected-by-now"},
+    {"feed", "what", CFG_FEED_WHAT, F(what), NULL, true, true, "statistics | report"},
+    {"feed", "schedule", CFG_SCHEDULE, F(schedule), NULL, true, true,
+     "monthly D HH:MM | quarterly D HH:MM | halfyearly D HH:MM | yearly MM-DD HH:MM"},
+    {"feed", "center", CFG_STRING, F(center), NULL, false, true,
+     "a centre, with its descendants; absent: all centres"},
+    {"feed", "format", CFG_FORMAT, F(format), "xlsx", false, true, "json | csv | md | xlsx"},
+    {"feed", "url", CFG_FEED_URL, F(url), NULL, false, true,
+     "POST each period's file there (http:// or https://)"},
+    {"feed", "directory", CFG_DIRECTORY, F(directory), NULL, false, true,
+     "or write each period's file into this directory, atomically"},
+    {"feed", "ca_file", CFG_FILE, F(ca_file), NULL, false, true,
+     "CA certificates (PEM) an https:// url is checked against; absent: the system's"},
+    {"feed", "timeout", CFG_DURATION, F(timeout), "30s", false, true,
+     "longest a whole POST may take"},
+    {"feed", "retry_max", CFG_DURATION, F(retry_max), "5m", false, true,
+     "longest wait between two attempts (backoff from 1s, doubling)"},
 };
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 
@@ -271,6 +289,41 @@ static const struct config_key *find_key(const char *section, const char *name)
 	return NULL;
 }
 
+/* The checks of the feed keys' values. */
+static bool string_value_ok(enum config_type type, const char *value, char *err, size_t errlen)
+{
+	switch (type) {
+	case CFG_FEED_WHAT:
+		if (strcmp(value, "statistics") != 0 && strcmp(value, "report") != 0)
+			return reject(err, errlen, "must be statistics or report");
+		return true;
+	case CFG_FORMAT: {
+		enum document_format fmt;
+		if (!document_format_parse(value, &fmt))
+			return reject(err, errlen, "must be json, csv, md or xlsx");
+		return true;
+	}
+	case CFG_FEED_URL: {
+		bool tls = strncmp(value, "https://", 8) == 0;
+		if (!tls && strncmp(value, "http://", 7) != 0)
+			return reject(err, errlen, "must be an http:// or https:// URL");
+		const char *host = value + (tls ? 8 : 7);
+		if (!*host || *host == '/' || *host == ':')
+			return reject(err, errlen, "names no host");
+		return true;
+	}
+	case CFG_DIRECTORY: {
+		struct stat sb;
+		if (stat(value, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			return reject(err, errlen, "is not an existing directory");
+		if (access(value, W_OK | X_OK) != 0)
+			return reject(err, errlen, "is not writable");
+		return true;
+	}
+	default: return true;
+	}
+}
+
 /* Stores VALUE into the field of BASE that KEY describes; false, with the
  * reason in err, when VALUE is not one. */
 static bool set_value(const struct config_key *key, void *base, const char *value,
@@ -285,9 +338,15 @@ static bool set_value(const struct config_key *key, void *base, const char *valu
 	case CFG_FILE:
 	case CFG_CONNINFO:
 	case CFG_TIMEZONE:
-	case CFG_PACING: {
+	case CFG_PACING:
+	case CFG_FEED_WHAT:
+	case CFG_FORMAT:
+	case CFG_FEED_URL:
+	case CFG_DIRECTORY: {
 		if (key->type == CFG_URL && strncmp(value, "http://", 7) != 0)
 			return reject(err, errlen, "must be an http:// URL");
+		if (!string_value_ok(key->type, value, err, errlen))
+			return false;
 		if (key->type == CFG_FILE && access(value, R_OK) != 0)
 			return reject(err, errlen, "file does not exist or is not readable");
 		if (key->type == CFG_DIR && !is_directory(value))
@@ -368,6 +427,15 @@ static bool set_value(const struct config_key *key, void *base, const char *valu
 		*(long *)field = n;
 		return true;
 	}
+	case CFG_SCHEDULE: {
+		struct feed_config *feed = base;
+		char why[160];
+		if (!schedule_parse(value, &feed->sched, why, sizeof(why)))
+			return reject(err, errlen, "%s", why);
+		free(feed->schedule);
+		feed->schedule = xstrdup(value);
+		return true;
+	}
 	case CFG_RATIO: {
 		char *end;
 		errno = 0;
@@ -418,6 +486,7 @@ struct parser {
 	struct {
 		const void *base;
 		char key[64];
+		int line;
 	} mentioned[256];
 	size_t nmentioned;
 };
@@ -427,6 +496,7 @@ static void mention(struct parser *p, const char *key)
 	if (p->nmentioned < sizeof(p->mentioned) / sizeof(p->mentioned[0])) {
 		p->mentioned[p->nmentioned].base = p->base;
 		snprintf(p->mentioned[p->nmentioned].key, sizeof(p->mentioned[0].key), "%s", key);
+		p->mentioned[p->nmentioned].line = p->lineno;
 		p->nmentioned++;
 	}
 }
@@ -451,6 +521,40 @@ static void check_required(struct parser *p, const char *section, const void *ba
 			config_errors_add(p->errs, p->path, line,
 					  "[%s] is missing required key '%s'", label, k->name);
 	}
+}
+
+/* The line KEY of the section at BASE was written on (0: not written). */
+static int line_of(const struct parser *p, const void *base, const char *key)
+{
+	for (size_t i = 0; i < p->nmentioned; i++)
+		if (p->mentioned[i].base == base && strcmp(p->mentioned[i].key, key) == 0)
+			return p->mentioned[i].line;
+	return 0;
+}
+
+/* What a feed's keys must say together: a destination, one only; a report
+ * is a year's, so it runs yearly. */
+static void check_feed(struct parser *p, const struct feed_config *f)
+{
+	char label[96];
+	snprintf(label, sizeof(label), "feed %s", f->name);
+	check_required(p, "feed", f, f->line, label);
+	if (!f->url && !f->directory && !was_mentioned(p, f, "url") &&
+	    !was_mentioned(p, f, "directory"))
+		config_errors_add(p->errs, p->path, f->line,
+				  "[%s] needs a destination: url = ... or directory = ...", label);
+	if (f->url && f->directory)
+		config_errors_add(p->errs, p->path, line_of(p, f, "directory"),
+				  "[%s] has both url and directory; give one", label);
+	if (f->what && strcmp(f->what, "report") == 0 && f->schedule &&
+	    f->sched.sends != PERIOD_YEAR)
+		config_errors_add(p->errs, p->path, line_of(p, f, "schedule"),
+				  "[%s] sends the year-end report: its schedule must be 'yearly "
+				  "MM-DD HH:MM'",
+				  label);
+	if (f->ca_file && f->url && strncmp(f->url, "https://", 8) != 0)
+		config_errors_add(p->errs, p->path, line_of(p, f, "ca_file"),
+				  "[%s] ca_file is for an https:// url", label);
 }
 
 /* Edit distance of two short ASCII names, for "did you mean". */
@@ -586,6 +690,32 @@ static void parse_header(struct parser *p, char *name)
 		apply_defaults("source", src, cfg);
 		p->section = "source";
 		p->base = src;
+	} else if (strncmp(name, "feed", 4) == 0 && isspace((unsigned char)name[4])) {
+		char *fname = trim(name + 4);
+		if (!*fname ||
+		    strspn(fname, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(fname) ||
+		    strlen(fname) > 64) {
+			config_errors_add(
+			    p->errs, p->path, p->lineno,
+			    "feed name '%.64s' must be 1 to 64 of a-z, 0-9, '_' and '-'", fname);
+			return;
+		}
+		if (config_feed(cfg, fname)) {
+			config_errors_add(p->errs, p->path, p->lineno,
+					  "duplicate section [feed %s]", fname);
+			return;
+		}
+		if (cfg->nfeeds == CONFIG_MAX_FEEDS) {
+			config_errors_add(p->errs, p->path, p->lineno, "more than %d feeds",
+					  CONFIG_MAX_FEEDS);
+			return;
+		}
+		struct feed_config *feed = &cfg->feeds[cfg->nfeeds++];
+		feed->name = xstrdup(fname);
+		feed->line = p->lineno;
+		apply_defaults("feed", feed, cfg);
+		p->section = "feed";
+		p->base = feed;
 	} else {
 		config_errors_add(p->errs, p->path, p->lineno, "unknown section [%s]", name);
 		return;
@@ -603,7 +733,7 @@ static void parse_assignment(struct parser *p, char *s, char *eq)
 		/* Keys outside a valid section were already reported with their
 		 * section, or precede any section. */
 		if (!p->bad_header && !p->seen_daemon && !p->cfg->alerts.present &&
-		    !p->cfg->nsources)
+		    !p->cfg->nsources && !p->cfg->nfeeds)
 			config_errors_add(p->errs, p->path, p->lineno,
 					  "key '%s' outside any section", key);
 		return;
@@ -832,12 +962,22 @@ struct config *config_parse(const char *path, const char *text, size_t textlen,
 		load_sources_dir(p);
 	if (cfg->alerts.present)
 		check_required(p, "alerts", &cfg->alerts, p->alerts_line, "alerts");
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		check_feed(p, &cfg->feeds[i]);
 	free(p);
 	if (errs->count > errors_before) {
 		config_free(cfg);
 		return NULL;
 	}
 	return cfg;
+}
+
+const struct feed_config *config_feed(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (strcmp(cfg->feeds[i].name, name) == 0)
+			return &cfg->feeds[i];
+	return NULL;
 }
 
 const struct source_config *config_source(const struct config *cfg, const char *name)
@@ -912,6 +1052,9 @@ void config_free(struct config *cfg)
 			free(*(char **)((char *)cfg + k->offset));
 		else if (strcmp(k->section, "alerts") == 0)
 			free(*(char **)((char *)&cfg->alerts + k->offset));
+		else if (strcmp(k->section, "feed") == 0)
+			for (size_t j = 0; j < cfg->nfeeds; j++)
+				free(*(char **)((char *)&cfg->feeds[j] + k->offset));
 		else
 			for (size_t j = 0; j < cfg->nsources; j++)
 				free(*(char **)((char *)cfg->sources[j] + k->offset));
@@ -922,6 +1065,8 @@ void config_free(struct config *cfg)
 		free(cfg->sources[j]);
 	}
 	free(cfg->sources);
+	for (size_t j = 0; j < cfg->nfeeds; j++)
+		free(cfg->feeds[j].name);
 	free(cfg->listen);
 	free(cfg->listen_host);
 	free(cfg->path);

@@ -9,9 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "schedule.h"
+
 /* Sources of one daemon: a province has dozens, a city hundreds at most;
  * beyond this a configuration is a mistake. */
 #define CONFIG_MAX_SOURCES 10000
+#define CONFIG_MAX_FEEDS 32
 /* A configuration file is a few kilobytes; anything this large is a mistake. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
@@ -26,6 +29,22 @@ struct source_config {
 	long reconcile_interval;     /* seconds: the current and the previous year */
 	long reconcile_old_interval; /* seconds: the years before */
 	long statement_timeout;	     /* seconds */
+};
+
+/* A [feed NAME] section (SPEC §10): what to send, when, where. */
+struct feed_config {
+	char *name; /* a-z, 0-9, '_', '-' */
+	int line;   /* where its [feed NAME] header is */
+	char *what; /* "statistics" | "report" */
+	char *schedule;
+	struct schedule sched; /* schedule, parsed */
+	char *center;	       /* NULL: all centres */
+	char *format;	       /* "json" | "csv" | "md" | "xlsx" */
+	char *url;	       /* http:// or https://; or */
+	char *directory;       /* an existing directory */
+	char *ca_file;	       /* https: CA certificates (PEM); NULL: the system's */
+	long timeout;	       /* seconds, a whole POST */
+	long retry_max;	       /* seconds: the longest wait between attempts */
 };
 
 struct alerts_config {
@@ -60,6 +79,8 @@ struct config {
 	size_t nsources, sources_cap;
 	struct source_config **sources; /* each its own allocation: parsers keep pointers */
 	struct alerts_config alerts;
+	size_t nfeeds;
+	struct feed_config feeds[CONFIG_MAX_FEEDS];
 };
 
 /* Problems found while loading, each "FILE:LINE: message". */
@@ -81,17 +102,22 @@ enum config_type {
 	CFG_PACING,
 	CFG_RATIO,
 	CFG_URL,
-	CFG_SIZE,  /* bytes, or a k or m suffix (KiB, MiB), within its bounds */
-	CFG_COUNT, /* a whole number within its bounds */
-	CFG_DIR,   /* a directory that must exist and be readable */
-	CFG_NAME,  /* 1-64 of a-z 0-9 _ - (an instance, a source's NAME) */
+	CFG_SIZE,      /* bytes, or a k or m suffix (KiB, MiB), within its bounds */
+	CFG_COUNT,     /* a whole number within its bounds */
+	CFG_DIR,       /* a directory that must exist and be readable */
+	CFG_NAME,      /* 1-64 of a-z 0-9 _ - (an instance, a source's NAME) */
+	CFG_FEED_WHAT, /* statistics | report */
+	CFG_SCHEDULE,  /* schedule.h */
+	CFG_FORMAT,    /* json | csv | md | xlsx */
+	CFG_FEED_URL,  /* http:// or https:// */
+	CFG_DIRECTORY, /* an existing, writable directory */
 };
 
 struct config_key {
-	const char *section; /* "daemon", "source", "alerts" */
+	const char *section; /* "daemon", "source", "alerts", "feed" */
 	const char *name;
 	enum config_type type;
-	size_t offset;		   /* within struct config, source_config or alerts_config */
+	size_t offset; /* within struct config, source_config, alerts_config or feed_config */
 	const char *default_value; /* NULL: required (or optional with no default) */
 	bool required;
 	bool reloadable;
@@ -119,6 +145,8 @@ void config_errors_clear(struct config_errors *errs);
 void config_errors_add(struct config_errors *errs, const char *path, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The feed section named NAME, or NULL when absent. Borrowed. */
+const struct feed_config *config_feed(const struct config *cfg, const char *name);
 /* The source section named NAME, or NULL when absent. Borrowed. */
 const struct source_config *config_source(const struct config *cfg, const char *name);
 

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "document.h"
 #include "http_conns.h"
 #include "log.h"
 #include "query.h"
@@ -22,6 +23,8 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/metrics", api_catalog},
     {EVHTTP_REQ_GET, "/api/v1/series", api_series},
     {EVHTTP_REQ_GET, "/api/v1/report", api_report},
+    {EVHTTP_REQ_GET, "/api/v1/statistics", api_statistics},
+    {EVHTTP_REQ_GET, "/api/v1/feeds", api_feeds},
     {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts},
     {EVHTTP_REQ_GET, "/api/v1/ranking", api_ranking},
     {EVHTTP_REQ_POST, "/api/v1/refresh", api_refresh},
@@ -35,8 +38,8 @@ static const struct http_route routes[] = {
  * below). Their handlers must answer through http_reply_text, which ends the
  * run. /metrics is not one: it keeps its own figures cache with waiters
  * (api_metrics.c) and replies with a referenced, possibly gzipped buffer. */
-static const char *const coalescing_paths[] = {"/api/v1/series", "/api/v1/report",
-					       "/api/v1/ranking", "/api/v1/alerts"};
+static const char *const coalescing_paths[] = {
+    "/api/v1/series", "/api/v1/report", "/api/v1/statistics", "/api/v1/ranking", "/api/v1/alerts"};
 
 static bool coalescing(const char *path)
 {
@@ -204,6 +207,19 @@ void http_reply_json(struct evhttp_request *req, int status, json_t *body)
 	json_decref(body);
 	http_reply_text(req, status, "application/json; charset=utf-8", text, strlen(text));
 	free(text);
+}
+
+void http_reply_document(struct evhttp_request *req, const struct document *d)
+{
+	if (d->status != 200) {
+		http_reply_error(req, d->status, d->code, "%s", d->message);
+		return;
+	}
+	char disposition[1024];
+	if (document_disposition(d, disposition, sizeof(disposition)))
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Disposition",
+				  disposition);
+	http_reply_text(req, 200, d->content_type, d->body, d->len);
 }
 
 void http_reply_error(struct evhttp_request *req, int status, const char *code, const char *fmt,

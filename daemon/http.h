@@ -38,6 +38,10 @@ size_t http_server_connections(const struct http_server *srv);
 void http_reply_json(struct evhttp_request *req, int status, json_t *body);
 void http_reply_text(struct evhttp_request *req, int status, const char *content_type,
 		     const char *text, size_t len);
+/* A document (report, statistics): its body with its type and
+ * Content-Disposition, or its error as the JSON error body. */
+struct document;
+void http_reply_document(struct evhttp_request *req, const struct document *d);
 /* {"error": {"code": code, "message": ...}} */
 void http_reply_error(struct evhttp_request *req, int status, const char *code, const char *fmt,
 		      ...) __attribute__((format(printf, 4, 5)));
@@ -61,6 +65,11 @@ void api_catalog(struct evhttp_request *req, struct app *app);
 void api_series(struct evhttp_request *req, struct app *app);
 void api_refresh(struct evhttp_request *req, struct app *app);
 void api_report(struct evhttp_request *req, struct app *app);
+void api_statistics(struct evhttp_request *req, struct app *app);
+void api_feeds(struct evhttp_request *req, struct app *app);
+/* A feed as /api/v1/feeds and /api/v1/status write it (api_feeds.c). */
+struct feed_status;
+json_t *api_feed_json(const struct feed_status *st);
 void api_alerts(struct evhttp_request *req, struct app *app);
 void api_ranking(struct evhttp_request *req, struct app *app);
 /* The built-in page (api_page.c) and what it needs besides figures. */

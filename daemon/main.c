@@ -14,12 +14,14 @@
 #include "config.h"
 #include "days.h"
 #include "form_verify.h"
+#include "feeds.h"
 #include "http.h"
 #include "indicators.h"
 #include "log.h"
 #include "pg_array.h"
 #include "report.h"
 #include "scheduler.h"
+#include "statistics.h"
 #include "store.h"
 #include "targets.h"
 #include "xmalloc.h"
@@ -33,37 +35,45 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
-		     "       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
-		     "       ggzy-metricsd -c FILE report --year Y [--center C] --verify FORM.csv\n"
-		     "       ggzy-metricsd --version | --help\n"
-		     "\n"
-		     "Polls the trading, deposit and expert databases of a public resource\n"
-		     "trading centre into exact daily figures and serves them over HTTP.\n"
-		     "\n"
-		     "  -c, --config FILE   configuration file (required)\n"
-		     "      --check         validate the configuration and the targets file,\n"
-		     "                      print every problem as FILE:LINE: message;\n"
-		     "                      exit 0 if valid, 2 if not\n"
-		     "      --once          one poll and one reconciliation of every source,\n"
-		     "                      then exit: 0 if all succeeded, 1 otherwise\n"
-		     "      --now TIMESTAMP behave as if the time were TIMESTAMP (ISO 8601)\n"
-		     "\n"
-		     "  report              print the year-end report from the store to stdout\n"
-		     "                      (no server is started); exit 0 on success\n"
-		     "      --year Y        the year (required)\n"
-		     "      --center C      a centre, with its descendants (default: all)\n"
-		     "      --format F      json (default), csv or md\n"
-		     "      --verify FORM   check a hand-made self-evaluation form (CSV in the\n"
-		     "                      report's columns): scores, total and grade\n"
-		     "                      recomputed, figures compared with the store; one\n"
-		     "                      line per disagreement; exit 0 when all agree, 1\n"
-		     "                      otherwise, 2 when the form cannot be read\n"
-		     "\n"
-		     "      --version       print the version\n"
-		     "  -h, --help          this text\n"
-		     "\n"
-		     "Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n");
+	fprintf(out,
+		"Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
+		"       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
+		"       ggzy-metricsd -c FILE report --year Y [--center C] --verify FORM.csv\n"
+		"       ggzy-metricsd -c FILE statistics --period P [--center C] [--format F]\n"
+		"       ggzy-metricsd --version | --help\n"
+		"\n"
+		"Polls the trading, deposit and expert databases of a public resource\n"
+		"trading centre into exact daily figures and serves them over HTTP.\n"
+		"\n"
+		"  -c, --config FILE   configuration file (required)\n"
+		"      --check         validate the configuration and the targets file,\n"
+		"                      print every problem as FILE:LINE: message;\n"
+		"                      exit 0 if valid, 2 if not\n"
+		"      --once          one poll and one reconciliation of every source,\n"
+		"                      then exit: 0 if all succeeded, 1 otherwise\n"
+		"      --now TIMESTAMP behave as if the time were TIMESTAMP (ISO 8601)\n"
+		"\n"
+		"  report              print the year-end report from the store to stdout\n"
+		"                      (no server is started); exit 0 on success\n"
+		"      --year Y        the year (required)\n"
+		"      --center C      a centre, with its descendants (default: all)\n"
+		"      --format F      json (default), csv, md or xlsx (a workbook)\n"
+		"      --verify FORM   check a hand-made self-evaluation form (CSV in the\n"
+		"                      report's columns): scores, total and grade\n"
+		"                      recomputed, figures compared with the store; one\n"
+		"                      line per disagreement; exit 0 when all agree, 1\n"
+		"                      otherwise, 2 when the form cannot be read\n"
+		"\n"
+		"  statistics          print the statistics table (月报, 季报, 半年报, 年报)\n"
+		"                      from the store to stdout; exit 0 on success\n"
+		"      --period P      2021-09 (month), 2021-Q3, 2021-H1 or 2021 (required)\n"
+		"      --center C      a centre, with its descendants (default: all)\n"
+		"      --format F      json (default), csv, md or xlsx\n"
+		"\n"
+		"      --version       print the version\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration.\n");
 }
 
 /* ---- loading the configuration, the targets and the token ---- */
@@ -154,25 +164,20 @@ static char *configured_sources(const struct config *cfg)
 
 struct options {
 	const char *config_path, *now_text;
-	bool check, once, report;
-	const char *year_text, *center, *format, *verify;
+	bool check, once, report, statistics;
+	const char *year_text, *center, *format, *verify, *period;
 };
 
 /* Fills o; returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"check", no_argument, NULL, 'k'},
-	    {"once", no_argument, NULL, 'o'},
-	    {"now", required_argument, NULL, 'n'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"year", required_argument, NULL, 'y'},
-	    {"center", required_argument, NULL, 'C'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"verify", required_argument, NULL, 'v'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
+	    {"once", no_argument, NULL, 'o'},	      {"now", required_argument, NULL, 'n'},
+	    {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+	    {"year", required_argument, NULL, 'y'},   {"center", required_argument, NULL, 'C'},
+	    {"format", required_argument, NULL, 'f'}, {"verify", required_argument, NULL, 'v'},
+	    {"period", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -185,6 +190,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'C': o->center = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'v': o->verify = optarg; break;
+		case 'p': o->period = optarg; break;
 		case 'V': printf("ggzy-metricsd %s\n", GGZY_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -193,15 +199,22 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (optind < argc && strcmp(argv[optind], "report") == 0) {
 		o->report = true;
 		optind++;
+	} else if (optind < argc && strcmp(argv[optind], "statistics") == 0) {
+		o->statistics = true;
+		optind++;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ggzy-metricsd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
-	if (!o->report && (o->year_text || o->center || o->format || o->verify)) {
-		fprintf(stderr, "ggzy-metricsd: --year, --center, --format and --verify belong to "
-				"'report'\n");
+	if (!o->report && !o->statistics && (o->year_text || o->center || o->format)) {
+		fprintf(stderr, "ggzy-metricsd: --year, --center and --format belong to 'report' "
+				"(--period, --center and --format to 'statistics')\n");
+		return 2;
+	}
+	if (o->verify && !o->report) {
+		fprintf(stderr, "ggzy-metricsd: --verify belongs to 'report'\n");
 		return 2;
 	}
 	if (o->verify && o->format) {
@@ -209,8 +222,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 				"report: leave out --format\n");
 		return 2;
 	}
-	if (o->report && (o->check || o->once)) {
-		fprintf(stderr, "ggzy-metricsd: report runs alone, not with --check or --once\n");
+	if ((o->period && !o->statistics) || (o->year_text && o->statistics)) {
+		fprintf(stderr, "ggzy-metricsd: --period belongs to 'statistics', --year to "
+				"'report'\n");
+		return 2;
+	}
+	if ((o->report || o->statistics) && (o->check || o->once)) {
+		fprintf(stderr, "ggzy-metricsd: %s runs alone, not with --check or --once\n",
+			o->report ? "report" : "statistics");
 		return 2;
 	}
 	if (!o->config_path) {
@@ -228,14 +247,32 @@ struct runtime {
 	bool once;
 	int exit_code;
 	struct event *once_deadline;
-	/* the report command */
+	/* the report and statistics commands (report: either) */
 	bool report;
+	const char *period; /* statistics --period; NULL: report */
 	int report_year;
 	const char *report_center;
-	enum report_format report_format;
+	enum document_format report_format;
 	struct form *verify; /* report --verify: the form read */
 	const char *verify_path;
 };
+
+static int parse_statistics(const struct options *o, struct runtime *rt)
+{
+	if (!o->period) {
+		fprintf(stderr, "ggzy-metricsd: statistics needs --period (2021-09, 2021-Q3, "
+				"2021-H1 or 2021)\n");
+		return 2;
+	}
+	rt->report = true;
+	rt->period = o->period;
+	rt->report_center = o->center;
+	if (o->format && !document_format_parse(o->format, &rt->report_format)) {
+		fprintf(stderr, "ggzy-metricsd: --format must be json, csv, md or xlsx\n");
+		return 2;
+	}
+	return -1;
+}
 
 static int parse_report(const struct options *o, struct runtime *rt)
 {
@@ -248,27 +285,28 @@ static int parse_report(const struct options *o, struct runtime *rt)
 	rt->report = true;
 	rt->report_year = (int)year;
 	rt->report_center = o->center;
-	if (o->format && !report_format_parse(o->format, &rt->report_format)) {
-		fprintf(stderr, "ggzy-metricsd: --format must be json, csv or md\n");
+	if (o->format && !document_format_parse(o->format, &rt->report_format)) {
+		fprintf(stderr, "ggzy-metricsd: --format must be json, csv, md or xlsx\n");
 		return 2;
 	}
 	return -1;
 }
 
 
-static void on_report_done(const struct report_result *r, void *arg)
+static void on_report_done(const struct document *r, void *arg)
 {
 	struct runtime *rt = arg;
+	const char *what = rt->period ? "statistics" : "report";
 	if (r->status == 200) {
 		fwrite(r->body, 1, r->len, stdout);
 		if (fflush(stdout) != 0) {
-			log_error("report: cannot write to stdout");
+			log_error("%s: cannot write to stdout", what);
 			rt->exit_code = 1;
 		} else {
 			rt->exit_code = 0;
 		}
 	} else {
-		fprintf(stderr, "ggzy-metricsd: report: %s\n", r->message);
+		fprintf(stderr, "ggzy-metricsd: %s: %s\n", what, r->message);
 		rt->exit_code = r->status == 400 ? 2 : 1;
 	}
 	event_base_loopexit(rt->app.base, NULL);
@@ -318,6 +356,13 @@ static void on_store_ready(void *arg)
 		report_figures(&ctx, rt->report_year, rt->report_center, on_verify_figures, rt);
 		return;
 	}
+	if (rt->period) {
+		struct statistics_context ctx = {
+		    .store = rt->app.store, .clock = &rt->app.clock, .sources = rt->app.sources};
+		statistics_build(&ctx, rt->period, rt->report_center, rt->report_format,
+				 on_report_done, rt);
+		return;
+	}
 	if (rt->report) {
 		struct report_context ctx = app_report_context(&rt->app);
 		report_build(&ctx, rt->report_year, rt->report_center, rt->report_format,
@@ -325,8 +370,18 @@ static void on_store_ready(void *arg)
 		return;
 	}
 	scheduler_start(rt->app.sched);
-	if (!rt->once)
+	if (!rt->once) {
 		alerts_start(rt->app.alerts);
+		feeds_start(rt->app.feeds);
+	}
+}
+
+static void on_once_feeds_done(bool ok, void *arg)
+{
+	struct runtime *rt = arg;
+	if (!ok)
+		log_warn("--once: a feed was not delivered; the next run sends it");
+	event_base_loopexit(rt->app.base, NULL);
 }
 
 static void on_once_alerts_done(bool ok, void *arg)
@@ -335,7 +390,8 @@ static void on_once_alerts_done(bool ok, void *arg)
 	if (!ok)
 		log_warn("--once: alerts were not all evaluated and delivered; the next run "
 			 "picks them up");
-	event_base_loopexit(rt->app.base, NULL);
+	/* Then each feed's due periods, one attempt each. */
+	feeds_run_once(rt->app.feeds, on_once_feeds_done, rt);
 }
 
 static void on_once_done(bool all_ok, void *arg)
@@ -361,7 +417,10 @@ static void on_once_deadline(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(rt->once_deadline, &tv);
 		return;
 	}
-	log_error("%s: the store is not ready after %ds: %s", rt->report ? "report" : "--once",
+	log_error("%s: the store is not ready after %ds: %s",
+		  rt->period   ? "statistics"
+		  : rt->report ? "report"
+			       : "--once",
 		  ONCE_STORE_DEADLINE, store_last_error(rt->app.store));
 	rt->exit_code = 1;
 	event_base_loopexit(rt->app.base, NULL);
@@ -408,6 +467,7 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 	scheduler_reload(app->sched, app->cfg);
 	http_server_reload(app->http);
 	alerts_reload(app->alerts, app->cfg, app->targets);
+	feeds_reload(app->feeds, app->cfg, app->targets);
 	log_info("reload: done");
 }
 
@@ -416,6 +476,18 @@ static void on_source_loaded(const char *source, void *arg)
 {
 	(void)source;
 	alerts_poke(((struct app *)arg)->alerts);
+	feeds_poke(((struct app *)arg)->feeds);
+}
+
+/* Whether every configured source has finished its first poll: a feed's
+ * document is made only then. */
+static bool sources_loaded(void *arg)
+{
+	struct app *app = arg;
+	for (size_t i = 0; i < app->cfg->nsources; i++)
+		if (!scheduler_loaded(app->sched, app->cfg->sources[i]->name))
+			return false;
+	return true;
 }
 
 /* Builds the running parts on cfg and targets (owned from now on). */
@@ -445,6 +517,8 @@ static bool start(struct runtime *rt, struct config *cfg, struct targets *target
 		app->alerts = alerts_new(app->base, app->store, &app->clock, cfg, targets,
 					 app_metric_ready, app);
 		scheduler_on_loaded(app->sched, on_source_loaded, app);
+		app->feeds = feeds_new(app->base, app->store, &app->clock, cfg, targets,
+				       app->sources, sources_loaded, app);
 	}
 	if (rt->once || rt->report) {
 		rt->exit_code = 1; /* until the work says otherwise */
@@ -468,8 +542,10 @@ static void stop(struct runtime *rt)
 	struct app *app = &rt->app;
 	http_server_stop(app->http);
 	scheduler_stop(app->sched);
+	feeds_stop(app->feeds);
 	store_free(app->store); /* queries in flight fail into their owners */
 	alerts_free(app->alerts);
+	feeds_free(app->feeds);
 	scheduler_free(app->sched);
 	/* Last: the owners above answer their HTTP requests as they fail, and
 	 * those requests must still exist (evhttp_free frees them). */
@@ -518,6 +594,8 @@ int main(int argc, char **argv)
 		return code;
 	struct runtime rt = {.once = o.once};
 	if (o.report && (code = parse_report(&o, &rt)) >= 0)
+		return code;
+	if (o.statistics && (code = parse_statistics(&o, &rt)) >= 0)
 		return code;
 	struct config *cfg = load_config(o.config_path, true);
 	if (!cfg)

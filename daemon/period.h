@@ -9,6 +9,7 @@
 #define GGZY_PERIOD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct period {
 	long from, to;		 /* day numbers (days.h), inclusive */
@@ -24,5 +25,52 @@ bool period_of_year(int year, int from_md, int to_md, long today, struct period 
     __attribute__((warn_unused_result));
 /* The day one year before DAY (29 February -> 28 February). */
 long period_year_before(long day);
+
+/* ---- named periods of the statistics tables (SPEC §10) ----
+ * A month "2021-09", a quarter "2021-Q3", a half "2021-H1" or a year
+ * "2021". */
+enum period_kind { PERIOD_MONTH, PERIOD_QUARTER, PERIOD_HALF, PERIOD_YEAR };
+
+struct period_id {
+	enum period_kind kind;
+	int year;
+	int index; /* month 1..12, quarter 1..4, half 1..2; 0 for a year */
+};
+
+/* Parses exactly one of the four forms, for years after DAYS_MIN_YEAR and
+ * before DAYS_MAX_YEAR (so that the year before and after are days too). */
+bool period_id_parse(const char *text, struct period_id *out) __attribute__((warn_unused_result));
+/* The canonical text ("2021-09", "2021-Q3", "2021-H1", "2021"); buf of
+ * PERIOD_ID_TEXT bytes at least. */
+#define PERIOD_ID_TEXT 16
+void period_id_format(struct period_id id, char *buf);
+/* The first and last day of ID (day numbers, inclusive). */
+void period_id_days(struct period_id id, long *from, long *to);
+/* The period of KIND holding DAY, and the periods before and after ID. */
+struct period_id period_id_of_day(enum period_kind kind, long day);
+struct period_id period_id_prev(struct period_id id);
+struct period_id period_id_next(struct period_id id);
+/* -1, 0, 1 by first day (periods of one kind never overlap). */
+int period_id_cmp(struct period_id a, struct period_id b);
+/* "2021年9月", "2021年第三季度", "2021年上半年", "2021年". */
+void period_id_title(struct period_id id, char *buf, size_t len);
+/* 月报, 季报, 半年报, 年报. */
+const char *period_kind_report_zh(enum period_kind kind);
+
+/* A statistics table's days: the period cut at TODAY when not over, the
+ * year to its (cut) end, and that year-to-date a year earlier. */
+struct stat_period {
+	struct period_id id;
+	char id_text[PERIOD_ID_TEXT];
+	bool closed;			/* the whole period is before TODAY */
+	char from[11], to[11], end[11]; /* to: cut at today; end: the period's last day */
+	char ytd_from[11], ytd_to[11];
+	char prev_ytd_from[11], prev_ytd_to[11];
+	char prev_from[11], prev_to[11]; /* the period's own days a year earlier */
+};
+
+/* False when ID has not begun by TODAY. */
+bool period_stat_of(struct period_id id, long today, struct stat_period *p)
+    __attribute__((warn_unused_result));
 
 #endif

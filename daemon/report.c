@@ -19,22 +19,10 @@
 #include "sql_files.h"
 #include "store.h"
 #include "targets.h"
+#include "textcell.h"
 #include "wallclock.h"
+#include "xlsx_report.h"
 #include "xmalloc.h"
-
-bool report_format_parse(const char *text, enum report_format *out)
-{
-	static const struct {
-		const char *name;
-		enum report_format fmt;
-	} formats[] = {{"json", REPORT_JSON}, {"csv", REPORT_CSV}, {"md", REPORT_MD}};
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (strcmp(formats[i].name, text) == 0) {
-			*out = formats[i].fmt;
-			return true;
-		}
-	return false;
-}
 
 /* One line of the report: an indicator of the targets file, or, for a year
  * without targets, a catalogue metric. */
@@ -59,8 +47,8 @@ struct job {
 	struct store *store;
 	int year;
 	char *center;
-	enum report_format fmt;
-	report_cb cb;
+	enum document_format fmt;
+	document_cb cb;
 	report_figures_cb fcb; /* report_figures instead of a text */
 	void *arg;
 	struct targets *targets; /* retained: a reload may swap app->targets */
@@ -89,7 +77,7 @@ static void finish_error(struct job *j, int status, const char *code, const char
 
 static void finish_error(struct job *j, int status, const char *code, const char *fmt, ...)
 {
-	struct report_result r = {.status = status, .code = code};
+	struct document r = {.status = status, .code = code};
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r.message, sizeof(r.message), fmt, ap);
@@ -106,62 +94,16 @@ static void finish_error(struct job *j, int status, const char *code, const char
 
 /* ---- figures ---- */
 
-/* (A − P) / P for two fractions: (an·pd − pn·ad) / (ad·pn), exactly. */
-static bool yoy_frac(struct frac a, struct frac p, struct frac *out)
-{
-	struct dec x, y, den;
-	if (!dec_mul(a.num, p.den, &x) || !dec_mul(p.num, a.den, &y) || !dec_sub(x, y, &out->num) ||
-	    !dec_mul(a.den, p.num, &den))
-		return false;
-	out->den = den;
-	return !dec_is_zero(den);
-}
-
-/* A − P for two fractions, exactly: (an·pd − pn·ad) / (ad·pd). */
-static bool diff_frac(struct frac a, struct frac p, struct frac *out)
-{
-	struct dec x, y;
-	return dec_mul(a.num, p.den, &x) && dec_mul(p.num, a.den, &y) && dec_sub(x, y, &out->num) &&
-	       dec_mul(a.den, p.den, &out->den);
-}
-
 /* 同比 in percentage points for a rate, (A − A_prev) × 100 (SPEC §6). */
 static bool yoy_points(const struct line *l, struct dec *out)
 {
-	struct frac d;
-	return l->cur_ok && l->prev_ok && diff_frac(l->cur, l->prev, &d) &&
-	       dec_muldiv(d.num, dec_from_int(100), d.den, dec_from_int(1), SCORE_SCALE, out);
+	return l->cur_ok && l->prev_ok && figure_yoy_points(l->cur, l->prev, out);
 }
 
-/* 同比 as the reports write it: "+12.5%", "-3%" for sums; for a rate its
- * change in percentage points, "提高0.26个百分点" (降低, 持平); "—" when
- * undefined. */
 static void text_yoy(const struct line *l, char *buf, size_t len)
 {
-	struct frac y;
-	char pct[64];
-	if (l->metric && l->metric->kind == METRIC_RATE) {
-		struct dec pts;
-		if (!yoy_points(l, &pts)) {
-			snprintf(buf, len, "—");
-			return;
-		}
-		bool down = dec_is_negative(pts);
-		if (down)
-			pts.m = -pts.m;
-		dec_format_trim(pts, pct, sizeof(pct));
-		if (dec_is_zero(pts))
-			snprintf(buf, len, "持平");
-		else
-			snprintf(buf, len, "%s%s个百分点", down ? "降低" : "提高", pct);
-		return;
-	}
-	if (!l->cur_ok || !l->prev_ok || !yoy_frac(l->cur, l->prev, &y) ||
-	    !display_format(y, "%", pct, sizeof(pct))) {
-		snprintf(buf, len, "—");
-		return;
-	}
-	snprintf(buf, len, "%s%s", pct[0] == '-' || strcmp(pct, "0%") == 0 ? "" : "+", pct);
+	figure_yoy_text(l->metric ? l->metric->kind : METRIC_COUNT, l->cur, l->cur_ok, l->prev,
+			l->prev_ok, buf, len);
 }
 
 static const char *line_unit(const struct line *l)
@@ -365,7 +307,7 @@ static json_t *json_line(const struct job *j, const struct line *l)
 		json_object_set_new(o, "previous_year", figure_json(m, l->prev, l->prev_ok));
 		struct frac y;
 		json_object_set_new(o, "yoy",
-				    l->cur_ok && l->prev_ok && yoy_frac(l->cur, l->prev, &y) &&
+				    l->cur_ok && l->prev_ok && figure_yoy(l->cur, l->prev, &y) &&
 					    frac_value(y, RATIO_SCALE, &r)
 					? figure_json_number(r, RATIO_SCALE)
 					: json_null());
@@ -428,27 +370,10 @@ static char *render_json(const struct job *j, const struct dec *total, const str
 	return text;
 }
 
-/* RFC 4180: quote a field holding a comma, quote or line break. */
-static void csv_field(struct evbuffer *out, const char *v, bool last)
-{
-	if (strpbrk(v, ",\"\r\n")) {
-		evbuffer_add(out, "\"", 1);
-		for (; *v; v++) {
-			if (*v == '"')
-				evbuffer_add(out, "\"", 1);
-			evbuffer_add(out, v, 1);
-		}
-		evbuffer_add(out, "\"", 1);
-	} else {
-		evbuffer_add(out, v, strlen(v));
-	}
-	evbuffer_add(out, last ? "\r\n" : ",", last ? 2 : 1);
-}
-
 static void csv_row(struct evbuffer *out, const char *const cells[8])
 {
 	for (int i = 0; i < 8; i++)
-		csv_field(out, cells[i], i == 7);
+		textcell_csv(out, cells[i], i == 7);
 }
 
 static void render_csv(const struct job *j, struct evbuffer *out, const struct dec *total,
@@ -488,21 +413,6 @@ static void render_csv(const struct job *j, struct evbuffer *out, const struct d
 	}
 }
 
-/* A Markdown table cell: no line breaks, pipes escaped. */
-static void md_cell(struct evbuffer *out, const char *v)
-{
-	evbuffer_add(out, " ", 1);
-	for (; *v; v++) {
-		if (*v == '|')
-			evbuffer_add(out, "\\|", 2);
-		else if (*v == '\n' || *v == '\r')
-			evbuffer_add(out, " ", 1);
-		else
-			evbuffer_add(out, v, 1);
-	}
-	evbuffer_add(out, " |", 2);
-}
-
 static void render_md(const struct job *j, struct evbuffer *out, const struct dec *total,
 		      const struct dec *max)
 {
@@ -521,7 +431,7 @@ static void render_md(const struct job *j, struct evbuffer *out, const struct de
 			    j->from, j->to, j->prev_from, j->prev_to, as_of);
 	evbuffer_add(out, "|", 1);
 	for (int c = 0; c < NCOLS; c++)
-		md_cell(out, header[c]);
+		textcell_md(out, header[c]);
 	evbuffer_add(out, "\n|", 2);
 	for (int c = 0; c < NCOLS; c++)
 		evbuffer_add(out, c >= 3 ? " ---: |" : " --- |", c >= 3 ? 7 : 6);
@@ -551,7 +461,7 @@ static void render_md(const struct job *j, struct evbuffer *out, const struct de
 					    score};
 		evbuffer_add(out, "|", 1);
 		for (int c = 0; c < NCOLS; c++)
-			md_cell(out, cells[c]);
+			textcell_md(out, cells[c]);
 		evbuffer_add(out, "\n", 1);
 	}
 	if (j->ty) {
@@ -561,25 +471,155 @@ static void render_md(const struct job *j, struct evbuffer *out, const struct de
 		const char *cells[NCOLS] = {"**合计**", "", "", "", "", "", "", weight, score};
 		evbuffer_add(out, "|", 1);
 		for (int c = 0; c < NCOLS; c++)
-			md_cell(out, cells[c]);
+			textcell_md(out, cells[c]);
 		evbuffer_add_printf(out, "\n\n自评得分 %s 分，等级：**%s**。\n", score,
 				    score_grade(*total, &j->ty->grades));
 	}
 }
 
+/* The centre as the form's 单位 line names it. */
+static const char *center_title(const struct job *j)
+{
+	return j->center_name ? j->center_name : j->center ? j->center : "全部中心";
+}
+
 /* "ggzy-report-2021-433100.csv": only letters, digits and '-' from the
  * centre code, which came from a source, so that the name needs no quoting. */
-static void download_name(const struct job *j, char *buf, size_t len)
+static void download_name(const struct job *j, struct document *r)
 {
-	char center[65] = "all";
-	if (j->center) {
-		size_t n = 0;
-		for (const char *p = j->center; *p && n < sizeof(center) - 1; p++)
-			center[n++] = isalnum((unsigned char)*p) ? *p : '-';
-		center[n] = '\0';
+	char center[65] = "";
+	document_code_append(center, sizeof(center), j->center ? j->center : "all");
+	snprintf(r->filename, sizeof(r->filename), "ggzy-report-%d-%s.%s", j->year, center,
+		 document_format_name(j->fmt));
+	if (j->fmt != DOC_XLSX)
+		return; /* CSV and Markdown keep their one ASCII name */
+	document_name_append(r->filename_utf8, sizeof(r->filename_utf8), center_title(j));
+	char rest[64];
+	snprintf(rest, sizeof(rest), "-%d年度绩效自评表.xlsx", j->year);
+	document_name_append(r->filename_utf8, sizeof(r->filename_utf8), rest);
+}
+
+/* ---- the workbook (the form's layout is xlsx_report.c's) ---- */
+
+/* The buffers behind one row's cells. */
+struct form_texts {
+	char target[64], target_fmt[64], actual[64], actual_fmt[64], weight[32], score[32];
+};
+
+/* An Excel number format showing a figure in UNIT, with an optional sign
+ * before it: 0.00"万元", "≥"0"宗", 0.00%. */
+static void unit_format(const char *sign, const char *unit, enum metric_kind kind, char *buf,
+			size_t len)
+{
+	char pre[16] = "";
+	if (sign && *sign)
+		snprintf(pre, sizeof(pre), "\"%s\"", sign);
+	if (kind == METRIC_RATE || strcmp(unit, "%") == 0)
+		snprintf(buf, len, "%s0.00%%", pre);
+	else if (kind == METRIC_COUNT)
+		snprintf(buf, len, "%s0\"%s\"", pre, unit);
+	else
+		snprintf(buf, len, "%s0.00\"%s\"", pre, unit);
+}
+
+/* V of metric kind KIND as the number a form cell holds: a rate as its
+ * ratio (6 decimals, shown as a percentage), a count whole, an amount in
+ * its display unit to 2 decimals. */
+static bool form_number(struct frac v, enum metric_kind kind, const char *unit, const char *sign,
+			char *num, size_t numlen, char *fmt, size_t fmtlen)
+{
+	struct dec d;
+	const char *resolved = unit;
+	if (kind == METRIC_RATE) {
+		if (!frac_value(v, RATIO_SCALE, &d))
+			return false;
+	} else if (kind == METRIC_COUNT && strcmp(unit, "%") != 0) {
+		if (!frac_value(v, 0, &d))
+			return false;
+	} else if (!display_scaled(v, unit, &d, &resolved)) {
+		return false;
 	}
-	snprintf(buf, len, "ggzy-report-%d-%s.%s", j->year, center,
-		 j->fmt == REPORT_CSV ? "csv" : "md");
+	dec_format(d, num, numlen);
+	unit_format(sign, resolved, kind, fmt, fmtlen);
+	return true;
+}
+
+static void form_line(const struct line *l, struct form_texts *t, struct xlsx_form_line *out)
+{
+	const struct indicator *ind = l->ind;
+	*out = (struct xlsx_form_line){.level1 = ind ? ind->level1 : "",
+				       .level2 = ind ? ind->level2 : "",
+				       .name = ind ? ind->name : l->metric->name_zh};
+	if (ind && ind->manual == MANUAL_SCORED) {
+		out->target.text = ind->manual_target;
+		out->actual.text = ind->manual_actual;
+	} else if (ind && ind->manual == MANUAL_BUDGET) {
+		snprintf(t->target, sizeof(t->target), "1");
+		out->target = (struct xlsx_value){.number = t->target, .num_format = "0%"};
+		if (form_number(budget_frac(ind), METRIC_RATE, "%", NULL, t->actual,
+				sizeof(t->actual), t->actual_fmt, sizeof(t->actual_fmt)))
+			out->actual =
+			    (struct xlsx_value){.number = t->actual, .num_format = t->actual_fmt};
+	} else {
+		enum metric_kind kind = l->metric->kind;
+		if (ind && form_number(frac_of(ind->target), kind, ind->display_unit,
+				       ind->direction == DIRECTION_HIGHER ? "≥" : "≤", t->target,
+				       sizeof(t->target), t->target_fmt, sizeof(t->target_fmt)))
+			out->target =
+			    (struct xlsx_value){.number = t->target, .num_format = t->target_fmt};
+		if (l->cur_ok &&
+		    form_number(l->cur, kind, line_unit(l), NULL, t->actual, sizeof(t->actual),
+				t->actual_fmt, sizeof(t->actual_fmt)))
+			out->actual =
+			    (struct xlsx_value){.number = t->actual, .num_format = t->actual_fmt};
+		else
+			out->actual.text = "—";
+	}
+	if (ind) {
+		dec_format_trim(ind->weight, t->weight, sizeof(t->weight));
+		out->weight.number = t->weight;
+	}
+	if (l->has_score) {
+		dec_format(l->score, t->score, sizeof(t->score));
+		out->score = (struct xlsx_value){.number = t->score, .num_format = "0.00"};
+	}
+}
+
+static bool render_xlsx(const struct job *j, const struct dec *total, const struct dec *max,
+			char **body, size_t *len, char *err, size_t errlen)
+{
+	struct xlsx_form_line *lines = xcalloc(j->nlines ? j->nlines : 1, sizeof(*lines));
+	struct form_texts *texts = xcalloc(j->nlines ? j->nlines : 1, sizeof(*texts));
+	for (size_t i = 0; i < j->nlines; i++)
+		form_line(&j->lines[i], &texts[i], &lines[i]);
+	char title[64], unit[256], period[256], sheet[256], as_of[40] = "—", maxt[32], tot[32];
+	snprintf(title, sizeof(title), "%d年度绩效自评表", j->year);
+	snprintf(unit, sizeof(unit), "单位：%s", center_title(j));
+	if (j->as_of >= 0)
+		as_of_text(j->as_of, as_of, sizeof(as_of));
+	snprintf(period, sizeof(period), "统计期间 %s 至 %s%s（上年同期 %s 至 %s），数据截至 %s",
+		 j->from, j->to, j->year_closed ? "" : "（年度未结束）", j->prev_from, j->prev_to,
+		 as_of);
+	snprintf(sheet, sizeof(sheet), "%s%d年度", center_title(j), j->year);
+	dec_format_trim(*max, maxt, sizeof(maxt));
+	dec_format(*total, tot, sizeof(tot));
+	struct xlsx_form form = {
+	    .title = title,
+	    .unit = unit,
+	    .period = period,
+	    .sheet = sheet,
+	    .lines = lines,
+	    .nlines = j->nlines,
+	    .scored = j->ty != NULL,
+	    .max_score = {.number = maxt},
+	    .total_score = {.number = tot, .num_format = "0.00"},
+	    .grade = j->ty ? score_grade(*total, &j->ty->grades) : "",
+	    .created = j->as_of >= 0 ? (time_t)j->as_of : 0,
+	};
+	bool ok = xlsx_report_write(&form, body, len, err, errlen);
+	free(lines);
+	free(texts);
+	return ok;
 }
 
 /* report_figures: the lines as the renderers see them. */
@@ -615,34 +655,39 @@ static void finish(struct job *j)
 		finish_figures(j, total);
 		return;
 	}
-	struct report_result r = {.status = 200};
+	struct document r = {.status = 200, .content_type = document_content_type(j->fmt)};
 	char *text = NULL;
+	size_t len = 0;
 	struct evbuffer *out = evbuffer_new();
 	switch (j->fmt) {
-	case REPORT_JSON:
-		text = render_json(j, &total, &max);
-		r.content_type = "application/json; charset=utf-8";
+	case DOC_JSON: text = render_json(j, &total, &max); break;
+	case DOC_CSV: render_csv(j, out, &total, &max); break;
+	case DOC_MD: render_md(j, out, &total, &max); break;
+	case DOC_XLSX: {
+		char err[256];
+		if (!render_xlsx(j, &total, &max, &text, &len, err, sizeof(err))) {
+			evbuffer_free(out);
+			log_error("report %d: %s", j->year, err);
+			finish_error(j, 500, "xlsx_failed", "the workbook could not be made: %s",
+				     err);
+			return;
+		}
 		break;
-	case REPORT_CSV:
-		render_csv(j, out, &total, &max);
-		r.content_type = "text/csv; charset=utf-8";
-		break;
-	case REPORT_MD:
-		render_md(j, out, &total, &max);
-		r.content_type = "text/markdown; charset=utf-8";
-		break;
+	}
 	}
 	if (!text) {
-		size_t n = evbuffer_get_length(out);
-		text = xmalloc(n + 1);
-		evbuffer_remove(out, text, n);
-		text[n] = '\0';
+		len = evbuffer_get_length(out);
+		text = xmalloc(len + 1);
+		evbuffer_remove(out, text, len);
+		text[len] = '\0';
+	} else if (j->fmt == DOC_JSON) {
+		len = strlen(text);
 	}
 	evbuffer_free(out);
-	if (j->fmt != REPORT_JSON)
-		download_name(j, r.filename, sizeof(r.filename));
+	if (j->fmt != DOC_JSON)
+		download_name(j, &r);
 	r.body = text;
-	r.len = strlen(text);
+	r.len = len;
 	j->cb(&r, j->arg);
 	free(text);
 	job_free(j);
@@ -733,7 +778,7 @@ static void on_meta(PGresult *res, const char *error, void *arg)
 }
 
 static void start(const struct report_context *ctx, int year, const char *center,
-		  enum report_format fmt, report_cb cb, report_figures_cb fcb, void *arg)
+		  enum document_format fmt, document_cb cb, report_figures_cb fcb, void *arg)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 	j->store = ctx->store;
@@ -791,7 +836,7 @@ static void start(const struct report_context *ctx, int year, const char *center
 }
 
 void report_build(const struct report_context *ctx, int year, const char *center,
-		  enum report_format fmt, report_cb cb, void *arg)
+		  enum document_format fmt, document_cb cb, void *arg)
 {
 	start(ctx, year, center, fmt, cb, NULL, arg);
 }
@@ -799,5 +844,5 @@ void report_build(const struct report_context *ctx, int year, const char *center
 void report_figures(const struct report_context *ctx, int year, const char *center,
 		    report_figures_cb cb, void *arg)
 {
-	start(ctx, year, center, REPORT_JSON, NULL, cb, arg);
+	start(ctx, year, center, DOC_JSON, NULL, cb, arg);
 }

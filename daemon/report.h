@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "document.h"
 #include "score.h"
 
 struct metric_def;
@@ -22,24 +23,6 @@ struct targets;
 struct target_year;
 struct indicator;
 struct wallclock;
-
-enum report_format { REPORT_JSON, REPORT_CSV, REPORT_MD };
-
-/* "json", "csv" or "md". */
-bool report_format_parse(const char *text, enum report_format *out)
-    __attribute__((warn_unused_result));
-
-struct report_result {
-	int status;	  /* 200, or the HTTP status of the problem */
-	const char *code; /* error code when status is not 200 */
-	char message[256];
-	const char *content_type;
-	char filename[96]; /* download name for CSV and Markdown; "" for JSON */
-	char *body;	   /* owned by report_build; valid during the callback */
-	size_t len;
-};
-
-typedef void (*report_cb)(const struct report_result *r, void *arg);
 
 /* What a report is built from; every pointer is borrowed for the call (the
  * report retains the targets it started with, so a reload may swap them). */
@@ -59,7 +42,7 @@ struct report_context {
 /* Builds the report of YEAR for CENTER (NULL: all centres); calls cb exactly
  * once, possibly before returning. */
 void report_build(const struct report_context *ctx, int year, const char *center,
-		  enum report_format fmt, report_cb cb, void *arg);
+		  enum document_format fmt, document_cb cb, void *arg);
 
 /* One line of the report with its exact figure, as `report --verify`
  * compares a form with it. */
@@ -74,7 +57,7 @@ struct report_figure {
 };
 
 struct report_figures {
-	int status; /* 200, or as in report_result */
+	int status; /* 200, or as in struct document */
 	const char *code;
 	char message[256];
 	const struct target_year *ty; /* NULL: no targets for the year and centre */

@@ -187,22 +187,28 @@ void dec_format_trim(struct dec d, char *buf, size_t len)
 		snprintf(buf, len, "0");
 }
 
-bool display_format(struct frac v, const char *unit, char *buf, size_t len)
+bool display_scaled(struct frac v, const char *unit, struct dec *shown, const char **resolved)
 {
 	unit = display_unit_resolve(v, unit);
 	int i = unit_index(unit);
 	if (i < 0)
 		return false;
-	struct dec scale = dec_from_int(1), shown;
+	struct dec scale = dec_from_int(1);
 	for (int k = 0;
 	     k < (display_units[i].pow10 < 0 ? -display_units[i].pow10 : display_units[i].pow10);
 	     k++)
 		if (!dec_mul(scale, dec_from_int(10), &scale))
 			return false;
-	bool ok = display_units[i].pow10 < 0
-		      ? dec_muldiv(v.num, scale, v.den, dec_from_int(1), SCORE_SCALE, &shown)
-		      : dec_muldiv(v.num, dec_from_int(1), v.den, scale, SCORE_SCALE, &shown);
-	if (!ok)
+	*resolved = display_units[i].unit;
+	return display_units[i].pow10 < 0
+		   ? dec_muldiv(v.num, scale, v.den, dec_from_int(1), SCORE_SCALE, shown)
+		   : dec_muldiv(v.num, dec_from_int(1), v.den, scale, SCORE_SCALE, shown);
+}
+
+bool display_format(struct frac v, const char *unit, char *buf, size_t len)
+{
+	struct dec shown;
+	if (!display_scaled(v, unit, &shown, &unit))
 		return false;
 	char num[80];
 	dec_format_trim(shown, num, sizeof(num));

@@ -68,6 +68,10 @@ const char *display_unit_default(const struct metric_def *m);
  * ("200.55亿元", "3281万元", "87.5%"). False on overflow or den 0. */
 bool display_format(struct frac v, const char *unit, char *buf, size_t len)
     __attribute__((warn_unused_result));
+/* The number display_format writes: V scaled to UNIT (resolved into
+ * *resolved, a static string) and rounded half-up to 2 decimals, exactly. */
+bool display_scaled(struct frac v, const char *unit, struct dec *shown, const char **resolved)
+    __attribute__((warn_unused_result));
 /* A decimal without trailing zeros ("12.50" -> "12.5", "3.00" -> "3"). */
 void dec_format_trim(struct dec d, char *buf, size_t len);
 

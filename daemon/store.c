@@ -15,6 +15,8 @@
 
 #define STORE_TIMEOUT 60
 #define BACKOFF_MAX 60
+/* Migration numbers are three digits (sql/store/NNN_name.sql). */
+#define STORE_MAX_MIGRATION 1000
 
 struct store {
 	struct event_base *base;
@@ -25,9 +27,11 @@ struct store {
 	bool ready;
 	bool up;
 	bool complained;
-	bool refused; /* never ready: schema newer than this binary, another identity key */
-	int version;
-	int target_version;
+	bool refused;	    /* never ready: schema newer than this binary, another identity key */
+	int version;	    /* the highest migration applied */
+	int target_version; /* the highest compiled in */
+	int applying;	    /* the migration in flight */
+	bool applied[STORE_MAX_MIGRATION];
 	char error[512];
 	unsigned long generation; /* bumped by every commit that changed buckets */
 	struct version_waiter {
@@ -81,22 +85,32 @@ static void schedule_retry(struct store *st)
 	evtimer_add(st->retry, &tv);
 }
 
-static int count_migrations(void)
+/* The number of a migration file, "store/011_feeds.sql" -> 11 (0: not one). */
+static int migration_number(const struct sql_file *f)
+{
+	if (strncmp(f->path, "store/", 6) != 0)
+		return 0;
+	return atoi(f->path + 6);
+}
+
+static int highest_migration(void)
 {
 	int n = 0;
 	for (size_t i = 0; i < sql_nfiles; i++)
-		if (strncmp(sql_files[i].path, "store/", 6) == 0)
-			n++;
+		if (migration_number(&sql_files[i]) > n)
+			n = migration_number(&sql_files[i]);
 	return n;
 }
 
-/* The Nth (1-based) migration, in file-name order. */
-static const struct sql_file *migration(int n)
+/* The first compiled migration the store has not applied, in number order
+ * (the files are sorted by name, so by number); NULL when none is left. */
+static const struct sql_file *next_migration(const struct store *st)
 {
-	int k = 0;
-	for (size_t i = 0; i < sql_nfiles; i++)
-		if (strncmp(sql_files[i].path, "store/", 6) == 0 && ++k == n)
+	for (size_t i = 0; i < sql_nfiles; i++) {
+		int n = migration_number(&sql_files[i]);
+		if (n > 0 && n < STORE_MAX_MIGRATION && !st->applied[n])
 			return &sql_files[i];
+	}
 	return NULL;
 }
 
@@ -113,11 +127,12 @@ static void prepare(struct store *st);
 
 static void apply_next(struct store *st)
 {
-	if (st->version >= st->target_version) {
+	const struct sql_file *m = next_migration(st);
+	if (!m) {
 		prepare(st);
 		return;
 	}
-	const struct sql_file *m = migration(st->version + 1);
+	st->applying = migration_number(m);
 	log_info("store: applying migration %s", m->path);
 	size_t len = strlen(m->text) + 256;
 	char *script = xmalloc(len);
@@ -126,7 +141,7 @@ static void apply_next(struct store *st)
 	snprintf(script, len,
 		 "BEGIN; SELECT pg_advisory_xact_lock(747001);\n%s\n"
 		 ";INSERT INTO ggzy.schema_version (version) VALUES (%d); COMMIT;",
-		 m->text, st->version + 1);
+		 m->text, st->applying);
 	pg_script(st->writer, script, on_migration_applied, st);
 	free(script);
 }
@@ -137,17 +152,23 @@ static void on_migration_applied(PGresult *res, const char *error, void *arg)
 	(void)res;
 	note_result(st, st->writer, error);
 	if (error) {
-		log_error("store: migration %d failed: %s", st->version + 1, error);
+		log_error("store: migration %d failed: %s", st->applying, error);
 		/* A failed script leaves the transaction aborted on this
 		 * connection; ROLLBACK before retrying. */
 		pg_script(st->writer, "ROLLBACK", ignore_result, NULL);
 		schedule_retry(st);
 		return;
 	}
-	st->version++;
+	st->applied[st->applying] = true;
+	if (st->applying > st->version)
+		st->version = st->applying;
 	apply_next(st);
 }
 
+/* The store's applied migrations, one row each. Numbers may have gaps (a
+ * migration written on another branch lands later): every compiled one the
+ * store lacks is applied, in number order; one the store has and this
+ * binary does not is a newer daemon's, and the store is refused. */
 static void on_version(PGresult *res, const char *error, void *arg)
 {
 	struct store *st = arg;
@@ -157,14 +178,34 @@ static void on_version(PGresult *res, const char *error, void *arg)
 		schedule_retry(st);
 		return;
 	}
-	st->version = atoi(PQgetvalue(res, PQntuples(res) - 1, 0));
-	if (st->version > st->target_version) {
-		log_error("store: schema version %d is newer than this daemon's %d; "
-			  "refusing to write",
-			  st->version, st->target_version);
-		snprintf(st->error, sizeof(st->error),
-			 "store schema version %d is newer than this daemon (%d)", st->version,
-			 st->target_version);
+	memset(st->applied, 0, sizeof(st->applied));
+	st->version = 0;
+	int unknown = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		int v = atoi(PQgetvalue(res, i, 0));
+		bool compiled = false;
+		for (size_t k = 0; k < sql_nfiles; k++)
+			compiled |= migration_number(&sql_files[k]) == v;
+		if (!compiled || v <= 0 || v >= STORE_MAX_MIGRATION) {
+			if (v > unknown)
+				unknown = v;
+			continue;
+		}
+		st->applied[v] = true;
+		if (v > st->version)
+			st->version = v;
+	}
+	if (unknown) {
+		if (unknown > st->target_version)
+			snprintf(st->error, sizeof(st->error),
+				 "store schema version %d is newer than this daemon (%d)", unknown,
+				 st->target_version);
+		else
+			snprintf(st->error, sizeof(st->error),
+				 "store schema has migration %03d, which this daemon (%d) does not "
+				 "have: a newer daemon migrated it",
+				 unknown, st->target_version);
+		log_error("store: %s; refusing to write", st->error);
 		st->refused = true;
 		return;
 	}
@@ -341,7 +382,7 @@ static void migrate(struct store *st)
 		  "CREATE TABLE IF NOT EXISTS ggzy.schema_version ("
 		  " version integer PRIMARY KEY,"
 		  " applied_at timestamptz NOT NULL DEFAULT now());"
-		  "SELECT coalesce(max(version), 0) FROM ggzy.schema_version",
+		  "SELECT version FROM ggzy.schema_version ORDER BY version",
 		  on_version, st);
 }
 
@@ -376,7 +417,7 @@ struct store *store_new(struct event_base *base, const char *conninfo, const cha
 	free(writer_setup);
 	st->reader = pg_conn_new(base, "store-reader", conninfo, setup, STORE_TIMEOUT);
 	st->retry = evtimer_new(base, on_retry, st);
-	st->target_version = count_migrations();
+	st->target_version = highest_migration();
 	st->on_ready = on_ready;
 	st->on_ready_arg = arg;
 	snprintf(st->error, sizeof(st->error), "not connected yet");

@@ -8,14 +8,16 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zlib1g-dev libssl-dev
-       postgresql postgresql-contrib python3 tzdata)
+       libxlsxwriter-dev postgresql postgresql-contrib python3 tzdata)
 # The browser test (chromium, a CJK font, node), load (wrk), fuzzing (clang's
 # libFuzzer), the leak soak (valgrind), promtool and Prometheus, the deploy
 # checks (docker-compose config, systemd-analyze verify) and the benchmark's
 # smoke run, which starts the generic exporters too; clang-format and cppcheck
-# for tests/lint.sh; nginx for the reverse-proxy configuration's test.
+# for tests/lint.sh; nginx for the reverse-proxy configuration's test;
+# python3-openpyxl, an independent reader of the XLSX workbooks; openssl
+# for the HTTPS feed's certificate.
 test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev clang-format cppcheck
-      valgrind prometheus nginx
+      valgrind prometheus nginx python3-openpyxl openssl
       docker-compose systemd prometheus-alertmanager prometheus-postgres-exporter prometheus-sql-exporter)
 bench=(hyperfine linux-perf)
 

@@ -1138,6 +1138,15 @@
 						en("loading " + p.stream), " ", groups(p.loaded) + " / " + groups(p.expected) + " 行"),
 					el("span", {class: "load-bar"}, el("i", {style: "width:" + p.pct + "%"}))))));
 		}
+		/* Each feed (定时报送): its health, last acknowledged delivery and
+		 * what is still to be delivered. */
+		for (const f of d.status.feeds || []) {
+			const what = f.what === "report" ? "年报 report" : "统计表 statistics";
+			const pending = f.pending ? " · 待报送 " + f.pending : "";
+			row("feed:" + f.name, el("span", {"data-feed": f.name, "data-pending": String(f.pending ?? "")},
+				"报送 " + f.name + pending, " ", en(what + (f.last_period ? " · " + f.last_period : ""))),
+			f.up, false, f.last_success, f.last_error);
+		}
 	}
 
 	/* A source's first load, while it runs: the rows of its loading streams

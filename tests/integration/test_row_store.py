@@ -320,8 +320,9 @@ def part_upgrade(ck, pg, work):
     # Migrate first (no source), then hold the images' writes.
     bare = cfg_path_of(work, config_text(port, pg.conninfo("store_v8"), {}))
     code, _, err = run_daemon(bare, "--once")
-    ck.eq(code, 0, "migrations 009 and 010 over a version-8 store: %s" % err[-300:])
-    ck.eq(pg.rows("store_v8", "SELECT max(version) FROM ggzy.schema_version"), [[str(LATEST)]], "at the current version")
+    ck.eq(code, 0, "migrations 009 and later over a version-8 store: %s" % err[-300:])
+    ck.eq(pg.rows("store_v8", "SELECT 9 IN (SELECT version FROM ggzy.schema_version), max(version) "
+                              "FROM ggzy.schema_version"), [["t", str(LATEST)]], "009 applied, at the latest")
     holder = hold_share(pg, "store_v8", "ggzy.image")
     daemon = Daemon(work, cfg, ["--now", "2022-12-31T12:00:00"])
     try:

@@ -23,7 +23,7 @@ static const char *write_file(const char *text)
  * in order ("" for a valid file). */
 static const struct {
 	const char *text;
-	const char *expect[4];
+	const char *expect[5];
 } cases[] = {
     {"[daemon]\nstore = dbname=s\n", {NULL}},
     {"[daemon]\nstore = dbname=s\n[source trading]\nconninfo = dbname=t\ninterval = 5m\n"
@@ -66,6 +66,38 @@ static const struct {
     {"[daemon]\nstore = dbname=s\nmax_series_points = lots\nrequest_timeout = 0\n",
      {":3: max_series_points: must be a whole number", ":4: request_timeout: must be a positive",
       NULL}},
+    /* 21: feeds (SPEC §10) */
+    {"[daemon]\nstore = dbname=s\n[feed province-monthly]\nwhat = statistics\n"
+     "schedule = monthly 5 09:00\ncenter = 433100\nurl = https://example.org/upload\n"
+     "[feed yearly_report]\nwhat = report\nschedule = yearly 01-15 08:30\nformat = csv\n"
+     "directory = /tmp\ntimeout = 10s\nretry_max = 1m\n",
+     {NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed Bad!]\nwhat = statistics\n",
+     {":3: feed name 'Bad!' must be 1 to 64 of a-z", NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed m]\nwhat = stats\nschedule = weekly 1 09:00\n"
+     "format = pdf\nurl = ftp://x/\n",
+     {":4: what: must be statistics or report", ":5: schedule: must be 'monthly D HH:MM'",
+      ":6: format: must be json, csv, md or xlsx", ":7: url: must be an http:// or https://",
+      NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed r]\nwhat = report\nschedule = monthly 5 09:00\n"
+     "directory = /tmp\n",
+     {":5: [feed r] sends the year-end report: its schedule must be 'yearly", NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed a]\nwhat = statistics\nschedule = monthly 5 09:00\n",
+     {":3: [feed a] needs a destination", NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed a]\nwhat = statistics\nschedule = monthly 5 09:00\n"
+     "url = http://127.0.0.1:9/x\ndirectory = /tmp\n",
+     {":7: [feed a] has both url and directory", NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed a]\nwhat = statistics\nshedule = monthly 5 09:00\n"
+     "directory = /nonexistent/feeds\n",
+     {":5: unknown key 'shedule' in [feed a]; did you mean 'schedule'?",
+      ":6: directory: is not an existing directory",
+      ":3: [feed a] is missing required key 'schedule'", NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed a]\nwhat = statistics\nschedule = monthly 32 09:00\n"
+     "directory = /tmp\n[feed a]\n",
+     {":5: schedule: the day '32' must be 1 to 31", ":7: duplicate section [feed a]", NULL}},
+    {"[daemon]\nstore = dbname=s\n[feed a]\nwhat = statistics\nschedule = monthly 1 00:00\n"
+     "url = http://127.0.0.1:9/x\nca_file = /etc/hostname\n",
+     {":7: [feed a] ca_file is for an https:// url", NULL}},
 };
 
 static void check_documented(const char *srcdir, const char *file)
@@ -215,6 +247,27 @@ int main(int argc, char **argv)
 				  cfg->request_timeout == 5 && cfg->max_connections == 20 &&
 				  cfg->max_series_points == 100,
 			      "HTTP limits set");
+		if (cfg && i == 21) {
+			const struct feed_config *m = config_feed(cfg, "province-monthly");
+			const struct feed_config *y = config_feed(cfg, "yearly_report");
+			CHECK(cfg->nfeeds == 2 && m && y, "two feeds");
+			if (m && y) {
+				CHECK(strcmp(m->what, "statistics") == 0 &&
+					  strcmp(m->format, "xlsx") == 0 &&
+					  strcmp(m->center, "433100") == 0 && m->timeout == 30 &&
+					  m->retry_max == 300 && m->sched.sends == PERIOD_MONTH &&
+					  m->sched.day == 5 && m->sched.minute == 540 &&
+					  !m->directory &&
+					  strcmp(m->url, "https://example.org/upload") == 0,
+				      "monthly feed and its defaults");
+				CHECK(y->sched.sends == PERIOD_YEAR && y->sched.month == 1 &&
+					  y->sched.day == 15 && y->sched.minute == 510 &&
+					  strcmp(y->format, "csv") == 0 && !y->center &&
+					  y->timeout == 10 && y->retry_max == 60 &&
+					  strcmp(y->directory, "/tmp") == 0,
+				      "yearly report feed");
+			}
+		}
 		if (cfg && i == 15)
 			CHECK(strcmp(cfg->store, "dbname=s password=a#b;c") == 0,
 			      "comment chars in value: %s", cfg->store);

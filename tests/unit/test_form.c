@@ -210,7 +210,7 @@ static void on_figures(const struct report_figures *rf, void *arg)
 
 static char *report_csv;
 
-static void on_report(const struct report_result *r, void *arg)
+static void on_report(const struct document *r, void *arg)
 {
 	(void)arg;
 	report_csv = r->status == 200 ? strndup(r->body, r->len) : NULL;
@@ -271,7 +271,7 @@ int main(void)
 	    .store = st, .targets = t, .clock = &clock, .sources = "{trading}"};
 
 	/* The daemon's own CSV is a correct form. */
-	report_build(&ctx, 2021, "433100", REPORT_CSV, on_report, NULL);
+	report_build(&ctx, 2021, "433100", DOC_CSV, on_report, NULL);
 	event_base_dispatch(base);
 	CHECK(report_csv != NULL, "the report as CSV");
 	if (report_csv)

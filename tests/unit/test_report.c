@@ -83,7 +83,7 @@ struct outcome {
 	char filename[96];
 };
 
-static void on_report(const struct report_result *r, void *arg)
+static void on_report(const struct document *r, void *arg)
 {
 	struct outcome *o = arg;
 	o->status = r->status;
@@ -93,7 +93,7 @@ static void on_report(const struct report_result *r, void *arg)
 
 static struct outcome build(struct event_base *base, struct store *st, struct targets *t,
 			    const struct wallclock *clock, int year, const char *center,
-			    enum report_format fmt)
+			    enum document_format fmt)
 {
 	struct outcome o = {0};
 	struct report_context ctx = {
@@ -161,7 +161,7 @@ int main(void)
 	struct wallclock clock = {.fixed = true, .at = 1656561600};
 
 	/* ---- a closed year with targets, JSON ---- */
-	struct outcome o = build(base, st, t, &clock, 2021, "433100", REPORT_JSON);
+	struct outcome o = build(base, st, t, &clock, 2021, "433100", DOC_JSON);
 	CHECK(o.status == 200, "report 2021: %d %s", o.status, o.body);
 	json_t *r = json_loads(o.body ? o.body : "{}", 0, NULL);
 	CHECK(r != NULL, "the report is JSON");
@@ -203,7 +203,7 @@ int main(void)
 	free(o.body);
 
 	/* ---- the same as CSV and Markdown ---- */
-	o = build(base, st, t, &clock, 2021, "433100", REPORT_CSV);
+	o = build(base, st, t, &clock, 2021, "433100", DOC_CSV);
 	CHECK(o.status == 200 && strncmp(o.body, "\xEF\xBB\xBF一级指标,", 15) == 0,
 	      "CSV opens with a BOM and the form's header");
 	CHECK(o.status == 200 && strstr(o.body, "\r\n合计,,,,,65,62.85,\r\n"), "CSV total row");
@@ -211,13 +211,13 @@ int main(void)
 	CHECK(strcmp(o.filename, "ggzy-report-2021-433100.csv") == 0, "CSV download name %s",
 	      o.filename);
 	free(o.body);
-	o = build(base, st, t, &clock, 2021, "433100", REPORT_MD);
+	o = build(base, st, t, &clock, 2021, "433100", DOC_MD);
 	CHECK(o.status == 200 && strstr(o.body, "| 提高7个百分点 |"), "Markdown: a rate's 同比");
 	CHECK(o.status == 200 && strstr(o.body, "| +26.24% |"), "Markdown: a sum's 同比");
 	free(o.body);
 
 	/* ---- manual quantitative lines (SPEC §5): scored like computed ones ---- */
-	o = build(base, st, t, &clock, 2021, "433101", REPORT_JSON);
+	o = build(base, st, t, &clock, 2021, "433101", DOC_JSON);
 	r = json_loads(o.body ? o.body : "{}", 0, NULL);
 	CHECK(o.status == 200 && r, "report 2021 433101: %d", o.status);
 	json_t *sat = indicator(r, "交易主体满意度");
@@ -249,7 +249,7 @@ int main(void)
 	CHECK(strcmp(str(r, "grade"), "中") == 0, "64.29 is 中");
 	json_decref(r);
 	free(o.body);
-	o = build(base, st, t, &clock, 2021, "433101", REPORT_CSV);
+	o = build(base, st, t, &clock, 2021, "433101", DOC_CSV);
 	CHECK(o.status == 200 &&
 		  strstr(o.body,
 			 "\r\n满意度指标,服务对象满意度指标,交易主体满意度,≥85%,82%,5,4.82,\r\n"),
@@ -259,7 +259,7 @@ int main(void)
 	CHECK(o.status == 200 && strstr(o.body, "\r\n合计,,,,,70,64.29,\r\n"),
 	      "CSV total includes the manual scores");
 	free(o.body);
-	o = build(base, st, t, &clock, 2021, "433101", REPORT_MD);
+	o = build(base, st, t, &clock, 2021, "433101", DOC_MD);
 	CHECK(o.status == 200 &&
 		  strstr(o.body, "| 交易主体满意度 | ≥85% | 82% | — | — | 5 | 4.82 |"),
 	      "Markdown: the manual line with its computed score");
@@ -267,7 +267,7 @@ int main(void)
 	free(o.body);
 
 	/* ---- a year without targets, all centres ---- */
-	o = build(base, st, t, &clock, 2022, NULL, REPORT_JSON);
+	o = build(base, st, t, &clock, 2022, NULL, DOC_JSON);
 	r = json_loads(o.body ? o.body : "{}", 0, NULL);
 	CHECK(o.status == 200 && strcmp(str(r, "center_name"), "全部中心") == 0,
 	      "the all-centres report names itself");
@@ -289,17 +289,17 @@ int main(void)
 	free(o.body);
 
 	/* ---- errors ---- */
-	o = build(base, st, t, &clock, 2023, NULL, REPORT_JSON);
+	o = build(base, st, t, &clock, 2023, NULL, DOC_JSON);
 	CHECK(o.status == 400, "a year after this one is a 400 (%d)", o.status);
 	free(o.body);
 	meta_known = "f";
-	o = build(base, st, t, &clock, 2021, "999999", REPORT_JSON);
+	o = build(base, st, t, &clock, 2021, "999999", DOC_JSON);
 	CHECK(o.status == 404, "an unknown centre is a 404 (%d)", o.status);
 	free(o.body);
 	meta_known = "t";
 	store_fails = true;
 	mock_store_set_version(st, 2); /* nothing kept from before */
-	o = build(base, st, t, &clock, 2021, "433100", REPORT_JSON);
+	o = build(base, st, t, &clock, 2021, "433100", DOC_JSON);
 	CHECK(o.status == 503, "a store that does not answer is a 503 (%d)", o.status);
 	free(o.body);
 
