@@ -298,7 +298,7 @@
 
 	const state = {
 		year: null, center: "", pin: null, status: null, catalog: null,
-		busy: false, pending: false, data: null, page: 1, rotateTimer: null,
+		busy: false, pending: false, choice: 0, data: null, page: 1, rotateTimer: null,
 	};
 
 	async function getJSON(url) {
@@ -1221,16 +1221,18 @@
 	}
 
 	/* One load at a time; a choice made meanwhile loads right after, and a
-	 * result for an older choice is dropped. */
+	 * result begun before the latest choice is dropped (even for the same
+	 * year and centre: the page says "ready" only for what it was asked). */
 	async function refresh() {
 		if (state.busy) {
 			state.pending = true;
 			return;
 		}
 		state.busy = true;
+		const choice = state.choice;
 		try {
 			const d = await load();
-			if (d.year === state.year && d.center === state.center) {
+			if (choice === state.choice) {
 				render(d);
 				banner(d.status.store_up ? "" : "存储不可用，显示最近数据 Store unavailable: showing the last figures");
 				document.body.dataset.key = d.year + "|" + d.center;
@@ -1263,6 +1265,7 @@
 	function choose(year, center) {
 		state.year = year;
 		state.center = center;
+		state.choice++;
 		const h = "#" + query({year: year, center: center, page: state.pin});
 		if (location.hash !== h)
 			history.replaceState(null, "", h);
