@@ -29,17 +29,25 @@
 	const SVGNS = "http://www.w3.org/2000/svg";
 
 	/* Which figures, where and in what order. Names, units and kinds are
-	 * the catalogue's; a metric the catalogue does not list is left out. */
+	 * the catalogue's; a metric the catalogue does not list is left out, one
+	 * it lists as unavailable here is shown as 不可用 (never as 0).
+	 *
+	 * A headline card is one metric, or [count, amount] of one thing shown
+	 * together, as the self-evaluation writes it ("远程异地评标22项6.17亿元").
+	 * The remote evaluation sessions of the old card are the page-1 chart's
+	 * (with the period's total in its caption): the wall screen's one row
+	 * has room for ten cards. */
 	const HEADLINES = ["deal_amount", "deals_count", "savings_amount", "liquidity_released_amount",
-		"e_bid_rate", "remote_opening_rate", "remote_evaluations_count", "service_fee_amount"];
+		"e_bid_rate", "remote_opening_rate", ["remote_evaluated_deals_count", "remote_evaluated_deal_amount"],
+		"experts_participating_count", "deposit_held_amount", "service_fee_amount"];
 	const BY_CATEGORY = {amount: "deal_amount", count: "deals_count"};
 	const RATE_LINES = ["e_bid_rate", "remote_opening_rate"];
 	const MONTHLY_COUNT = "remote_evaluations_count";
 	const TODAY = ["opened_count", "deals_count", "deal_amount"];
 	const DAILY = {bars: "deals_count", line: "opened_count", more: "deal_amount", days: 30};
-	/* Deposits: [amount, count] per row. Rows whose amount metric the
-	 * catalogue does not list (yet) are left out, so 保证金在途余额 shows by
-	 * itself once the daemon offers deposit_held_amount. */
+	/* Deposits: [amount, count] per row; a row whose amount metric the
+	 * catalogue does not list is left out. The held row is a stock: its
+	 * value on the period's last day, said so in its row. */
 	const DEPOSITS = [["deposit_amount", "deposits_count"], ["refund_amount", "refunds_count"],
 		["remitted_amount", "remitted_count"], ["deposit_held_amount", "deposit_held_count"]];
 	const DEPOSIT_KINDS = {metric: "deposit_amount", label: "kind"}; /* the share of each kind */
@@ -202,6 +210,19 @@
 	const metricOf = (name) => (state.catalog ? state.catalog.byName[name] || null : null);
 	const known = (name) => metricOf(name) !== null;
 
+	/* Why this daemon cannot give a metric's figures (a source not
+	 * configured, an optional relation missing), or null: the catalogue's
+	 * "unavailable". Such a metric is never asked for (the series API would
+	 * answer 409) and is shown as 不可用 with the reason on hover. */
+	const whyUnavailable = (name) => {
+		const m = metricOf(name);
+		return m && m.available === false ? m.unavailable || "unavailable" : null;
+	};
+
+	/* A stock's figure is its value on the period's last day (a balance, a
+	 * pool), not a sum over the period: the page says on which day. */
+	const isStock = (name) => (metricOf(name) || {}).total === "stock";
+
 	/* The unit a figure of metric m is written in: rates in %, amounts by
 	 * the catalogue's display unit ("亿元|万元": by size), counts in theirs. */
 	function unitOf(m, value) {
@@ -298,7 +319,7 @@
 
 	const state = {
 		year: null, center: "", pin: null, status: null, catalog: null,
-		busy: false, pending: false, data: null, page: 1, rotateTimer: null,
+		busy: false, pending: false, choice: 0, data: null, page: 1, rotateTimer: null,
 	};
 
 	async function getJSON(url) {
@@ -311,7 +332,10 @@
 		}
 		if (!r.ok) {
 			const msg = body && body.error ? body.error.message : r.statusText;
-			throw new Error(url.split("?")[0] + ": " + r.status + " " + msg);
+			const e = new Error(url.split("?")[0] + ": " + r.status + " " + msg);
+			e.code = body && body.error ? body.error.code : null;
+			e.reason = msg;
+			throw e;
 		}
 		return body;
 	}
@@ -331,11 +355,33 @@
 
 	const first = (s) => (s && s.points.length ? s.points[0].value : null);
 
-	/* A figure for the period and the one before: {metric, cur, prev}. */
-	async function pair(metric, period, prev) {
-		const [cur, old] = await Promise.all([
-			series(metric, period.from, period.to, "year"), series(metric, prev.from, prev.to, "year")]);
-		return {metric: metric, cur: first(cur), prev: first(old)};
+	/* A series the daemon cannot give is an answer, not a failed refresh:
+	 * the catalogue says so before asking, and a 409 metric_unavailable
+	 * (a daemon reloaded between the two) says the same. */
+	async function orUnavailable(metric, ask) {
+		const why = whyUnavailable(metric);
+		if (why)
+			return {metric: metric, unavailable: why};
+		try {
+			return await ask();
+		} catch (e) {
+			if (e.code === "metric_unavailable")
+				return {metric: metric, unavailable: e.reason};
+			throw e;
+		}
+	}
+
+	/* A figure for the period and the same days a year before: {metric,
+	 * cur, prev, unavailable}. Always one point over the whole period
+	 * (step=year), never months added up: a distinct count (people counted
+	 * once) or a stock (the value on the last day) is not a sum of its
+	 * months, and the daemon computes each exactly over what is asked. */
+	function pair(metric, period, prev) {
+		return orUnavailable(metric, async () => {
+			const [cur, old] = await Promise.all([
+				series(metric, period.from, period.to, "year"), series(metric, prev.from, prev.to, "year")]);
+			return {metric: metric, cur: first(cur), prev: first(old), unavailable: null};
+		});
 	}
 
 	function setCatalog(raw) {
@@ -358,35 +404,43 @@
 		setCatalog(catalog); /* every refresh: a daemon upgraded under a wall screen */
 		const categories = (state.catalog.labels.category || []).map((c) => c.value);
 		const period = report.period, prev = report.previous_period;
-		const month = (metric, extra) => series(metric, period.from, period.to, "month", extra);
-		const perCategory = (metric) => known(metric) ?
-			Promise.all(categories.map((c) => month(metric, {category: c}))) : Promise.resolve([]);
+		/* Monthly points of a stock are month-end values (the series API's
+		 * point of a stock is its last day's), so a chart draws them as they
+		 * come; nothing below adds points of a period up. */
+		const month = (metric, extra) => orUnavailable(metric, () => series(metric, period.from, period.to, "month", extra));
+		const perCategory = (metric) => !known(metric) ? Promise.resolve([]) : whyUnavailable(metric) ?
+			Promise.resolve({metric, unavailable: whyUnavailable(metric)}) :
+			Promise.all(categories.map((c) => month(metric, {category: c})));
 		const maybe = (metric, f) => (known(metric) ? f(metric) : Promise.resolve(null));
 		const today = status.today, from = daysBefore(today, DAILY.days - 1);
-		const daily = (metric) => series(metric, from, today, "day");
+		const daily = (metric) => orUnavailable(metric, () => series(metric, from, today, "day"));
 		const kinds = (state.catalog.labels[DEPOSIT_KINDS.label] || []).map((k) => k.value);
-		const [amount, count, rates, remote, heads, todays, days, deposits, byKind, expertRate, experts] = await Promise.all([
-			perCategory(BY_CATEGORY.amount),
-			perCategory(BY_CATEGORY.count),
-			Promise.all(RATE_LINES.filter(known).map(month)),
-			maybe(MONTHLY_COUNT, month),
-			Promise.all(HEADLINES.filter(known).map((m) => pair(m, period, prev))),
-			Promise.all(TODAY.filter(known).map((m) => series(m, today, today, "day"))),
-			Promise.all([DAILY.bars, DAILY.line, DAILY.more].map((m) => maybe(m, daily))),
-			Promise.all(DEPOSITS.filter(([a]) => known(a)).map(([a, c]) => Promise.all([
-				pair(a, period, prev), known(c) ? pair(c, period, prev) : null]))),
-			known(DEPOSIT_KINDS.metric) ? Promise.all(kinds.map((k) => series(DEPOSIT_KINDS.metric, period.from, period.to,
-				"year", {[DEPOSIT_KINDS.label]: k}).then((s) => ({kind: k, value: first(s)})))) : [],
-			maybe(EXPERT_RATE, (m) => {
-				const r = metricOf(m);
-				return Promise.all([pair(m, period, prev),
-					r.numerator && known(r.numerator) ? pair(r.numerator, period, prev) : null,
-					r.denominator && known(r.denominator) ? pair(r.denominator, period, prev) : null]);
-			}),
-			Promise.all(EXPERT_MORE.filter(known).map((m) => pair(m, period, prev))),
-		]);
+		const [amount, count, rates, remote, remoteTotal, heads, todays, days, deposits, byKind, expertRate, experts] =
+			await Promise.all([
+				perCategory(BY_CATEGORY.amount),
+				perCategory(BY_CATEGORY.count),
+				Promise.all(RATE_LINES.filter(known).map((m) => month(m))),
+				maybe(MONTHLY_COUNT, (m) => month(m)),
+				maybe(MONTHLY_COUNT, (m) => pair(m, period, prev)),
+				Promise.all(HEADLINES.filter((h) => [].concat(h).every(known)).map((h) =>
+					Promise.all([].concat(h).map((m) => pair(m, period, prev))))),
+				Promise.all(TODAY.filter(known).map((m) => orUnavailable(m, () => series(m, today, today, "day")))),
+				Promise.all([DAILY.bars, DAILY.line, DAILY.more].map((m) => maybe(m, daily))),
+				Promise.all(DEPOSITS.filter(([a]) => known(a)).map(([a, c]) => Promise.all([
+					pair(a, period, prev), known(c) ? pair(c, period, prev) : null]))),
+				!known(DEPOSIT_KINDS.metric) ? [] : orUnavailable(DEPOSIT_KINDS.metric, () => Promise.all(kinds.map((k) =>
+					series(DEPOSIT_KINDS.metric, period.from, period.to, "year", {[DEPOSIT_KINDS.label]: k})
+						.then((s) => ({kind: k, value: first(s)}))))),
+				maybe(EXPERT_RATE, (m) => {
+					const r = metricOf(m);
+					return Promise.all([pair(m, period, prev),
+						r.numerator && known(r.numerator) ? pair(r.numerator, period, prev) : null,
+						r.denominator && known(r.denominator) ? pair(r.denominator, period, prev) : null]);
+				}),
+				Promise.all(EXPERT_MORE.filter(known).map((m) => pair(m, period, prev))),
+			]);
 		return {
-			year, center, status, report, alerts, ranking, categories, amount, count, rates, remote,
+			year, center, status, report, alerts, ranking, categories, amount, count, rates, remote, remoteTotal,
 			heads, todays, days, deposits, byKind, expertRate, experts,
 		};
 	}
@@ -497,27 +551,107 @@
 		};
 	}
 
+	const NA = "不可用";
+
+	/* The day a stock's figure is on: the period's last day (today in the
+	 * current year, Dec 31 of a closed one). */
+	const stockDay = (d) => d.report.period.to;
+
+	/* How a figure of the period reads beside its name, for a title: a
+	 * stock on its day, a distinct count of people counted once. */
+	function kindNote(d, metric) {
+		const m = metricOf(metric);
+		return isStock(metric) ? "截至 " + stockDay(d) :
+			m && m.total === "distinct" ? "每人只计一次 each person once" : "";
+	}
+
+	/* One figure of a headline card, {m, unit, shown, prevShown, y, attrs,
+	 * value, title}: its value and unit as the reports write them, the same
+	 * days a year before, 同比, and the data- attributes the browser test
+	 * reads. An unavailable one reads 不可用, with the daemon's reason. */
+	function cardFigure(d, h) {
+		const m = metricOf(h.metric);
+		const na = h.unavailable || null;
+		const unit = na ? "" : unitOf(m, h.cur);
+		const shown = na ? NA : display(h.cur, unit), prevShown = na ? NA : display(h.prev, unit);
+		const y = na ? {text: "—", trend: "flat", attrs: {}} : yoyOf(m, h.cur, h.prev);
+		const attrs = Object.assign({
+			"data-metric": h.metric, "data-value": str(h.cur), "data-display": shown,
+			"data-previous": str(h.prev), "data-previous-display": prevShown,
+			"data-name": m.name_zh, "data-unit": unit, "data-total-kind": m.total || "",
+			"data-available": String(!na), "data-unavailable": na || "",
+			"data-day": isStock(h.metric) ? stockDay(d) : null,
+		}, y.attrs);
+		const num = na || shown === "—" ? shown : shown.slice(0, shown.length - unit.length);
+		const note = kindNote(d, h.metric);
+		const title = na ? m.name_zh + " " + NA + " unavailable: " + na : m.name_zh + " " + shown +
+			(note ? " (" + note + ")" : "") + " · 上年同期 " + prevShown + " · 同比 " + y.text;
+		const value = [el("span", {class: "num"}, num), el("span", {class: "unit"}, na || shown === "—" ? "" : unit)];
+		return {m, unit, shown, prevShown, y, attrs, value, title};
+	}
+
+	/* An unavailable card's foot: the daemon's reason (two lines; the whole
+	 * of it on hover). */
+	const whyFoot = (why) => el("div", {class: "kpi-foot"}, el("div", {class: "why", title: why}, why));
+
+	function card(d, h) {
+		const f = cardFigure(d, h);
+		return el("div", Object.assign({
+			class: "kpi" + (h.unavailable ? " unavailable" : ""), "data-kind": f.m.kind, title: f.title,
+		}, f.attrs),
+		el("div", {class: "kpi-label"}, f.m.name_zh, el("div", {class: "en"}, nameEn(h.metric))),
+		el("div", {class: "kpi-value"}, ...f.value),
+		h.unavailable ? whyFoot(h.unavailable) : el("div", {class: "kpi-foot"},
+			el("div", {class: "yoy " + f.y.trend}, "同比 " + f.y.text),
+			el("div", {class: "prev"}, "上年同期 " + f.prevShown)));
+	}
+
+	/* The longest beginning the names share (a count's and an amount's
+	 * names of one thing begin alike), else the first name. */
+	function sharedName(names) {
+		let n = 0;
+		while (names.every((x) => x.length > n && x[n] === names[0][n]))
+			n++;
+		return n >= 2 ? names[0].slice(0, n) : names[0];
+	}
+
+	/* [count, amount] of one thing on one card, "22宗 6.17亿元", named by
+	 * what their catalogue names share; each figure has its own attributes. */
+	function pairCard(d, figs) {
+		const fs = figs.map((h) => cardFigure(d, h));
+		const why = (figs.find((h) => h.unavailable) || {}).unavailable;
+		const label = sharedName(fs.map((f) => f.m.name_zh));
+		const joined = (items) => items.flatMap((x, i) => (i ? [" · ", x] : [x]));
+		return el("div", {
+			class: "kpi pair" + (why ? " unavailable" : ""), "data-kind": "pair", "data-metric": figs[0].metric,
+			"data-metrics": figs.map((h) => h.metric).join(","), "data-name": label,
+			"data-available": String(!why), "data-unavailable": why || "", title: fs.map((f) => f.title).join("\n"),
+		},
+		el("div", {class: "kpi-label"}, label, el("div", {class: "en"}, nameEn(figs[0].metric))),
+		el("div", {class: "kpi-value"}, ...fs.map((f) =>
+			el("span", Object.assign({class: "kpi-part", title: f.title}, f.attrs), ...f.value))),
+		why ? whyFoot(why) : el("div", {class: "kpi-foot"},
+			el("div", {class: "yoy-line"}, "同比 ", ...joined(fs.map((f) => el("span", {class: "yoy " + f.y.trend}, f.y.text)))),
+			el("div", {class: "prev"}, "上年同期 " + fs.map((f) => f.prevShown).join(" · "))));
+	}
+
 	function renderKpis(d) {
-		const box = $("kpis");
-		box.replaceChildren();
-		for (const h of d.heads) {
-			const m = metricOf(h.metric);
-			const a = h.cur, p = h.prev;
-			const unit = unitOf(m, a);
-			const shown = display(a, unit), prevShown = display(p, unit);
-			const num = shown === "—" ? "—" : shown.slice(0, shown.length - unit.length);
-			const y = yoyOf(m, a, p);
-			box.append(el("div", Object.assign({
-				class: "kpi", "data-metric": h.metric, "data-value": str(a),
-				"data-display": shown, "data-previous": str(p), "data-previous-display": prevShown,
-				"data-name": m.name_zh, "data-unit": unit,
-				title: m.name_zh + " " + shown + " · 上年同期 " + prevShown + " · 同比 " + y.text,
-			}, y.attrs),
-			el("div", {class: "kpi-label"}, m.name_zh, el("div", {class: "en"}, nameEn(h.metric))),
-			el("div", {class: "kpi-value"}, el("span", {class: "num"}, num), el("span", {class: "unit"}, shown === "—" ? "" : unit)),
-			el("div", {class: "kpi-foot"},
-				el("div", {class: "yoy " + y.trend}, "同比 ", en("YoY"), " ", y.text),
-				el("div", {class: "prev"}, "上年同期 ", en("last year"), " " + prevShown))));
+		$("kpis").replaceChildren(...d.heads.map((figs) => (figs.length > 1 ? pairCard(d, figs) : card(d, figs[0]))));
+		fitValues();
+	}
+
+	/* A headline value wider than its card (a five-digit count, a large
+	 * pair) is drawn smaller until it fits, rather than cut: the cards
+	 * keep one row on the wall screen whatever the figures. */
+	function fitValues() {
+		for (const v of document.querySelectorAll(".kpi-value")) {
+			v.style.fontSize = "";
+			let size = parseFloat(getComputedStyle(v).fontSize);
+			const floor = size * 0.6;
+			while (v.scrollWidth > v.clientWidth + 0.5 && size > floor) {
+				size -= 1;
+				v.style.fontSize = size + "px";
+			}
 		}
 	}
 
@@ -546,6 +680,8 @@
 		const cmp = ind.actual === null || ind.actual === undefined || ind.target === null ? null :
 			cmpDec(ind.actual, ind.target);
 		const over = cmp !== null && cmp > 0, reached = cmp !== null && cmp >= 0;
+		if (cmp === null && whyUnavailable(ind.metric)) /* not "no figure": none can be known here */
+			return {reading: "unavailable", tone: "idle", zh: NA, en: "unavailable"};
 		if (d.report.period.closed) {
 			if (cmp === null)
 				return {reading: "none", tone: "idle", zh: "无数据", en: "no figure"};
@@ -828,7 +964,8 @@
 
 	/* The last days: bars of one count, a line of another, the amount on hover. */
 	function dailyChart(box, d) {
-		const [bars, line, more] = d.days;
+		const ok = (x) => (x && !x.unavailable ? x : null);
+		const [bars, line, more] = d.days.map(ok);
 		const mb = metricOf(DAILY.bars), ml = metricOf(DAILY.line), mm = metricOf(DAILY.more);
 		const f = frame(box, nameZh(DAILY.bars));
 		f.top = 28;
@@ -868,13 +1005,37 @@
 		legendIn(f, [{label: mb.name_zh, color: "#4e9af1"}].concat(line ? [{label: ml.name_zh, color: "#f2b544", dot: true}] : []));
 	}
 
-	function caption(id, zh, enText, unit) {
-		$(id).replaceChildren(zh + " ", en(enText), unit ? el("span", {class: "unit"}, unit) : null);
+	function caption(id, zh, enText, unit, more) {
+		$(id).replaceChildren(...[zh + " ", en(enText), more, unit ? el("span", {class: "unit"}, unit) : null].filter((x) => x));
+	}
+
+	/* A chart of a metric this daemon cannot give: 不可用 in its box, the
+	 * reason on hover (an SVG text as long as the reason would not fit). */
+	function unavailableChart(box, label, why) {
+		const f = frame(box, label);
+		box.dataset.unavailable = why;
+		f.s.append(svg("text", {class: "tick na", x: f.w / 2, y: f.h / 2, "text-anchor": "middle"},
+			NA + " unavailable", svg("title", null, why)));
+	}
+
+	/* The period's total beside a monthly chart's name: "年初至今 1290次". */
+	function totalNote(d, fig) {
+		if (!fig || fig.unavailable)
+			return null;
+		const m = metricOf(fig.metric);
+		return el("span", {
+			class: "cap-total", "data-metric": fig.metric, "data-value": str(fig.cur), "data-display": show(m, fig.cur),
+		}, " · " + (d.report.period.closed ? "全年 " : "年初至今 ") + show(m, fig.cur));
 	}
 
 	function renderCharts(d) {
 		const amountM = metricOf(BY_CATEGORY.amount), countM = metricOf(BY_CATEGORY.count);
-		if (amountM) {
+		for (const box of document.querySelectorAll(".chart"))
+			delete box.dataset.unavailable;
+		if (amountM && d.amount.unavailable) {
+			caption("cap-amount", "月度" + amountM.name_zh, "Monthly, by category");
+			unavailableChart($("chart-amount"), amountM.name_zh, d.amount.unavailable);
+		} else if (amountM) {
 			let max = "0";
 			const n = d.amount[0] ? d.amount[0].points.length : 0;
 			for (let i = 0; i < n; i++) {
@@ -887,22 +1048,35 @@
 			stackedBars($("chart-amount"), d.amount, d.categories, BY_CATEGORY.amount,
 				Math.pow(10, -(UNIT_SHIFT[unit] || 0)), unit);
 		}
-		if (countM) {
+		if (countM && d.count.unavailable) {
+			caption("cap-count", "月度" + countM.name_zh, "Monthly, by category");
+			unavailableChart($("chart-count"), countM.name_zh, d.count.unavailable);
+		} else if (countM) {
 			caption("cap-count", "月度" + countM.name_zh, "Monthly, by category", countM.unit);
 			stackedBars($("chart-count"), d.count, d.categories, BY_CATEGORY.count, 1, countM.unit);
 		}
 		const colors = ["#4e9af1", "#f2b544"];
-		const lines = d.rates.map((s, i) => ({
+		const rates = d.rates.filter((s) => !s.unavailable);
+		const lines = rates.map((s, i) => ({
 			metric: s.metric, label: nameZh(s.metric), color: colors[i % colors.length], data: s,
 		}));
-		caption("cap-rates", lines.map((l) => l.label).join(" · "), "Monthly rates", "%");
-		lineChart($("chart-rates"), lines, lines.map((l) => l.label).join(" · "));
+		caption("cap-rates", d.rates.map((s) => nameZh(s.metric)).join(" · "), "Monthly rates", "%");
+		if (d.rates.length && !rates.length)
+			unavailableChart($("chart-rates"), nameZh(d.rates[0].metric), d.rates[0].unavailable);
+		else
+			lineChart($("chart-rates"), lines, lines.map((l) => l.label).join(" · "));
 		if (d.remote) {
 			const m = metricOf(MONTHLY_COUNT);
-			caption("cap-remote", "月度" + m.name_zh, "Monthly", m.unit);
-			countBars($("chart-remote"), d.remote, MONTHLY_COUNT);
+			caption("cap-remote", "月度" + m.name_zh, "Monthly", d.remote.unavailable ? "" : m.unit, totalNote(d, d.remoteTotal));
+			if (d.remote.unavailable)
+				unavailableChart($("chart-remote"), m.name_zh, d.remote.unavailable);
+			else
+				countBars($("chart-remote"), d.remote, MONTHLY_COUNT);
 		}
-		if (d.days[0]) {
+		if (d.days[0] && d.days[0].unavailable) {
+			caption("cap-daily", "近" + DAILY.days + "日" + nameZh(DAILY.bars), "Last " + DAILY.days + " days, to " + d.status.today);
+			unavailableChart($("chart-daily"), nameZh(DAILY.bars), d.days[0].unavailable);
+		} else if (d.days[0]) {
 			caption("cap-daily", "近" + DAILY.days + "日" + nameZh(DAILY.bars), "Last " + DAILY.days + " days, to " + d.status.today,
 				metricOf(DAILY.bars).unit);
 			dailyChart($("chart-daily"), d);
@@ -920,6 +1094,8 @@
 
 	function figureCell(metric, fig, max) {
 		const m = metricOf(metric);
+		if (fig && fig.unavailable)
+			return unavailableCell(metric, fig.unavailable);
 		const v = fig ? fig.value : null, p = fig ? fig.previous : null;
 		const y = yoyOf(m, v, p);
 		const td = el("td", Object.assign({
@@ -933,6 +1109,14 @@
 			td.prepend(bar);
 		}
 		return td;
+	}
+
+	/* A figure this daemon cannot give: 不可用, the reason on hover. */
+	function unavailableCell(metric, why) {
+		return el("td", {
+			class: "num unavailable", "data-metric": metric, "data-value": "", "data-display": NA,
+			"data-available": "false", "data-unavailable": why, title: nameZh(metric) + " " + NA + " unavailable: " + why,
+		}, NA);
 	}
 
 	/* "吉首市公共资源交易中心" -> "吉首市": a table's column is narrow. */
@@ -984,14 +1168,16 @@
 		const box = $("today");
 		box.replaceChildren(...d.todays.map((s) => {
 			const m = metricOf(s.metric);
-			const v = first(s);
-			const shown = show(m, v), unit = unitOf(m, v);
+			const v = s.unavailable ? null : first(s);
+			const shown = s.unavailable ? NA : show(m, v), unit = s.unavailable ? "" : unitOf(m, v);
+			const bare = s.unavailable || shown === "—";
 			return el("div", {
-				class: "today-fig", "data-metric": s.metric, "data-day": d.status.today,
-				"data-value": str(v), "data-display": shown,
+				class: "today-fig" + (s.unavailable ? " unavailable" : ""), "data-metric": s.metric, "data-day": d.status.today,
+				"data-value": str(v), "data-display": shown, "data-available": String(!s.unavailable),
+				"data-unavailable": s.unavailable || "", title: s.unavailable || null,
 			}, el("div", {class: "label"}, m.name_zh),
-			el("div", {class: "value"}, el("span", {class: "num"}, shown === "—" ? "—" : shown.slice(0, shown.length - unit.length)),
-				el("span", {class: "unit"}, shown === "—" ? "" : unit)));
+			el("div", {class: "value"}, el("span", {class: "num"}, bare ? shown : shown.slice(0, shown.length - unit.length)),
+				el("span", {class: "unit"}, bare ? "" : unit)));
 		}));
 	}
 
@@ -1000,13 +1186,18 @@
 		$("deposits-note").textContent = d.report.period.closed ? "全年 whole year" : "年初至今 year to date";
 		table.tHead.replaceChildren(el("tr", null, el("th", null, ""), el("th", {class: "num"}, "金额 ", en("amount")),
 			el("th", {class: "num"}, "笔数 ", en("count")), el("th", {class: "num"}, "同比 ", en("YoY"))));
+		const fig = (x) => ({value: x.cur, previous: x.prev, unavailable: x.unavailable});
 		table.tBodies[0].replaceChildren(...d.deposits.map(([a, c]) => {
 			const m = metricOf(a.metric);
-			const y = yoyOf(m, a.cur, a.prev);
-			return el("tr", {class: "dep-row", "data-metric": a.metric},
-				el("th", {scope: "row", title: m.name_en}, m.name_zh),
-				figureCell(a.metric, {value: a.cur, previous: a.prev}),
-				c ? figureCell(c.metric, {value: c.cur, previous: c.prev}) : el("td", {class: "num"}, "—"),
+			const y = a.unavailable ? {text: "—", trend: "flat", attrs: {}} : yoyOf(m, a.cur, a.prev);
+			/* a stock's row is the balance on the period's last day, not the
+			 * period's flow like the rows above it: it says which day */
+			const day = isStock(a.metric) ? stockDay(d) : null;
+			return el("tr", {class: "dep-row", "data-metric": a.metric, "data-day": day},
+				el("th", {scope: "row", title: m.name_en + (day ? ", on " + day : "")}, m.name_zh,
+					day ? el("span", {class: "when"}, "截至" + day.slice(5)) : null),
+				figureCell(a.metric, fig(a)),
+				c ? figureCell(c.metric, fig(c)) : el("td", {class: "num"}, "—"),
 				el("td", Object.assign({class: "num yoy " + y.trend}, y.attrs), y.text));
 		}));
 	}
@@ -1016,6 +1207,13 @@
 		const box = $("deposit-kinds");
 		box.replaceChildren();
 		const m = metricOf(DEPOSIT_KINDS.metric);
+		if (m && d.byKind.unavailable) {
+			box.append(el("div", {class: "kind-title unavailable", "data-metric": DEPOSIT_KINDS.metric,
+				"data-available": "false", "data-unavailable": d.byKind.unavailable, title: d.byKind.unavailable},
+			m.name_zh + " · 按形式 ", en("by kind"), " " + NA));
+			return;
+		}
+		/* the kinds of one period's flow add up to its total (labels, not days) */
 		const total = sumDec(d.byKind.map((k) => k.value));
 		if (!m || !d.byKind.length)
 			return;
@@ -1042,7 +1240,15 @@
 		const box = $("experts");
 		box.replaceChildren();
 		$("experts-note").textContent = d.report.period.closed ? "全年 whole year" : "年初至今 year to date";
-		if (d.expertRate) {
+		if (d.expertRate && d.expertRate[0].unavailable) {
+			const why = d.expertRate[0].unavailable, m = metricOf(EXPERT_RATE);
+			box.append(el("div", {
+				class: "expert-rate unavailable", "data-metric": EXPERT_RATE, "data-value": "", "data-display": NA,
+				"data-available": "false", "data-unavailable": why, title: why,
+			}, el("div", {class: "label"}, m.name_zh, " ", en(nameEn(EXPERT_RATE))),
+			el("div", {class: "value"}, el("span", {class: "num"}, NA)),
+			el("div", {class: "parts why"}, why)));
+		} else if (d.expertRate) {
 			const [rate, num, den] = d.expertRate;
 			const m = metricOf(rate.metric);
 			const y = yoyOf(m, rate.cur, rate.prev);
@@ -1058,10 +1264,17 @@
 			el("div", {class: "parts"}, part(num), num && den ? " / " : null, part(den)),
 			el("div", {class: "yoy " + y.trend}, "同比 ", en("YoY"), " " + y.text)));
 		}
+		/* people counted once over the period and the pool on its last day
+		 * are read as such: the pool's row says its day */
+		const row = (x) => {
+			const day = isStock(x.metric) ? stockDay(d) : null;
+			return el("tr", {class: "expert-row", "data-metric": x.metric, "data-day": day},
+				el("th", {scope: "row", title: kindNote(d, x.metric) || null}, nameZh(x.metric),
+					day ? el("span", {class: "when"}, "截至" + day.slice(5)) : null),
+				figureCell(x.metric, {value: x.cur, previous: x.prev, unavailable: x.unavailable}));
+		};
 		if (d.experts.length)
-			box.append(el("table", {class: "expert-more"}, el("tbody", null, ...d.experts.map((x) => el("tr",
-				{class: "expert-row", "data-metric": x.metric}, el("th", {scope: "row"}, nameZh(x.metric)),
-				figureCell(x.metric, {value: x.cur, previous: x.prev}))))));
+			box.append(el("table", {class: "expert-more"}, el("tbody", null, ...d.experts.map(row))));
 	}
 
 	/* ---- alerts and sources -------------------------------------------- */
@@ -1230,16 +1443,18 @@
 	}
 
 	/* One load at a time; a choice made meanwhile loads right after, and a
-	 * result for an older choice is dropped. */
+	 * result begun before the latest choice is dropped (even for the same
+	 * year and centre: the page says "ready" only for what it was asked). */
 	async function refresh() {
 		if (state.busy) {
 			state.pending = true;
 			return;
 		}
 		state.busy = true;
+		const choice = state.choice;
 		try {
 			const d = await load();
-			if (d.year === state.year && d.center === state.center) {
+			if (choice === state.choice) {
 				render(d);
 				banner(d.status.store_up ? "" : "存储不可用，显示最近数据 Store unavailable: showing the last figures");
 				document.body.dataset.key = d.year + "|" + d.center;
@@ -1272,6 +1487,7 @@
 	function choose(year, center) {
 		state.year = year;
 		state.center = center;
+		state.choice++;
 		const h = "#" + query({year: year, center: center, page: state.pin});
 		if (location.hash !== h)
 			history.replaceState(null, "", h);
@@ -1315,6 +1531,7 @@
 		});
 		let wasWall = wall();
 		window.addEventListener("resize", () => {
+			fitValues(); /* the cards' width follows the window's */
 			if (wall() !== wasWall) {
 				wasWall = wall();
 				showPage(state.page);

@@ -12,9 +12,11 @@
 //   hover: hover a mark of every chart and read what it says.
 //   hash:  (a later step) set the address's #... instead of choosing.
 //   audit: audit the page shown, then let a rotation period pass ("pinned").
+//   auditKpis: audit the headline cards alone (a laptop's page scrolls, but
+//          its cards must fit them).
 //   fake:  "names": the daemon's names rewritten on the way (every metric,
 //          label value and source name gets a suffix; a metric and a source
-//          are added), to see that the page takes every name from the API;
+//          is added), to see that the page takes every name from the API;
 //          "big": monthly remote evaluations × BIG (four digits: bar labels
 //          that cannot all fit), and /api/v1/ranking answering 503.
 // Every step reads everything the page shows (text and data- attributes)
@@ -101,11 +103,20 @@ function scrape() {
 		center: document.getElementById("center").value,
 		centers: q("#center option").map((o) => o.value),
 		centerName: document.getElementById("center-name").textContent,
+		// a card of one figure holds its data- attributes; a card of two
+		// (count and amount) has a .kpi-part for each
 		kpis: q(".kpi").map((e) => Object.assign(ds(e), {
 			text: e.querySelector(".kpi-value").textContent,
 			label: e.querySelector(".kpi-label").firstChild.textContent,
-			yoyText: e.querySelector(".yoy").textContent,
+			en: text(one(".kpi-label .en", e)),
+			yoyText: text(one(".yoy", e)) || "",
+			prevText: text(one(".prev", e)) || "",
+			why: text(one(".why", e)),
 			foot: e.querySelector(".kpi-foot").textContent,
+			title: e.getAttribute("title"),
+			parts: q(".kpi-part", e).map((p) => Object.assign(ds(p), { text: p.textContent, title: p.getAttribute("title") })),
+			yoyParts: q(".yoy-line .yoy", e).map((p) => p.textContent),
+			valueFont: parseFloat(getComputedStyle(e.querySelector(".kpi-value")).fontSize),
 		})),
 		targets: q(".target").map((e) => Object.assign(ds(e), {
 			actualText: e.querySelector(".t-actual").textContent,
@@ -122,6 +133,8 @@ function scrape() {
 		total: (document.querySelector("[data-total]") || { dataset: {} }).dataset.total || null,
 		grade: (document.querySelector("[data-grade]") || { dataset: {} }).dataset.grade || null,
 		captions: Object.fromEntries(q("figcaption").map((e) => [e.id, e.textContent])),
+		captionTotals: q("figcaption .cap-total").map((e) => Object.assign(ds(e), { text: e.textContent, caption: e.parentElement.id })),
+		chartsUnavailable: Object.fromEntries(q(".chart[data-unavailable]").map((c) => [c.id, c.dataset.unavailable])),
 		bars: q("rect.bar-seg").map((e) => Object.assign(ds(e), {
 			title: e.querySelector("title") ? e.querySelector("title").textContent : null,
 			height: Number(e.getAttribute("height")),
@@ -151,20 +164,24 @@ function scrape() {
 		})),
 		todayDate: document.getElementById("today-date").textContent,
 		deposits: q("#deposits tr.dep-row").map((e) => Object.assign(ds(e), {
-			label: e.querySelector("th").textContent,
-			cells: q("td[data-metric]", e).map((c) => Object.assign(ds(c), { text: c.textContent })),
+			label: e.querySelector("th").firstChild.textContent,
+			when: text(one("th .when", e)),
+			cells: q("td[data-metric]", e).map((c) => Object.assign(ds(c), { text: c.textContent, title: c.getAttribute("title") })),
 			yoy: Object.assign(ds(e.querySelector("td.yoy")), { text: e.querySelector("td.yoy").textContent }),
 		})),
 		kinds: q("#deposit-kinds .kind-row").map((e) => Object.assign(ds(e), {
 			name: e.querySelector(".kind-name").textContent, text: e.querySelector(".num").textContent,
 		})),
+		kindsUnavailable: one("#deposit-kinds .kind-title.unavailable") ? ds(one("#deposit-kinds .kind-title.unavailable")) : null,
 		expertRate: one("#experts .expert-rate") ? Object.assign(ds(one("#experts .expert-rate")), {
 			text: one("#experts .expert-rate .value").textContent,
 			parts: q("#experts .expert-rate .part").map(ds),
-			yoyText: one("#experts .expert-rate .yoy").textContent,
+			yoyText: text(one("#experts .expert-rate .yoy")) || "",
 		}) : null,
 		experts: q("#experts tr.expert-row").map((e) => Object.assign(ds(e), {
-			label: e.querySelector("th").textContent, cell: ds(e.querySelector("td[data-metric]")),
+			label: e.querySelector("th").firstChild.textContent, when: text(one("th .when", e)),
+			cell: Object.assign(ds(e.querySelector("td[data-metric]")), { text: e.querySelector("td[data-metric]").textContent,
+				title: e.querySelector("td[data-metric]").getAttribute("title") }),
 		})),
 		alerts: q("#alerts li.alert").map((e) => Object.assign(ds(e), { text: e.textContent })),
 		alertCount: document.getElementById("alert-count").textContent,
@@ -187,7 +204,7 @@ function scrape() {
 
 // On a wall screen: is everything of the shown page on the screen, with
 // nothing clipped, cut short by an ellipsis, or scrolled inside a panel?
-function audit() {
+function audit(only) {
 	const issues = [];
 	const W = window.innerWidth, H = window.innerHeight;
 	const de = document.documentElement;
@@ -195,12 +212,13 @@ function audit() {
 		(e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "") +
 		(e.dataset.indicator ? `[${e.dataset.indicator}]` : e.dataset.metric ? `[${e.dataset.metric}]` : "") +
 		` "${(e.textContent || "").trim().slice(0, 30)}"`;
-	if (de.scrollHeight > H + 1 || de.scrollWidth > W + 1)
-		issues.push(`the page scrolls: ${de.scrollWidth}x${de.scrollHeight} on ${W}x${H}`);
 	const active = Array.from(document.querySelectorAll("#pages > .page")).filter((p) => getComputedStyle(p).visibility !== "hidden");
-	if (active.length !== 1)
+	if (!only && (de.scrollHeight > H + 1 || de.scrollWidth > W + 1))
+		issues.push(`the page scrolls: ${de.scrollWidth}x${de.scrollHeight} on ${W}x${H}`);
+	if (!only && active.length !== 1)
 		issues.push(`${active.length} pages shown at once`);
-	const roots = [document.querySelector("header.top"), document.getElementById("kpis"), ...active, document.querySelector("footer.bottom")];
+	const roots = only ? [document.querySelector(only)] :
+		[document.querySelector("header.top"), document.getElementById("kpis"), ...active, document.querySelector("footer.bottom")];
 	const shown = (e) => {
 		const cs = getComputedStyle(e);
 		return cs.display !== "none" && cs.visibility !== "hidden" && e.getClientRects().length > 0;
@@ -221,7 +239,7 @@ function audit() {
 				continue;
 			if (ownText || graphic) {
 				items++;
-				if (r.left < -0.5 || r.top < -0.5 || r.right > W + 0.5 || r.bottom > H + 0.5)
+				if (r.left < -0.5 || r.right > W + 0.5 || (!only && (r.top < -0.5 || r.bottom > H + 0.5)))
 					issues.push(`${name(e)} is off the screen (${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)})`);
 				for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
 					const cs = getComputedStyle(a);
@@ -301,12 +319,6 @@ async function fakeNames(page) {
 		for (const list of Object.values(b.labels))
 			for (const v of list || [])
 				v.name_zh += FAKE_SUFFIX;
-		b.metrics.push({ name: "deposit_held_amount", name_zh: "保证金在途余额" + FAKE_SUFFIX, name_en: "deposits held",
-			unit: "元", display_unit: "亿元|万元", kind: "amount", labels: ["center", "category", "kind"], derived: false,
-			exposition: "ggzy_deposit_held_amount_yuan", sources: ["deposit"] },
-		{ name: "deposit_held_count", name_zh: "保证金在途笔数" + FAKE_SUFFIX, name_en: "deposits held",
-			unit: "笔", display_unit: "笔", kind: "count", labels: ["center", "category", "kind"], derived: false,
-			exposition: "ggzy_deposits_held", sources: ["deposit"] });
 	}));
 	await page.route((u) => new URL(u).pathname === "/api/v1/status", (route) => rewrite(route, (b) => {
 		for (const s of b.sources)
@@ -314,19 +326,6 @@ async function fakeNames(page) {
 		b.sources.push(Object.assign({}, b.sources[0], { name: "trading.hn2", title_zh: "第二交易平台" + FAKE_SUFFIX,
 			title_en: "second trading platform" }));
 	}));
-	// The stock does not exist in this daemon yet: answer for it.
-	await page.route((u) => {
-		const url = new URL(u);
-		return url.pathname === "/api/v1/series" && url.searchParams.get("metric").startsWith("deposit_held_");
-	}, (route) => {
-		const url = new URL(route.request().url());
-		const amount = url.searchParams.get("metric") === "deposit_held_amount";
-		route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({
-			metric: url.searchParams.get("metric"), unit: amount ? "元" : "笔", kind: amount ? "amount" : "count",
-			step: url.searchParams.get("step"),
-			points: [{ start: url.searchParams.get("from"), value: !amount ? 42 :
-				Number(url.searchParams.get("from").slice(0, 4)) % 2 ? "123456789.05" : "98765432.10" }] }) });
-	});
 }
 
 // Monthly remote evaluations × BIG on the way; the ranking down.
@@ -432,6 +431,8 @@ try {
 			seen.rotatedBack = await page.evaluate(() => document.body.dataset.page);
 			await page.clock.resume();
 		}
+		if (step.auditKpis)
+			seen.auditKpis = await page.evaluate(audit, "#kpis");
 		if (step.audit) {
 			const t = await page.evaluate(() => Date.now());
 			await page.clock.pauseAt(t + 1000);

@@ -15,10 +15,16 @@ This script then checks what the page showed against the API (read here
 too) and against SQL over the source rows: every target row's display,
 target and completion; the headline figures written as the reports write
 them (computed here with Decimal from the API's exact strings and from SQL);
-the monthly bars; the rate series; alerts; as_of; the downloads; that the
-centre switch changed the figures to the new centre's; and that nothing
-outside 127.0.0.1 was requested. Also the page's HTTP contract: ETag and
-304, the Content-Security-Policy, HEAD.
+the figures that are not sums of days (remotely evaluated deals joined
+across the trading and expert sources, experts counted once, deposits held
+and the expert pool on the period's last day) against spec_metrics' SQL,
+and that none is the sum of its months; the monthly bars; the rate series;
+alerts; as_of; the downloads; that the centre switch changed the figures to
+the new centre's; and that nothing outside 127.0.0.1 was requested. Also the
+page's HTTP contract: ETag and 304, the Content-Security-Policy, HEAD.
+The expert source has the demo's optional relation experts. Last, a daemon
+without the deposit source, replaying 2022-06-30: its deposit figures read
+不可用 (never 0, never asked for), the stocks are those of 06-30.
 
   --serve   set everything up, print the URL and wait (for working on the page)
 """
@@ -42,6 +48,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,  # noqa: E402
                      wait_until, SOURCE_DIR)
+import spec_metrics as sm  # noqa: E402
 
 TZ = "Asia/Shanghai"
 NOW = "2022-12-31T12:00:00"
@@ -61,6 +68,11 @@ def setup(pg, work):
     load(pg, "trading", "trading.sql", "trading_data.sql", ROWS)
     load(pg, "deposit", "deposit.sql", "deposit_data.sql", ROWS * 3 // 2)
     load(pg, "expert", "expert.sql", "expert_data.sql", ROWS * 2 // 5)
+    # The expert source's optional relation experts (the pool), as the demo
+    # loads it: expert_pool_count is available.
+    pg.psql("expert", source_sql("expert_pool.sql"))
+    with open(os.path.join(SOURCE_DIR, "deploy", "demo", "expert_pool_data.sql")) as f:
+        pg.psql("expert", f.read())
     # Seven times the fees in 2022, so that the all-centres ceiling of
     # 1400万元 on expert fees is exceeded (the 20000-row demo exceeds it too):
     # the page must show a lower target over its ceiling as exceeded.
@@ -78,24 +90,36 @@ def setup(pg, work):
     if code != 0:
         raise RuntimeError("--once: exit %s\n%s" % (code, err[-3000:]))
     daemon.start(wait_ready=True)
-    # Ready means a first poll; a reconciliation follows it at once and moves
-    # as_of. Wait for it, so that the page and this test see the same as_of
-    # (the next poll is an hour away).
+    settle(daemon, NOW)
+    return daemon
+
+
+def settle(daemon, now):
+    """Ready means a first poll; a reconciliation follows it at once and moves
+    as_of. Wait for it, so that the page and this test see the same as_of
+    (the next poll is an hour away), and for the first evaluation of the
+    targets at --now: the alerts stay put."""
     wait_until(lambda: all(s["last_reconcile"] and not s["running"]
                            for s in get(daemon, "/api/v1/status")["sources"]),
                timeout=60, what="the first reconciliation of every source")
-    # And its first evaluation of the targets, at --now: the alerts stay put.
-    wait_until(lambda: all(a["evaluated_at"] == NOW + "+08:00" for a in get(daemon, "/api/v1/alerts")["alerts"]
+    wait_until(lambda: all(a["evaluated_at"] == now + "+08:00" for a in get(daemon, "/api/v1/alerts")["alerts"]
                            if a["year"] == 2022),
                timeout=60, what="the daemon's first evaluation of the alerts")
-    return daemon
 
 
 UNITS = {"元": 0, "万元": -4, "亿元": -8, "%": 2}
 # The headline cards of the page, in order; their names and units come from
-# /api/v1/metrics (amounts: 亿元 from one 亿 up, else 万元).
+# /api/v1/metrics (amounts: 亿元 from one 亿 up, else 万元). A pair is the
+# count and amount of one thing on one card ("199宗 26.82亿元").
 HEADLINES = ["deal_amount", "deals_count", "savings_amount", "liquidity_released_amount", "e_bid_rate",
-             "remote_opening_rate", "remote_evaluations_count", "service_fee_amount"]
+             "remote_opening_rate", ("remote_evaluated_deals_count", "remote_evaluated_deal_amount"),
+             "experts_participating_count", "deposit_held_amount", "service_fee_amount"]
+# The figures SPEC §3 does not make as sums of days, and the monthly chart
+# whose period total the page writes in its caption.
+NOT_SUMS = ["remote_evaluated_deals_count", "remote_evaluated_deal_amount", "experts_participating_count",
+            "deposit_held_amount", "deposit_held_count", "expert_pool_count"]
+MONTHLY_COUNT = "remote_evaluations_count"
+NA = "不可用"
 
 
 def dec(v):
@@ -282,6 +306,8 @@ def loaded(status, m):
 def reading(ind, report, pace, status, catalog):
     """How a computed target must read (what dashboard.js writes in data-reading)."""
     lower = ind["direction"] == "lower"
+    if ind["actual"] is None and not catalog[ind["metric"]]["available"]:
+        return "unavailable"
     if ind["actual"] is None:
         return "none" if report["period"]["closed"] else "unknown"
     cmp = (dec(ind["actual"]) > dec(ind["target"])) - (dec(ind["actual"]) < dec(ind["target"]))
@@ -314,9 +340,50 @@ FAKE = "〔测〕"  # page.mjs's suffix on every name in a "fake names" step
 BIG = 97  # and its factor on monthly remote evaluations in a "big" step
 
 
-def fake_held(metric, year):
-    """What page.mjs answers for the stock it adds: 42 deposits; an amount by the year."""
-    return 42 if metric.endswith("_count") else "123456789.05" if year % 2 else "98765432.10"
+def yoy_text(a, p):
+    """同比 of a sum as the page writes it: ▲ 1.13%, ▼ 9.91%, 0%, —."""
+    y = yoy_percent(a, p)
+    return "—" if y is None else y if y == "0%" else "▼ " + y[1:] if y.startswith("-") else "▲ " + y
+
+
+def shared_name(names):
+    """The longest beginning the names share (at least 2 characters), else the first."""
+    n = 0
+    while all(len(x) > n and x[n] == names[0][n] for x in names):
+        n += 1
+    return names[0][:n] if n >= 2 else names[0]
+
+
+def year_value(daemon, metric, period, center):
+    """A metric's figure over a whole period: one point (step=year)."""
+    pts = series(daemon, metric, period, center, step="year")["points"]
+    return pts[0]["value"] if pts else None
+
+
+def check_figure(ck, fig, m, a, p, what):
+    """One figure the page shows (a card, a part of a pair card) against the
+    API's values for the period (a) and the same days a year before (p)."""
+    u = unit_of(m, a)
+    ck.eq(fig.get("unit"), u, "%s unit" % what)
+    ck.eq(fig.get("value"), jv(a), "%s value" % what)
+    ck.eq(fig.get("display"), display(a, u), "%s display" % what)
+    ck.eq(fig.get("text"), display(a, u), "%s text" % what)
+    ck.eq(fig.get("previousDisplay"), display(p, u), "%s previous year" % what)
+    ck.eq(fig.get("available"), "true", "%s available" % what)
+    if m["kind"] == "rate":
+        pts = yoy_points(a, p)
+        ck.eq((fig.get("yoyPoints"), fig.get("yoy")), (pts or "", None), "%s 同比 in points" % what)
+    else:
+        ck.eq(fig.get("yoy") or None, yoy_percent(a, p), "%s 同比" % what)
+
+
+def check_unavailable(ck, fig, m, what):
+    """A figure this daemon cannot give reads 不可用 with the catalogue's
+    reason (on hover), never a number."""
+    ck.eq((fig.get("available"), fig.get("display"), fig.get("value"), fig.get("unavailable")),
+          ("false", NA, "", m["unavailable"]), "%s: 不可用 with the daemon's reason" % what)
+    ck.true(m["unavailable"] and m["unavailable"] in (fig.get("title") or "") and NA in (fig.get("text") or ""),
+            "%s: says 不可用, the reason on hover: %r" % (what, fig))
 
 
 def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, started=None, sql=True):
@@ -331,11 +398,8 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, sta
     catalog = {m["name"]: dict(m) for m in raw["metrics"]}
     labels = raw["labels"]
     sfx = FAKE if fake else ""
-    if fake:
-        catalog["deposit_held_amount"] = {"name": "deposit_held_amount", "name_zh": "保证金在途余额", "kind": "amount",
-                                          "unit": "元", "display_unit": "亿元|万元", "sources": ["deposit"]}
-        catalog["deposit_held_count"] = {"name": "deposit_held_count", "name_zh": "保证金在途笔数", "kind": "count",
-                                         "unit": "笔", "display_unit": "笔", "sources": ["deposit"]}
+    ck.eq(sorted(x["metric"] for x in status["unavailable"]), sorted(k for k, m in catalog.items() if not m["available"]),
+          "%s: /api/v1/status and /api/v1/metrics agree on what is unavailable" % what)
     q = {"year": year}
     if center:
         q["center"] = center
@@ -376,38 +440,74 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, sta
         ck.true(started - 5 <= ms / 1000 <= time.time() + 300, "%s: refresh time %s is now" % (what, local))
 
     # Headline cards: named by the catalogue, the API's exact figures written
-    # as the reports write them, 同比 relative for sums, in points for rates.
+    # as the reports write them, 同比 relative for sums, in points for rates;
+    # a pair card holds the count and the amount of one thing. Every figure
+    # is one point over the whole period: a distinct count or a stock is
+    # never the sum of its months (checked against SQL below).
     cards = {k["metric"]: k for k in seen["kpis"]}
-    heads = [m for m in HEADLINES if m in catalog]
-    ck.eq([k["metric"] for k in seen["kpis"]], heads, "%s: headline cards" % what)
+    heads = [h for h in HEADLINES if all(x in catalog for x in (h if isinstance(h, tuple) else (h,)))]
+    ck.eq([k["metric"] for k in seen["kpis"]], [h[0] if isinstance(h, tuple) else h for h in heads],
+          "%s: headline cards" % what)
     by_metric = {i["metric"]: i for i in report["indicators"] if i["metric"] and not i["filter"]}
-    for metric in heads:
-        m = catalog[metric]
-        card = cards.get(metric, {})
-        cur = series(daemon, metric, period, center, step="year")["points"]
-        old = series(daemon, metric, prev, center, step="year")["points"]
-        a = cur[0]["value"] if cur else None
-        p = old[0]["value"] if old else None
-        u = unit_of(m, a)
-        ck.eq(card.get("label"), m["name_zh"] + sfx, "%s: %s card named by the catalogue" % (what, metric))
-        ck.eq(card.get("unit"), u, "%s: %s card unit" % (what, metric))
-        ck.eq(card.get("value"), jv(a), "%s: %s card value" % (what, metric))
-        ck.eq(card.get("display"), display(a, u), "%s: %s card display" % (what, metric))
-        ck.eq(card.get("text"), display(a, u), "%s: %s card text" % (what, metric))
-        ck.eq(card.get("previousDisplay"), display(p, u), "%s: %s card previous year" % (what, metric))
-        if m["kind"] == "rate":
-            pts = yoy_points(a, p)
-            ck.eq((card.get("yoyPoints"), card.get("yoy")), (pts or "", None), "%s: %s card 同比 in points" % (what, metric))
-            ck.true(points_text(pts) in card.get("yoyText", ""), "%s: %s card says %r: %r"
-                    % (what, metric, points_text(pts), card.get("yoyText")))
+    figures = {}  # metric: what the page shows of it on a card
+    for h in heads:
+        if isinstance(h, tuple):
+            card = cards.get(h[0], {})
+            ck.eq([x.get("metric") for x in card.get("parts", [])], list(h), "%s: %s card's figures" % (what, h[0]))
+            ck.eq(card.get("label"), shared_name([catalog[x]["name_zh"] + sfx for x in h]),
+                  "%s: %s card named by what the catalogue's names share" % (what, h[0]))
+            for x in card.get("parts", []):
+                figures[x["metric"]] = dict(x, title=x.get("title"), card=card)
         else:
-            ck.eq(card.get("yoy") or None, yoy_percent(a, p), "%s: %s card 同比" % (what, metric))
-        ind = by_metric.get(metric)
-        if ind and (ind["display_unit"] == u):
-            ck.eq(card.get("display"), ind["display"], "%s: %s card as the report writes it" % (what, metric))
-            if m["kind"] == "rate" and ind.get("yoy_points") is not None:
-                ck.eq(points_text(card.get("yoyPoints")), points_text(ind["yoy_points"]),
-                      "%s: %s card 同比 as the report" % (what, metric))
+            card = cards.get(h, {})
+            ck.eq(card.get("label"), catalog[h]["name_zh"] + sfx, "%s: %s card named by the catalogue" % (what, h))
+            figures[h] = dict(card, text=card.get("text"), card=card)
+    values = {}  # metric: (period value, previous period value) as the API gives them
+    for metric, fig in figures.items():
+        m = catalog[metric]
+        card = fig["card"]
+        ck.eq(fig.get("totalKind"), m["total"], "%s: %s card says how its total is made" % (what, metric))
+        if not m["available"]:
+            check_unavailable(ck, fig, m, "%s: %s card" % (what, metric))
+            ck.eq(card.get("why"), m["unavailable"], "%s: %s card shows why it is unavailable" % (what, metric))
+            continue
+        a, p = year_value(daemon, metric, period, center), year_value(daemon, metric, prev, center)
+        values[metric] = (a, p)
+        check_figure(ck, fig, m, a, p, "%s: %s card" % (what, metric))
+        if m["total"] == "stock":
+            # the stock on the period's last day: today in the current year, Dec 31 of a closed one
+            ck.eq(period["to"], status["today"] if not period["closed"] else "%d-12-31" % year,
+                  "%s: the period ends today, or on Dec 31 of a closed year" % what)
+            ck.eq(fig.get("day"), period["to"], "%s: %s card is the stock on %s" % (what, metric, period["to"]))
+            ck.true("截至 " + period["to"] in (fig.get("title") or ""), "%s: %s card says its day on hover: %r"
+                    % (what, metric, fig.get("title")))
+        if m["total"] == "distinct":
+            ck.true("每人只计一次" in (fig.get("title") or ""), "%s: %s card says each person counts once" % (what, metric))
+        if not card.get("parts"):
+            u = unit_of(m, a)
+            if m["kind"] == "rate":
+                pts = yoy_points(a, p)
+                ck.true(points_text(pts) in card.get("yoyText", ""), "%s: %s card says %r: %r"
+                        % (what, metric, points_text(pts), card.get("yoyText")))
+            else:
+                ck.eq(card.get("yoyText"), "同比 " + yoy_text(a, p), "%s: %s card 同比 text" % (what, metric))
+            ck.eq(card.get("prevText"), "上年同期 " + display(p, u), "%s: %s card previous text" % (what, metric))
+            ind = by_metric.get(metric)
+            if ind and (ind["display_unit"] == u):
+                ck.eq(card.get("display"), ind["display"], "%s: %s card as the report writes it" % (what, metric))
+                if m["kind"] == "rate" and ind.get("yoy_points") is not None:
+                    ck.eq(points_text(card.get("yoyPoints")), points_text(ind["yoy_points"]),
+                          "%s: %s card 同比 as the report" % (what, metric))
+    for h in heads:
+        if isinstance(h, tuple) and all(x in values for x in h):
+            card = cards.get(h[0], {})
+            ck.eq(card.get("yoyParts"), [yoy_text(*values[x]) for x in h], "%s: %s card's 同比" % (what, h[0]))
+            # each a year before in the unit of its figure now, as on every card
+            ck.eq(card.get("prevText"), "上年同期 " + " · ".join(
+                display(values[x][1], unit_of(catalog[x], values[x][0])) for x in h), "%s: %s card's last year" % (what, h[0]))
+    # Every card's value fits its card (the page draws a value smaller rather than cut it).
+    for k in seen["kpis"]:
+        ck.true(k.get("valueFont", 0) >= 18, "%s: %s card's value drawn at %spx" % (what, k.get("metric"), k.get("valueFont")))
 
     # Targets (or, without targets, every figure of the report).
     rows = seen["targets"]
@@ -433,7 +533,7 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, sta
                   "%s: %s previous year" % (what, name))
             if m["kind"] == "rate":
                 ck.eq(r["yoy"] and r["yoy"].get("yoyPoints") or None,
-                      None if ind.get("yoy_points") is None else json.dumps(ind["yoy_points"]),
+                      None if ind.get("yoy_points") is None else jv(ind["yoy_points"]),  # 1.0 is "1"
                       "%s: %s 同比 in points" % (what, name))
                 ck.true(r["yoy"] and ("同比 " + points_text(ind.get("yoy_points"))) in r["yoy"]["text"],
                         "%s: %s says %r: %r" % (what, name, points_text(ind.get("yoy_points")), r["yoy"]))
@@ -570,55 +670,89 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, sta
         ck.true(all(dec(a["figures"]["deal_amount"]["value"]) >= dec(b["figures"]["deal_amount"]["value"])
                     for a, b in zip(ranking["centers"], ranking["centers"][1:])), "%s: ranked by deal amount" % what)
 
-    # Deposits: received and refunded; held only when the catalogue lists it.
+    # Deposits: received, refunded, remitted (flows over the period) and held
+    # (a stock: the balance on the period's last day, which its row says).
     want_dep = [(a, c) for a, c in DEPOSITS if a in catalog]
     ck.eq([d["metric"] for d in seen["deposits"]], [a for a, _ in want_dep], "%s: deposit rows" % what)
-    ck.eq(any(d["metric"] == "deposit_held_amount" for d in seen["deposits"]), fake,
-          "%s: 保证金在途余额 shown exactly when the catalogue lists it" % what)
+    shown = {}  # metric: the panel's cell of it
     for d, (a, c) in zip(seen["deposits"], want_dep):
         ck.eq(d["label"], catalog[a]["name_zh"] + sfx, "%s: deposit row %s named by the catalogue" % (what, a))
-        vals = []
+        stock = catalog[a]["total"] == "stock"
+        ck.eq((d.get("day"), d.get("when")), (period["to"], "截至" + period["to"][5:]) if stock else (None, None),
+              "%s: deposit row %s says the day of a stock" % (what, a))
+        cells = {x["metric"]: x for x in d["cells"]}
+        ck.eq(sorted(cells), sorted(x for x in (a, c) if x in catalog), "%s: deposit row %s cells" % (what, a))
         for metric in (a, c):
             if metric not in catalog:
                 continue
-            if fake and metric.startswith("deposit_held_"):
-                v, pv = fake_held(metric, year), fake_held(metric, year - 1)
-            else:
-                v = series(daemon, metric, period, center, step="year")["points"][0]["value"]
-                pv = series(daemon, metric, prev, center, step="year")["points"][0]["value"]
-            vals.append((metric, jv(v), display(v, unit_of(catalog[metric], v)), display(v, unit_of(catalog[metric], v))))
+            cell = cells.get(metric, {})
+            shown[metric] = cell
+            if not catalog[metric]["available"]:
+                check_unavailable(ck, cell, catalog[metric], "%s: deposit %s" % (what, metric))
+                continue
+            v, pv = year_value(daemon, metric, period, center), year_value(daemon, metric, prev, center)
+            u = unit_of(catalog[metric], v)
+            ck.eq((cell.get("value"), cell.get("display"), cell.get("text"), cell.get("previous")),
+                  (jv(v), display(v, u), display(v, u), jv(pv)), "%s: deposit %s to the fen" % (what, metric))
             if metric == a:
                 ck.eq(d["yoy"].get("yoy") or None, yoy_percent(v, pv), "%s: deposit %s 同比" % (what, a))
-        ck.eq([(x["metric"], x["value"], x["display"], x["text"]) for x in d["cells"]], vals,
-              "%s: deposit row %s to the fen" % (what, a))
     kinds = labels.get("kind") or []
-    ck.eq([(k["kind"], k["name"]) for k in seen["kinds"]], [(k["value"], k["name_zh"] + sfx) for k in kinds],
-          "%s: deposit kinds named by the catalogue" % what)
+    if not catalog["deposit_amount"]["available"]:
+        ck.eq(seen["kinds"], [], "%s: no deposit kinds without the figures" % what)
+        ck.eq((seen.get("kindsUnavailable") or {}).get("unavailable"), catalog["deposit_amount"]["unavailable"],
+              "%s: deposit kinds 不可用" % what)
+    else:
+        ck.eq([(k["kind"], k["name"]) for k in seen["kinds"]], [(k["value"], k["name_zh"] + sfx) for k in kinds],
+              "%s: deposit kinds named by the catalogue" % what)
     for k in seen["kinds"]:
         v = series(daemon, "deposit_amount", period, center, step="year", kind=k["kind"])["points"][0]["value"]
         ck.eq((k["value"], k["display"], k["text"]), (v, display(v, unit_of(catalog["deposit_amount"], v)),
               display(v, unit_of(catalog["deposit_amount"], v))), "%s: deposits of kind %s" % (what, k["kind"]))
 
-    # Experts: the attendance rate with its numerator and denominator.
+    # Experts: the attendance rate with its numerator and denominator, then
+    # the fees, people counted once over the period, the pool on its last day.
     er = seen["expertRate"] or {}
     m = catalog["expert_attendance_rate"]
-    a = series(daemon, "expert_attendance_rate", period, center, step="year")["points"][0]["value"]
-    p = series(daemon, "expert_attendance_rate", prev, center, step="year")["points"][0]["value"]
-    ck.eq((er.get("value"), er.get("display"), er.get("text")), (jv(a), display(a, "%"), display(a, "%")),
-          "%s: expert attendance rate" % what)
-    ck.eq(er.get("yoyPoints"), yoy_points(a, p) or "", "%s: expert attendance 同比 in points" % what)
-    ck.true(points_text(yoy_points(a, p)) in er.get("yoyText", ""), "%s: expert attendance says %r" % (what, er.get("yoyText")))
-    parts = []
-    for x in (m["numerator"], m["denominator"]):
-        v = series(daemon, x, period, center, step="year")["points"][0]["value"]
-        parts.append({"metric": x, "value": jv(v), "display": display(v, unit_of(catalog[x], v))})
-    ck.eq(er.get("parts"), parts, "%s: expert attendance parts" % what)
+    if not m["available"]:
+        ck.eq((er.get("available"), er.get("display"), er.get("unavailable")), ("false", NA, m["unavailable"]),
+              "%s: expert attendance 不可用" % what)
+    else:
+        a = series(daemon, "expert_attendance_rate", period, center, step="year")["points"][0]["value"]
+        p = series(daemon, "expert_attendance_rate", prev, center, step="year")["points"][0]["value"]
+        ck.eq((er.get("value"), er.get("display"), er.get("text")), (jv(a), display(a, "%"), display(a, "%")),
+              "%s: expert attendance rate" % what)
+        ck.eq(er.get("yoyPoints"), yoy_points(a, p) or "", "%s: expert attendance 同比 in points" % what)
+        ck.true(points_text(yoy_points(a, p)) in er.get("yoyText", ""), "%s: expert attendance says %r" % (what, er.get("yoyText")))
+        parts = []
+        for x in (m["numerator"], m["denominator"]):
+            v = series(daemon, x, period, center, step="year")["points"][0]["value"]
+            parts.append({"metric": x, "value": jv(v), "display": display(v, unit_of(catalog[x], v))})
+        ck.eq(er.get("parts"), parts, "%s: expert attendance parts" % what)
     ck.eq([x["metric"] for x in seen["experts"]], [x for x in EXPERT_MORE if x in catalog], "%s: expert rows" % what)
     for x in seen["experts"]:
+        m = catalog[x["metric"]]
+        shown[x["metric"]] = x["cell"]
+        ck.eq(x["label"], m["name_zh"] + sfx, "%s: expert row %s named by the catalogue" % (what, x["metric"]))
+        stock = m["total"] == "stock"
+        ck.eq((x.get("day"), x.get("when")), (period["to"], "截至" + period["to"][5:]) if stock else (None, None),
+              "%s: expert row %s says the day of a stock" % (what, x["metric"]))
+        if not m["available"]:
+            check_unavailable(ck, x["cell"], m, "%s: expert %s" % (what, x["metric"]))
+            continue
         v = series(daemon, x["metric"], period, center, step="year")["points"][0]["value"]
-        ck.eq((x["label"], x["cell"]["value"], x["cell"]["display"]),
-              (catalog[x["metric"]]["name_zh"] + sfx, jv(v), display(v, unit_of(catalog[x["metric"]], v))),
-              "%s: expert %s" % (what, x["metric"]))
+        ck.eq((x["cell"]["value"], x["cell"]["display"], x["cell"]["text"]),
+              (jv(v), display(v, unit_of(m, v)), display(v, unit_of(m, v))), "%s: expert %s" % (what, x["metric"]))
+
+    # The remote evaluation sessions (no card of their own): the period's
+    # total in the caption of their monthly chart.
+    if catalog[MONTHLY_COUNT]["available"]:
+        v = year_value(daemon, MONTHLY_COUNT, period, center)
+        ck.eq([(t["metric"], t["caption"], t["value"], t["display"]) for t in seen.get("captionTotals", [])],
+              [(MONTHLY_COUNT, "cap-remote", jv(v), display(v, catalog[MONTHLY_COUNT]["unit"]))],
+              "%s: the remote sessions' total in their chart's caption" % what)
+        ck.true(any(t["text"] == " · %s %s" % ("全年" if period["closed"] else "年初至今",
+                                                display(v, catalog[MONTHLY_COUNT]["unit"]))
+                    for t in seen.get("captionTotals", [])), "%s: the caption says the period: %r" % (what, seen.get("captionTotals")))
 
     # Alerts: the chosen centre's (all centres: centre null), firing first.
     mine = [a for a in alerts["alerts"] if a["center"] == (center or None) and a["state"] in ALERT_ORDER]
@@ -680,6 +814,36 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, sta
         r = [x for x in rk["rows"] if x["code"] == c["code"]]
         cell = [x for x in r[0]["cells"] if x["metric"] == "deal_amount"] if r else []
         ck.eq(cell and cell[0]["value"], v, "%s: ranking %s deal amount equals SQL to the fen" % (what, c["code"]))
+
+    # The figures that are not sums of one table's days, from SPEC §3's
+    # wording (spec_metrics), not from the daemon: remotely evaluated deals
+    # (trading and expert sources joined on deal_id), people counted once
+    # over the period, stocks on its last day; for the centre's subtree, over
+    # the period and the same days a year before, wherever the page shows them.
+    def rows(db, q):
+        return pg.rows(db, q)
+    centers = subtree(center) if center else None
+    deals = sm.remote_deals(rows)
+    for metric in NOT_SUMS:
+        if metric not in catalog or not catalog[metric]["available"]:
+            continue
+        want = [sm.value(rows, metric, pr["from"], pr["to"], centers, deals=deals) for pr in (period, prev)]
+        places = [f for f in (figures.get(metric), shown.get(metric)) if f]
+        ck.true(places, "%s: %s is on the page" % (what, metric))
+        for f in places:
+            ck.eq(dec(f["value"]) if f.get("value") else None, want[0],
+                  "%s: %s equals SQL over the source rows (%s)" % (what, metric, f.get("display")))
+            ck.eq(dec(f["previous"]) if f.get("previous") else None, want[1],
+                  "%s: %s a year before equals SQL" % (what, metric))
+        if catalog[metric]["total"] in ("distinct", "stock"):
+            # what adding its months up would give is another figure: the
+            # page must have asked for the whole period
+            months = series(daemon, metric, period, center, step="month")["points"]
+            ck.true(len(months) > 1 and sum(dec(x["value"]) for x in months) != want[0],
+                    "%s: %s's months do not add up to the period's figure" % (what, metric))
+            if catalog[metric]["total"] == "stock":
+                ck.eq(dec(months[-1]["value"]) if months else None, want[0],
+                      "%s: %s's last month-end value is the period's" % (what, metric))
     return {"cards": cards, "readings": readings}
 
 
@@ -773,6 +937,7 @@ def run_page(base, steps, while_paused=None):
     killer = threading.Timer(150, proc.kill)  # bounded, whatever happens
     killer.start()
     try:
+        line = ""
         if while_paused:
             line = proc.stdout.readline()
             if line.startswith("PAUSED "):
@@ -781,7 +946,11 @@ def run_page(base, steps, while_paused=None):
                 finally:
                     proc.stdin.write("go\n")
                     proc.stdin.flush()
+                line = ""
+        # A run that failed before its pause printed its result (with the
+        # error) as that first line: keep it.
         out, err = proc.communicate()
+        out = line + out
     except BaseException:
         proc.kill()
         proc.communicate()
@@ -834,6 +1003,60 @@ def restart_unloaded(ck, daemon, base, started):
     ck.eq((pin.get("audit") or {}).get("issues"), [], "page 2 pinned, a source loading: everything fits")
 
 
+MIDYEAR = "2022-06-30T12:00:00"
+
+
+def without_deposits(ck, pg, work, subtree, started):
+    """A daemon without the deposit source, replaying mid-2022. Every deposit
+    figure (保证金在途余额 among them) reads 不可用 with the daemon's reason,
+    never 0, and the page asks the series API for none of them (it would
+    answer 409); the other figures stand, and everything still fits the wall
+    screen. The current year ends today here, not on Dec 31: the expert pool
+    is the stock on 06-30 and the people who took part are counted once over
+    01-01 to 06-30, against SQL (check_step)."""
+    pg.psql("postgres", "ALTER DATABASE expert ALLOW_CONNECTIONS true")
+    pg.createdb("store_nodeposit")
+    home = os.path.join(work, "no-deposit")
+    os.makedirs(home)
+    cfg = config_text(free_port(), pg.conninfo("store_nodeposit"), {s: pg.conninfo(s) for s in ("trading", "expert")},
+                      extra_daemon="targets = %s\n" % os.path.join(SOURCE_DIR, "config", "targets.json"))
+    daemon = Daemon(home, cfg, args=["--now", MIDYEAR])
+    try:
+        daemon.start(wait_ready=True)
+        settle(daemon, MIDYEAR)
+        base = "http://127.0.0.1:%d" % daemon.port
+        steps = [{"name": "no deposit source", "pages": True, "screenshot": "page-no-deposit.png"},
+                 {"name": "no deposit source, 433100", "year": 2022, "center": "433100"}]
+        seen = run_page(base, steps)
+        if seen.get("error"):
+            ck.true(False, "no deposit source: the browser run failed: %s" % seen["error"])
+            return
+        got = seen.get("steps", [])
+        ck.eq(len(got), len(steps), "no deposit source: every step ran")
+        for step, (year, center) in zip(got, [(2022, ""), (2022, "433100")]):
+            check_step(ck, daemon, pg, subtree, step, year, center, step["name"], started=started)
+        if got:
+            check_wall(ck, got[0], "no deposit source")
+        status = get(daemon, "/api/v1/status")
+        catalog = {m["name"]: m for m in get(daemon, "/api/v1/metrics")["metrics"]}
+        gone = sorted(m for m, x in catalog.items() if not x["available"])
+        ck.true("deposit_held_amount" in gone and "liquidity_released_amount" in gone
+                and all("deposit" in catalog[m]["sources"] for m in gone),
+                "no deposit source: the deposit figures are unavailable: %r" % gone)
+        ck.eq(status["today"], MIDYEAR[:10], "no deposit source: today is the replayed day")
+        card = {k["metric"]: k for k in got[0]["kpis"]} if got else {}
+        ck.eq(card.get("deposit_held_amount", {}).get("text"), NA, "no deposit source: 保证金在途余额 reads 不可用")
+        asked = [urllib.parse.parse_qs(urllib.parse.urlparse(u).query).get("metric", [""])[0]
+                 for u in seen.get("requests", []) if "/api/v1/series?" in u]
+        ck.eq(sorted(set(asked) & set(gone)), [], "no deposit source: the page asks for no unavailable figure")
+        ck.true("experts_participating_count" in asked and "expert_pool_count" in asked,
+                "no deposit source: the expert figures were asked for")
+        ck.eq(seen.get("problems"), [], "no deposit source: no console errors (no 409 asked for)")
+    finally:
+        code = daemon.stop()
+        ck.eq(code, 0, "no deposit source: the daemon stopped cleanly")
+
+
 def main():
     serve = "--serve" in sys.argv
     # SIGTERM (a timeout, Ctrl-C in --serve) still stops PostgreSQL and the daemon.
@@ -865,9 +1088,9 @@ def main():
             {"name": "year switched", "year": 2021, "center": "433100", "screenshot": "page-2021-433100.png",
              "pages": True},
             {"name": "laptop", "year": 2022, "center": "", "width": 1366, "height": 768,
-             "screenshot": "page-1366x768.png", "full": True, "hover": True},
+             "screenshot": "page-1366x768.png", "full": True, "hover": True, "auditKpis": True},
             {"name": "laptop, 2021", "year": 2021, "center": "433100", "width": 1366, "height": 768,
-             "screenshot": "page-1366x768-2021-433100.png", "full": True},
+             "screenshot": "page-1366x768-2021-433100.png", "full": True, "auditKpis": True},
             {"name": "names from the daemon", "year": 2021, "center": "433100", "fake": "names"},
             {"name": "laptop, four-digit counts", "year": 2022, "center": "", "width": 1366, "height": 768,
              "fake": "big"},
@@ -887,19 +1110,22 @@ def main():
                                           fake=spec.get("fake"), started=started))
                 if spec.get("pages"):
                     check_wall(ck, step, step["name"])
+                if spec.get("auditKpis"):
+                    ck.eq((step.get("auditKpis") or {}).get("issues"), [], "%s: the headline cards fit" % step["name"])
                 if spec.get("hover"):
                     check_hovers(ck, step.get("hovers", []) + [h for a in step.get("rotation", [])
                                                                 for h in a.get("hovers", [])], step["name"])
             # The last step only puts the page back on the wall screen.
             ck.eq(got[-1].get("key") if got else None, "2022|", "back to the defaults")
-            ck.eq(got[-1].get("deposits") and [d["metric"] for d in got[-1]["deposits"]],
-                  ["deposit_amount", "refund_amount"], "back to the daemon's own catalogue")
+            names = {m["name"]: m["name_zh"] for m in get(daemon, "/api/v1/metrics")["metrics"]}
+            ck.eq([k["label"] for k in got[-1].get("kpis", [])][:1], [names["deal_amount"]], "back to the daemon's own names")
             break_expert(ck, daemon, pg)
 
         seen = run_page(base, steps, while_paused=while_paused)
         t1 = time.time()
         if seen.get("error"):
             ck.true(False, "the browser run failed: %s\npage: %s" % (seen["error"], seen.get("failureState")))
+            ck.finish()  # nothing after it means anything (the source was never taken down)
         got = seen.get("steps", [])
         if len(results) >= 3:
             ck.true(results[0]["cards"]["deal_amount"]["value"] != results[1]["cards"]["deal_amount"]["value"],
@@ -913,8 +1139,8 @@ def main():
                     "2021 (closed): every target met or missed: %r" % results[2]["readings"])
             ck.eq((results[2]["readings"].get("不见面开标率"), results[2]["readings"].get("专家评审费支出"),
                    results[2]["readings"].get("入场项目成交额")), ("met", "met", "missed"), "2021: which were met")
-        ck.true(len(got) >= 3 and len(got[2]["targets"]) == 10 and len(got[2]["alerts"]) >= 6,
-                "2021/433100: the demo's 10 targets and its alerts")
+        ck.true(len(got) >= 3 and len(got[2]["targets"]) == 10 and len(got[2]["alerts"]) >= 5,
+                "2021/433100: the demo's 10 targets and its 5 alerts (the demo covers 2021 and 2022)")
         ck.true(len(got) >= 4 and got[3]["rotate"] == "off" and not got[3].get("page"),
                 "a laptop does not rotate: both pages follow each other")
         if len(got) >= 7:
@@ -947,6 +1173,9 @@ def main():
         ck.true("Sanitizer" not in log and "runtime error" not in log, "no sanitizer report in the daemon's log")
         errors = [line for line in log.splitlines() if "Z error " in line]
         ck.eq(errors, [], "no error in the daemon's log")
+        t2 = time.time()
+        without_deposits(ck, pg, work, subtree, started)
+        print("without the deposit source %.1fs" % (time.time() - t2))
     finally:
         if daemon:
             daemon.stop()
