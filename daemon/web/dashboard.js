@@ -243,6 +243,9 @@
 
 	/* A label value's Chinese name, from the catalogue's labels. */
 	function labelName(key, value) {
+		/* A target over a union of values names each of them */
+		if (Array.isArray(value))
+			return value.map((v) => labelName(key, v)).join("、");
 		const list = state.catalog && state.catalog.labels[key];
 		const hit = Array.isArray(list) ? list.find((x) => x.value === value) : null;
 		return hit ? hit.name_zh : value;

@@ -523,9 +523,11 @@ def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, sta
         ck.eq(r["completion"], "" if ind["completion"] is None else json.dumps(ind["completion"]),
               "%s: %s completion" % (what, name))
         if ind["filter"]:
-            ck.eq(r["filterText"], " · ".join(
-                [v["name_zh"] + sfx for v in labels[k] if v["value"] == x][0] for k, x in ind["filter"].items()),
-                "%s: %s filter named by the catalogue" % (what, name))
+            def named(k, x):  # a union of values is named by each of them
+                return "、".join([v["name_zh"] + sfx for v in labels[k] if v["value"] == y][0]
+                                for y in (x if isinstance(x, list) else [x]))
+            ck.eq(r["filterText"], " · ".join(named(k, x) for k, x in ind["filter"].items()),
+                  "%s: %s filter named by the catalogue" % (what, name))
         if ind["metric"] and not ind["manual"]:
             unit = ind["display_unit"]
             m = catalog[ind["metric"]]
