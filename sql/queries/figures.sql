@@ -32,37 +32,37 @@ span AS (
                               + interval '1 month')::date END AS mf,
                    date_trunc('month', ($8::date + 1)::timestamp)::date AS mt) m
 ),
-loose AS (
-    SELECT d1, d2
-      FROM span s, LATERAL (VALUES ($7::date, s.mf - 1), (s.mt, $8::date)) AS r(d1, d2)
-     WHERE d1 <= d2
-),
+-- The bounds and the metrics are scalar subqueries (one-time values to the
+-- planner), not joins with span and wanted: so they are pushed into the
+-- scans of the totals under the views, instead of every row of the store
+-- being unpivoted first and filtered after (1 s against 0.15 s at 300
+-- centres, tests/bench/sources.py).
 base AS MATERIALIZED (
     SELECT c.stock, c.metric, c.center, c.category, c.kind, c.scope, c.role,
            sum(c.value) AS value
       FROM (SELECT false AS stock, b.metric, b.center, b.category, b.kind, b.scope, b.role,
                    b.value
-              FROM span s CROSS JOIN wanted w
-              JOIN ggzy.cells_month b ON b.month >= s.mf AND b.month < s.mt
-             WHERE b.metric = ANY (w.metrics)
+              FROM ggzy.cells_month b
+             WHERE b.month >= (SELECT mf FROM span) AND b.month < (SELECT mt FROM span)
+               AND b.metric = ANY ((SELECT metrics FROM wanted)::text[])
             UNION ALL
             SELECT false, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
-              FROM loose l CROSS JOIN wanted w
-              JOIN ggzy.cells_day b ON b.day BETWEEN l.d1 AND l.d2
-             WHERE b.metric = ANY (w.metrics)
+              FROM ggzy.cells_day b
+             -- the loose days [$7, mf) and [mt, $8]
+             WHERE (b.day BETWEEN $7::date AND (SELECT mf - 1 FROM span)
+                    OR b.day BETWEEN (SELECT mt FROM span) AND $8::date)
+               AND b.metric = ANY ((SELECT metrics FROM wanted)::text[])
             UNION ALL
             -- stocks: every flow up to $8
             SELECT true, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
-              FROM wanted w
-              JOIN ggzy.cells_month b
-                ON b.month < date_trunc('month', $8::date::timestamp)::date
-             WHERE b.metric = ANY (w.stocks)
+              FROM ggzy.cells_month b
+             WHERE b.month < date_trunc('month', $8::date::timestamp)::date
+               AND b.metric = ANY ((SELECT stocks FROM wanted)::text[])
             UNION ALL
             SELECT true, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
-              FROM wanted w
-              JOIN ggzy.cells_day b
-                ON b.day BETWEEN date_trunc('month', $8::date::timestamp)::date AND $8::date
-             WHERE b.metric = ANY (w.stocks)) c
+              FROM ggzy.cells_day b
+             WHERE b.day BETWEEN date_trunc('month', $8::date::timestamp)::date AND $8::date
+               AND b.metric = ANY ((SELECT stocks FROM wanted)::text[])) c
      GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 SELECT d.name,

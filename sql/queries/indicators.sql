@@ -59,16 +59,24 @@ loose AS (
 centers AS (
     SELECT ggzy.center_subtree($8::text) AS center
 ),
+-- Besides the joins with each period, the scans get the bounds of all
+-- periods and the metrics of any as scalar subqueries (one-time values to
+-- the planner), which it pushes into the scans of the totals under the
+-- views: otherwise every row of the store is unpivoted before the join.
 cell AS (
     SELECT p.f, p.t, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM period p
       JOIN ggzy.cells_month b ON b.month >= p.mf AND b.month < p.mt
      WHERE b.metric = ANY (p.metrics)
+       AND b.month >= (SELECT min(mf) FROM period) AND b.month < (SELECT max(mt) FROM period)
+       AND b.metric = ANY ((SELECT array_agg(DISTINCT m) FROM wanted, unnest(metrics) m)::text[])
     UNION ALL
     SELECT l.f, l.t, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
       FROM loose l
       JOIN ggzy.cells_day b ON b.day BETWEEN l.d1 AND l.d2
      WHERE b.metric = ANY (l.metrics)
+       AND b.day >= (SELECT min(d1) FROM loose) AND b.day <= (SELECT max(d2) FROM loose)
+       AND b.metric = ANY ((SELECT array_agg(DISTINCT m) FROM wanted, unnest(metrics) m)::text[])
 ),
 total AS MATERIALIZED (
     SELECT f, t, metric, category, kind, scope, role, sum(value) AS value

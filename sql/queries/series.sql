@@ -43,21 +43,22 @@ span AS (
                               + interval '1 month')::date END AS mf,
                    date_trunc('month', ($5::date + 1)::timestamp)::date AS mt) m
 ),
-loose AS (
-    SELECT d1, d2
-      FROM span s, LATERAL (VALUES ($4::date, s.mf - 1), (s.mt, $5::date)) AS r(d1, d2)
-     WHERE d1 <= d2
-),
+-- The bounds are scalar subqueries (one-time values to the planner), not
+-- joins with span: so they are pushed into the scans of the totals under
+-- the views, instead of every row of the store being unpivoted first and
+-- filtered after (1 s against 0.15 s at 300 centres).
 cell AS (
     SELECT b.month AS day, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
-      FROM span s
-      JOIN ggzy.cells_month b ON b.month >= s.mf AND b.month < s.mt
-     WHERE b.metric IN ($1, $2) AND $14::text <> 'distinct'
+      FROM ggzy.cells_month b
+     WHERE b.month >= (SELECT mf FROM span) AND b.month < (SELECT mt FROM span)
+       AND b.metric IN ($1, $2) AND $14::text <> 'distinct'
     UNION ALL
+    -- the loose days [$4, mf) and [mt, $5]
     SELECT b.day, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value
-      FROM loose l
-      JOIN ggzy.cells_day b ON b.day BETWEEN l.d1 AND l.d2
-     WHERE b.metric IN ($1, $2) AND $14::text <> 'distinct'
+      FROM ggzy.cells_day b
+     WHERE (b.day BETWEEN $4::date AND (SELECT mf - 1 FROM span)
+            OR b.day BETWEEN (SELECT mt FROM span) AND $5::date)
+       AND b.metric IN ($1, $2) AND $14::text <> 'distinct'
     UNION ALL
     -- A stock's flows before the range (day NULL: its opening).
     SELECT NULL, b.metric, b.center, b.category, b.kind, b.scope, b.role, b.value

@@ -161,6 +161,9 @@ def part_platforms(ck, pg, work):
 
 
 def leases(pg):
+    """Who holds what; nothing before the first daemon has made the schema."""
+    if pg.rows("store2", "SELECT to_regclass('ggzy.lease') IS NULL")[0][0] == "t":
+        return {}
     return dict(pg.rows("store2", "SELECT source, instance FROM ggzy.lease"))
 
 
