@@ -93,11 +93,17 @@ def half_up(d, q=Q2):
 class Figures:
     """Sums over the sources for a period, a centre subtree and a filter."""
 
-    def __init__(self, pg, subtree):
+    def __init__(self, pg, subtree, fixed=False):
+        """fixed: the sources do not change from here on, so each base
+        metric is read once per day, centre and label set and summed here
+        (one psql per metric instead of one per figure)."""
         self.pg = pg
         self.subtree = subtree
+        self.days = {} if fixed else None
 
     def base(self, metric, center, frm, to, flt):
+        if self.days is not None:
+            return self.base_fixed(metric, center, frm, to, flt)
         db, table, at, rows, val, labels = BASE[metric]
         cond = [rows, "(%s AT TIME ZONE '%s')::date BETWEEN '%s' AND '%s'" % (at, TZ, frm, to)]
         if center:
@@ -107,6 +113,21 @@ class Figures:
                                                            (v if isinstance(v, list) else [v]))))
         sql = "SELECT coalesce(%s, 0) FROM %s WHERE %s" % (val, table, " AND ".join(cond))
         return Decimal(self.pg.rows(db, sql)[0][0])
+
+    def base_fixed(self, metric, center, frm, to, flt):
+        db, table, at, rows, val, labels = BASE[metric]
+        if metric not in self.days:
+            cols = sorted(labels)
+            sql = "SELECT to_char((%s AT TIME ZONE '%s')::date, 'YYYY-MM-DD'), center_code%s, %s FROM %s " \
+                  "WHERE %s GROUP BY %s" % (at, TZ, "".join(", " + labels[k] for k in cols), val, table, rows,
+                                            ", ".join(str(i) for i in range(1, len(cols) + 3)))
+            self.days[metric] = [(r[0], r[1], dict(zip(cols, r[2:-1])), Decimal(r[-1] or 0))
+                                 for r in self.pg.rows(db, sql)]
+        centers = set(self.subtree[center]) if center else None
+        want = {k: set(v if isinstance(v, list) else [v]) for k, v in (flt or {}).items()}
+        return sum((v for day, c, lab, v in self.days[metric]
+                    if frm <= day <= to and (centers is None or c in centers)
+                    and all(lab.get(k) in vals for k, vals in want.items())), Decimal(0))
 
     def value(self, metric, center, frm, to, flt=None):
         """(numerator, denominator): den 1 for sums, None for a rate over nothing."""

@@ -67,7 +67,7 @@ def main():
 
         def subtree(c):
             return [c] + [x for k, p in parents.items() if p == c for x in subtree(k)]
-        fig = Figures(pg, {c: subtree(c) for c in parents})
+        fig = Figures(pg, {c: subtree(c) for c in parents}, fixed=True)
         amount, _ = fig.value("deal_amount", "433100", *Y21)
         ebid = fig.value("e_bid_rate", "433100", *Y21, {"category": "engineering"})
         target = half_up(amount * Decimal("1.2"))

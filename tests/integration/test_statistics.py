@@ -270,7 +270,7 @@ def main():
                 if p == c:
                     out += subtree(k)
             return out
-        fig = Figures(pg, {c: subtree(c) for c in parents})
+        fig = Figures(pg, {c: subtree(c) for c in parents}, fixed=True)
         port = free_port()
         targets = os.path.join(os.environ.get("GGZY_SOURCE_DIR", ""), "config", "targets.json")
         cfg = config_text(port, pg.conninfo("store"), {s: pg.conninfo(s) for s in ("trading", "deposit", "expert")},
