@@ -124,7 +124,7 @@ static bool cursor_decode(const char *text, char **source, char **stream, char *
 	free(raw);
 	const char *s, *k;
 	json_int_t st;
-	bool ok = a && json_unpack(a, "[s, I, s]", &s, &st, &k) == 0 && st >= 1 && st <= 32767;
+	bool ok = a && json_unpack(a, "[s, I, s!]", &s, &st, &k) == 0 && st >= 1 && st <= 32767;
 	if (ok) {
 		char buf[16];
 		snprintf(buf, sizeof(buf), "%lld", (long long)st);
