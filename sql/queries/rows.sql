@@ -64,14 +64,12 @@ item AS (
       FROM img i JOIN ggzy.source src ON src.id = i.source
      WHERE $10::text = 'sum' AND i.value <> 0
     UNION ALL
-    SELECT src.name, src.name, min(i.stream), i.key,
-           (array_agg(i.day ORDER BY i.stream))[1],
-           (array_agg(i.center ORDER BY i.stream))[1],
-           (array_agg(i.category ORDER BY i.stream))[1],
-           (array_agg(i.kind ORDER BY i.stream))[1],
-           (array_agg(i.scope ORDER BY i.stream))[1],
-           (array_agg(i.role ORDER BY i.stream))[1],
-           sum(i.value)
+    -- The inflow's day is never after the outflow's (collectors: the later
+    -- of the two days); both images of a row carry its labels, so min()
+    -- picks them without an ordered aggregate (a hash aggregate: no sort
+    -- of every flow up to $4).
+    SELECT src.name, src.name, min(i.stream), i.key, min(i.day), min(i.center),
+           min(i.category), min(i.kind), min(i.scope), min(i.role), sum(i.value)
       FROM img i JOIN ggzy.source src ON src.id = i.source
      WHERE $10::text = 'stock' AND i.value IS NOT NULL
      GROUP BY src.name, i.key
