@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "http.h"
 #include "log.h"
+#include "rows_cursor.h"
 #include "series_params.h"
 #include "sql_files.h"
 #include "store.h"
@@ -54,88 +55,6 @@ static void rows_req_free(struct rows_req *rr)
 	free(rr);
 }
 
-/* ---- the cursor ----
- *
- * Opaque to clients: base64url (no padding) of the JSON array [source,
- * stream, key], the sort key of a page's last row. Whatever a client makes
- * of it, it only ever positions the next page (bound parameters). */
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static char *cursor_encode(const char *source, long stream, const char *key)
-{
-	json_t *a = json_pack("[s, i, s]", source, (json_int_t)stream, key);
-	char *text = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	if (!text)
-		return NULL;
-	size_t n = strlen(text);
-	char *out = xmalloc(n / 3 * 4 + 5);
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned char)text[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned char)text[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)text[i + 2];
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		if (i + 1 < n)
-			out[o++] = b64[(v >> 6) & 63];
-		if (i + 2 < n)
-			out[o++] = b64[v & 63];
-	}
-	out[o] = '\0';
-	free(text);
-	return out;
-}
-
-static int b64_value(char c)
-{
-	const char *p = c ? strchr(b64, c) : NULL;
-	return p ? (int)(p - b64) : -1;
-}
-
-/* The sort key in TEXT into the three strings (owned by the caller); false
- * when TEXT is not a cursor this API made. */
-static bool cursor_decode(const char *text, char **source, char **stream, char **key)
-{
-	size_t n = strlen(text);
-	if (n == 0 || n % 4 == 1)
-		return false;
-	char *raw = xmalloc(n / 4 * 3 + 3);
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = b64_value(text[i]);
-		if (v < 0) {
-			free(raw);
-			return false;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			raw[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	json_error_t jerr;
-	json_t *a = json_loadb(raw, o, JSON_REJECT_DUPLICATES, &jerr);
-	free(raw);
-	const char *s, *k;
-	json_int_t st;
-	bool ok = a && json_unpack(a, "[s, I, s!]", &s, &st, &k) == 0 && st >= 1 && st <= 32767;
-	if (ok) {
-		char buf[16];
-		snprintf(buf, sizeof(buf), "%lld", (long long)st);
-		*source = xstrdup(s);
-		*stream = xstrdup(buf);
-		*key = xstrdup(k);
-	}
-	json_decref(a);
-	return ok;
-}
-
 /* ---- the answer ---- */
 
 static json_t *row_value(const struct metric_def *m, const char *v)
@@ -159,9 +78,9 @@ static int page_rows(const struct rows_req *rr, PGresult *res, char **next)
 	*next = NULL;
 	if (n > rr->limit) {
 		n = (int)rr->limit;
-		*next = cursor_encode(PQgetvalue(res, n - 1, COL_SORT_SOURCE),
-				      strtol(PQgetvalue(res, n - 1, COL_STREAM), NULL, 10),
-				      PQgetvalue(res, n - 1, COL_ID));
+		*next = rows_cursor_encode(PQgetvalue(res, n - 1, COL_SORT_SOURCE),
+					   strtol(PQgetvalue(res, n - 1, COL_STREAM), NULL, 10),
+					   PQgetvalue(res, n - 1, COL_ID));
 	}
 	return n;
 }
@@ -279,11 +198,19 @@ static bool parse_page(struct evkeyvalq *q, struct rows_req *rr, struct http_err
 		rr->limit = v;
 	}
 	const char *after = evhttp_find_header(q, "after");
-	if (after && !cursor_decode(after, &rr->params[12], &rr->params[13], &rr->params[14])) {
+	if (!after)
+		return true;
+	struct rows_cursor c;
+	if (!rows_cursor_decode(after, &c)) {
 		http_error_set(err, 400, "bad_parameter",
 			       "'after' must be the 'next' of a previous answer");
 		return false;
 	}
+	char stream[16];
+	snprintf(stream, sizeof(stream), "%ld", c.stream);
+	rr->params[12] = xstrdup(c.source);
+	rr->params[13] = xstrdup(stream);
+	rr->params[14] = xstrdup(c.key);
 	return true;
 }
 
