@@ -17,7 +17,8 @@ descendants, for a list of categories (category=a,b) and for both at once:
 Then: pages of 7 rows walked while a writer inserts, corrects and deletes
 source rows and the daemon polls between pages — no row twice, every row
 that exists throughout listed; CSV with its BOM adding up to the figure;
-rates, limit=10001 and bad parameters refused with 400."""
+rates, limit=10001 and bad parameters refused with 400; a metric whose
+relation the source lacks a 409, as in the series API."""
 import json
 import os
 import re
@@ -381,6 +382,20 @@ def main():
         check_csv(ck, daemon)
         check_refusals(ck, daemon)
         paginate_while_writing(ck, daemon, pg)
+
+        # A source without the optional relation experts: the pool is
+        # unavailable, a 409 like the series API's, never an empty list.
+        pg.psql("expert", "DROP TABLE experts")
+        daemon.stop()
+        daemon = Daemon(work, cfg)
+        daemon.start()
+        q = urllib.parse.urlencode({"metric": "expert_pool_count", "from": "2021-01-01",
+                                    "to": "2021-12-31"})
+        st, body = daemon.get("/api/v1/rows?" + q)
+        st2, body2 = daemon.get("/api/v1/series?" + q)
+        ck.eq((st, body.get("error", {}).get("code")), (409, "metric_unavailable"),
+              "an unavailable metric: 409")
+        ck.eq(body, body2, "the same 409 as the series API")
     finally:
         if daemon:
             daemon.stop()
