@@ -63,6 +63,8 @@ void api_metrics_free(void);
 void api_series_free(void);
 void api_catalog(struct evhttp_request *req, struct app *app);
 void api_series(struct evhttp_request *req, struct app *app);
+/* GET /api/v1/rows: the source rows behind a figure (api_rows.c). */
+void api_rows(struct evhttp_request *req, struct app *app);
 void api_refresh(struct evhttp_request *req, struct app *app);
 void api_report(struct evhttp_request *req, struct app *app);
 void api_statistics(struct evhttp_request *req, struct app *app);

@@ -132,6 +132,35 @@ static bool label_list(unsigned label, const char *text, char *buf, size_t len)
 	}
 }
 
+bool series_params_from_pairs(struct evkeyvalq *q, const struct series_limits *limits,
+			      struct series_params *out, struct http_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!parse_core(q, limits, out, err))
+		return false;
+	for (int l = 0; l < LABEL_COUNT; l++) {
+		const char *v = evhttp_find_header(q, catalog_label_names[l]);
+		if (!v)
+			continue;
+		if (!(out->metric->labels & (1u << l))) {
+			http_error_set(err, 400, "unknown_label", "metric %s has no label '%s'",
+				       out->metric->name, catalog_label_names[l]);
+			return false;
+		}
+		/* The codes of SPEC §2, or the names the page shows (工程建设),
+		 * one or a list; a value that cannot occur matches nothing. */
+		if (!label_list(1u << l, v, out->label_buf[l], sizeof(out->label_buf[l]))) {
+			http_error_set(err, 400, "bad_parameter",
+				       "'%s' must be a value or a comma-separated list of values",
+				       catalog_label_names[l]);
+			return false;
+		}
+		out->empty |= !out->label_buf[l][0];
+		out->labels[l] = out->label_buf[l];
+	}
+	return true;
+}
+
 bool series_params_parse(const char *query, const struct series_limits *limits,
 			 struct series_params *out, struct http_error *err)
 {
@@ -142,29 +171,7 @@ bool series_params_parse(const char *query, const struct series_limits *limits,
 	struct evkeyvalq q;
 	if (!query_parse(query, allowed, &q, err))
 		return false;
-	bool ok = parse_core(&q, limits, out, err);
-	for (int l = 0; ok && l < LABEL_COUNT; l++) {
-		const char *v = evhttp_find_header(&q, catalog_label_names[l]);
-		if (!v)
-			continue;
-		if (!(out->metric->labels & (1u << l))) {
-			http_error_set(err, 400, "unknown_label", "metric %s has no label '%s'",
-				       out->metric->name, catalog_label_names[l]);
-			ok = false;
-			break;
-		}
-		/* The codes of SPEC §2, or the names the page shows (工程建设),
-		 * one or a list; a value that cannot occur matches nothing. */
-		if (!label_list(1u << l, v, out->label_buf[l], sizeof(out->label_buf[l]))) {
-			http_error_set(err, 400, "bad_parameter",
-				       "'%s' must be a value or a comma-separated list of values",
-				       catalog_label_names[l]);
-			ok = false;
-			break;
-		}
-		out->empty |= !out->label_buf[l][0];
-		out->labels[l] = out->label_buf[l];
-	}
+	bool ok = series_params_from_pairs(&q, limits, out, err);
 	evhttp_clear_headers(&q);
 	return ok;
 }

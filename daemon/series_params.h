@@ -39,6 +39,14 @@ bool series_params_parse(const char *query, const struct series_limits *limits,
 			 struct series_params *out, struct http_error *err)
     __attribute__((warn_unused_result));
 
+/* The same from the pairs of a query string already parsed with
+ * query_parse (the caller's own allowed names, and it clears q): the
+ * metric, from, to, step (absent: day), cumulative and the label filters.
+ * The rows API (api_rows.c) shares the series API's validation so. */
+bool series_params_from_pairs(struct evkeyvalq *q, const struct series_limits *limits,
+			      struct series_params *out, struct http_error *err)
+    __attribute__((warn_unused_result));
+
 /* Number of STEP periods that FROM..TO (day numbers, inclusive) touches. */
 long series_count_periods(long from, long to, const char *step);
 

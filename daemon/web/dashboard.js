@@ -600,7 +600,8 @@
 	function card(d, h) {
 		const f = cardFigure(d, h);
 		return el("div", Object.assign({
-			class: "kpi" + (h.unavailable ? " unavailable" : ""), "data-kind": f.m.kind, title: f.title,
+			class: "kpi" + (h.unavailable ? " unavailable" : " drillable"), "data-kind": f.m.kind, title: f.title,
+			tabindex: h.unavailable ? null : "0",
 		}, f.attrs),
 		el("div", {class: "kpi-label"}, f.m.name_zh, el("div", {class: "en"}, nameEn(h.metric))),
 		el("div", {class: "kpi-value"}, ...f.value),
@@ -626,7 +627,8 @@
 		const label = sharedName(fs.map((f) => f.m.name_zh));
 		const joined = (items) => items.flatMap((x, i) => (i ? [" · ", x] : [x]));
 		return el("div", {
-			class: "kpi pair" + (why ? " unavailable" : ""), "data-kind": "pair", "data-metric": figs[0].metric,
+			class: "kpi pair" + (why ? " unavailable" : " drillable"), tabindex: why ? null : "0",
+			"data-kind": "pair", "data-metric": figs[0].metric,
 			"data-metrics": figs.map((h) => h.metric).join(","), "data-name": label,
 			"data-available": String(!why), "data-unavailable": why || "", title: fs.map((f) => f.title).join("\n"),
 		},
@@ -742,9 +744,11 @@
 			$("targets-title").replaceChildren("全部指标 ", en("All figures"),
 				el("span", {class: "note"}, "本年度本中心无目标 no targets for this year and centre"));
 		}
-		for (const ind of r.indicators) {
+		r.indicators.forEach((ind, line) => {
+			const rows = !ind.manual && ind.metric && !ind.unavailable && known(ind.metric);
 			const row = el("div", {
-				class: "target" + (ind.manual ? " manual" : "") + (r.targets ? "" : " plain"),
+				class: "target" + (ind.manual ? " manual" : "") + (r.targets ? "" : " plain") + (rows ? " drillable" : ""),
+				"data-line": String(line), tabindex: rows ? "0" : null,
 				"data-indicator": ind.name, "data-metric": ind.metric || "",
 				"data-display": ind.display, "data-target-display": ind.target_display || "",
 				"data-completion": ind.completion === null ? "" : String(ind.completion),
@@ -810,7 +814,7 @@
 			if (meta.childElementCount)
 				row.append(meta);
 			box.append(row);
-		}
+		});
 	}
 
 	/* ---- charts -------------------------------------------------------- */
@@ -1437,6 +1441,137 @@
 		state.data = d;
 	}
 
+	/* ---- the rows behind a figure -------------------------------------- */
+
+	/* A click on a headline card or a target line opens a panel with the
+	 * first rows the daemon's figure is made of (GET /api/v1/rows, the
+	 * same metric, period, centre and filter), their total count, and a
+	 * CSV download of them all. A rate is not made of rows (the daemon
+	 * answers 400): the panel lists its numerator's rows and links the
+	 * CSV of its denominator's. */
+	const DRILL_ROWS = 20;
+	const DRILL_CSV_ROWS = 10000; /* the daemon's largest page */
+	const LABEL_HEADS = {center: "中心", category: "类别", kind: "类型", scope: "范围", role: "场地"};
+	let drillSeq = 0;
+
+	function rowsUrl(spec, metric, extra) {
+		const filter = Object.fromEntries(Object.entries(spec.filter || {}).map(([k, v]) =>
+			[k, Array.isArray(v) ? v.join(",") : v]));
+		return "/api/v1/rows?" + query(Object.assign({metric: metric, from: spec.from, to: spec.to,
+			center: spec.center}, filter, extra));
+	}
+
+	/* What the element clicked shows: {metric, from, to, center, filter,
+	 * title}, or null when it shows nothing that has rows. */
+	function drillOf(target) {
+		const d = state.data;
+		if (!d)
+			return null;
+		const cardEl = target.closest(".kpi.drillable");
+		if (cardEl) {
+			const part = target.closest(".kpi-part");
+			const metric = (part && part.dataset.metric) || cardEl.dataset.metric;
+			return {metric, from: d.report.period.from, to: d.report.period.to, center: d.center, filter: {},
+				title: nameZh(metric)};
+		}
+		const row = target.closest(".target.drillable");
+		if (row) {
+			const ind = d.report.indicators[Number(row.dataset.line)];
+			if (!ind)
+				return null;
+			const per = ind.period || d.report.period;
+			return {metric: ind.metric, from: per.from, to: per.to, center: d.center, filter: ind.filter || {},
+				title: ind.name};
+		}
+		return null;
+	}
+
+	function closeDrill() {
+		drillSeq++;
+		$("drill").hidden = true;
+		$("drill").dataset.state = "closed";
+	}
+
+	function drillCell(key, value, d) {
+		if (key === "center") {
+			const c = (d.status.centers || []).find((x) => x.code === value);
+			return el("td", {"data-label": key, "data-code": value, title: value}, c ? c.name : value);
+		}
+		return el("td", {"data-label": key, "data-code": value}, labelName(key, value));
+	}
+
+	async function openDrill(spec) {
+		const d = state.data;
+		const asked = metricOf(spec.metric);
+		if (!asked)
+			return;
+		/* A rate: its numerator's rows; a derived sum is a sum of rows. */
+		const ratio = asked.kind === "rate" && asked.numerator && asked.denominator;
+		const metric = ratio ? asked.numerator : spec.metric;
+		const m = metricOf(metric) || asked;
+		const seq = ++drillSeq;
+		const box = $("drill");
+		Object.assign(box.dataset, {state: "loading", metric: metric, asked: spec.metric, from: spec.from,
+			to: spec.to, center: spec.center || "", count: "", value: ""});
+		$("drill-title").replaceChildren(spec.title + " ", en("source rows"));
+		const filter = Object.entries(spec.filter || {}).map(([k, v]) => labelName(k, v)).join(" · ");
+		$("drill-note").replaceChildren(spec.from + " — " + spec.to + (filter ? " · " + filter : "") +
+			(m.total === "stock" ? " · 截至 " + spec.to + " 的余额 held on that day" : "") +
+			(m.total === "distinct" ? " · 每人一行 one row per person (hashed)" : ""));
+		if (ratio)
+			$("drill-note").append(el("div", null, "比率 = 分子 / 分母 ratio: 以下为分子 " + nameZh(metric) + " 的明细 · ",
+				el("a", {href: rowsUrl(spec, asked.denominator, {format: "csv", limit: DRILL_CSV_ROWS}),
+					class: "drill-den", download: ""}, "分母 " + nameZh(asked.denominator) + " CSV")));
+		$("drill-rows").tHead.replaceChildren();
+		$("drill-rows").tBodies[0].replaceChildren();
+		$("drill-count").textContent = "…";
+		const csv = $("drill-csv");
+		csv.href = rowsUrl(spec, metric, {format: "csv", limit: DRILL_CSV_ROWS});
+		box.hidden = false;
+		let page;
+		try {
+			page = await getJSON(rowsUrl(spec, metric, {limit: DRILL_ROWS}));
+		} catch (e) {
+			if (seq === drillSeq) {
+				box.dataset.state = "error";
+				$("drill-count").textContent = "无法取得明细 Cannot list the rows: " + e.message;
+			}
+			return;
+		}
+		if (seq !== drillSeq)
+			return; /* closed, or another figure asked for meanwhile */
+		const labels = (m.labels || []).filter((l) => l in LABEL_HEADS);
+		$("drill-rows").tHead.replaceChildren(el("tr", null, el("th", null, "来源"), el("th", null, "编号 id"),
+			el("th", null, "日期"), ...labels.map((l) => el("th", null, LABEL_HEADS[l])),
+			el("th", {class: "num"}, m.unit ? "值 (" + m.unit + ")" : "值")));
+		const sourceName = (name) => {
+			const s = (d.status.sources || []).find((x) => x.name === name);
+			return s && s.title_zh ? s.title_zh : name;
+		};
+		$("drill-rows").tBodies[0].replaceChildren(...page.rows.map((r) => el("tr", {
+			class: "drill-row", "data-source": r.source, "data-id": r.id, "data-day": r.day, "data-value": String(r.value),
+		},
+		el("td", {title: r.source}, sourceName(r.source)),
+		el("td", {class: "id", title: r.id}, r.id.length > 24 ? r.id.slice(0, 12) + "…" : r.id),
+		el("td", null, r.day),
+		...labels.map((l) => drillCell(l, r[l], d)),
+		el("td", {class: "num"}, String(r.value)))));
+		box.dataset.count = String(page.count);
+		box.dataset.value = String(page.value);
+		box.dataset.shown = String(page.rows.length);
+		$("drill-count").textContent = "共 " + page.count + " 条 rows · 合计 " + show(m, page.value) +
+			(page.count > page.rows.length ? " · 显示前 " + page.rows.length + " 条 first " + page.rows.length : "");
+		box.dataset.state = "ready";
+	}
+
+	function onDrill(e) {
+		if (e.type === "keydown" && e.key !== "Enter")
+			return;
+		const spec = drillOf(e.target);
+		if (spec)
+			openDrill(spec);
+	}
+
 	/* ---- refresh loop -------------------------------------------------- */
 
 	function banner(text) {
@@ -1488,6 +1623,7 @@
 	}
 
 	function choose(year, center) {
+		closeDrill(); /* its rows were another year's or centre's */
 		state.year = year;
 		state.center = center;
 		state.choice++;
@@ -1517,6 +1653,12 @@
 		$("year").addEventListener("change", (e) => choose(Number(e.target.value), state.center));
 		$("center").addEventListener("change", (e) => choose(state.year, e.target.value));
 		$("controls").addEventListener("submit", (e) => e.preventDefault());
+		for (const id of ["kpis", "targets"]) {
+			$(id).addEventListener("click", onDrill);
+			$(id).addEventListener("keydown", onDrill);
+		}
+		$("drill-close").addEventListener("click", closeDrill);
+		document.addEventListener("keydown", (e) => e.key === "Escape" && closeDrill());
 		$("pager").addEventListener("click", (e) => {
 			const b = e.target.closest("button[data-page]");
 			if (b)

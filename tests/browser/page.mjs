@@ -14,6 +14,9 @@
 //   audit: audit the page shown, then let a rotation period pass ("pinned").
 //   auditKpis: audit the headline cards alone (a laptop's page scrolls, but
 //          its cards must fit them).
+//   drill: selectors of headline cards or target lines to click, one after
+//          the other: each opens the panel of the rows behind its figure,
+//          read once it is ready (or failed), then closed by its button.
 //   fake:  "names": the daemon's names rewritten on the way (every metric,
 //          label value and source name gets a suffix; a metric and a source
 //          is added), to see that the page takes every name from the API;
@@ -200,6 +203,21 @@ function scrape() {
 		overflowX: document.documentElement.scrollWidth > window.innerWidth,
 		scrollHeight: document.documentElement.scrollHeight,
 	};
+}
+
+// The panel of the rows behind a figure, as it shows them.
+function scrapeDrill() {
+	const box = document.getElementById("drill");
+	return Object.assign({}, box.dataset, {
+		hidden: box.hidden,
+		title: document.getElementById("drill-title").textContent,
+		countText: document.getElementById("drill-count").textContent,
+		csv: document.getElementById("drill-csv").getAttribute("href"),
+		denominatorCsv: (box.querySelector("a.drill-den") || { getAttribute: () => null }).getAttribute("href"),
+		head: Array.from(box.querySelectorAll("thead th")).map((e) => e.textContent),
+		rows: Array.from(box.querySelectorAll("tr.drill-row")).map((e) => Object.assign({}, e.dataset,
+			{ cells: Array.from(e.cells).map((c) => c.textContent) })),
+	});
 }
 
 // On a wall screen: is everything of the shown page on the screen, with
@@ -440,6 +458,19 @@ try {
 			await page.clock.runFor(ROTATE_MS + 1000);
 			seen.pinnedAfter = await page.evaluate(() => document.body.dataset.page);
 			await page.clock.resume();
+		}
+		if (step.drill) {
+			seen.drills = [];
+			for (const sel of step.drill) {
+				await page.locator(sel).first().click();
+				await page.waitForFunction(() => ["ready", "error"].includes(document.getElementById("drill").dataset.state));
+				const got = Object.assign({ selector: sel }, await page.evaluate(scrapeDrill));
+				if (step.screenshot && !seen.drills.length)
+					await page.screenshot({ path: path.join(artifacts, step.screenshot.replace(".png", "-rows.png")) });
+				await page.click("#drill-close");
+				got.hiddenAfterClose = await page.evaluate(() => document.getElementById("drill").hidden);
+				seen.drills.push(got);
+			}
 		}
 		if (step.fake)
 			await page.unrouteAll({ behavior: "wait" });

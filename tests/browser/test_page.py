@@ -386,6 +386,56 @@ def check_unavailable(ck, fig, m, what):
             "%s: says 不可用, the reason on hover: %r" % (what, fig))
 
 
+# The figures clicked on the laptop (2022, all centres): headline cards (a
+# sum, a stock, a rate: its numerator's rows) and a target line over three
+# categories (config/targets.json); each panel must show the first rows of
+# GET /api/v1/rows for the same figure, its count and its CSV.
+DRILLS = ['.kpi[data-metric="deal_amount"]', '.kpi[data-metric="deposit_held_amount"]',
+          '.kpi[data-metric="e_bid_rate"]', '.target[data-metric="savings_amount"]']
+DRILL_ROWS = 20
+
+
+def check_drills(ck, daemon, seen, year, center, what):
+    q = {"year": year}
+    if center:
+        q["center"] = center
+    report = get(daemon, "/api/v1/report?" + urllib.parse.urlencode(q))
+    catalog = {m["name"]: m for m in get(daemon, "/api/v1/metrics")["metrics"]}
+    drills = seen.get("drills", [])
+    ck.eq([d["selector"] for d in drills], DRILLS, "%s: every figure clicked" % what)
+    for d in drills:
+        w = "%s: rows of %s" % (what, d["selector"])
+        metric = d["selector"].split('"')[1]
+        period, flt = report["period"], {}
+        if d["selector"].startswith(".target"):
+            ind = next(i for i in report["indicators"] if i["metric"] == metric)
+            period, flt = ind.get("period") or period, ind["filter"]
+        listed = catalog[metric].get("numerator") if catalog[metric]["kind"] == "rate" else metric
+        rq = {"metric": listed, "from": period["from"], "to": period["to"]}
+        if center:
+            rq["center"] = center
+        rq.update({k: ",".join(v) if isinstance(v, list) else v for k, v in flt.items()})
+        api = get(daemon, "/api/v1/rows?" + urllib.parse.urlencode(dict(rq, limit=DRILL_ROWS)))
+        ck.eq((d.get("state"), d.get("metric"), d.get("hidden")), ("ready", listed, False), w + ": ready")
+        ck.eq((d.get("count"), d.get("value"), d.get("shown")),
+              (str(api["count"]), str(api["value"]), str(len(api["rows"]))), w + ": count and value")
+        ck.true(api["count"] > DRILL_ROWS, w + ": more rows than shown (%d)" % api["count"])
+        ck.eq([(r["source"], r["id"], r["day"], r["value"]) for r in d.get("rows", [])],
+              [(r["source"], r["id"], r["day"], str(r["value"])) for r in api["rows"]], w + ": its first rows")
+        ck.true(str(api["count"]) in d.get("countText", ""), w + ": says the count: %r" % d.get("countText"))
+        csv = urllib.parse.urlsplit(d.get("csv") or "")
+        ck.eq((csv.path, dict(urllib.parse.parse_qsl(csv.query))),
+              ("/api/v1/rows", dict(rq, format="csv", limit="10000")), w + ": CSV link")
+        st, h, body = http_raw(daemon.port, "GET", d.get("csv") or "/")
+        ck.true(st == 200 and body.startswith(b"\xef\xbb\xbf") and
+                len(body.decode("utf-8-sig").strip("\r\n").split("\r\n")) == api["count"] + 1,
+                w + ": the CSV holds every row (%s)" % st)
+        if catalog[metric]["kind"] == "rate":
+            ck.true("metric=%s" % catalog[metric]["denominator"] in (d.get("denominatorCsv") or ""),
+                    w + ": links its denominator's CSV")
+        ck.true(d.get("hiddenAfterClose"), w + ": closed by its button")
+
+
 def check_step(ck, daemon, pg, subtree, seen, year, center, what, fake=None, started=None, sql=True):
     """What the page showed for year and centre against the API and SQL.
     fake: page.mjs rewrote the daemon's names (FAKE) and added a metric
@@ -1090,7 +1140,8 @@ def main():
             {"name": "year switched", "year": 2021, "center": "433100", "screenshot": "page-2021-433100.png",
              "pages": True},
             {"name": "laptop", "year": 2022, "center": "", "width": 1366, "height": 768,
-             "screenshot": "page-1366x768.png", "full": True, "hover": True, "auditKpis": True},
+             "screenshot": "page-1366x768.png", "full": True, "hover": True, "auditKpis": True,
+             "drill": DRILLS},
             {"name": "laptop, 2021", "year": 2021, "center": "433100", "width": 1366, "height": 768,
              "screenshot": "page-1366x768-2021-433100.png", "full": True, "auditKpis": True},
             {"name": "names from the daemon", "year": 2021, "center": "433100", "fake": "names"},
@@ -1114,6 +1165,8 @@ def main():
                     check_wall(ck, step, step["name"])
                 if spec.get("auditKpis"):
                     ck.eq((step.get("auditKpis") or {}).get("issues"), [], "%s: the headline cards fit" % step["name"])
+                if spec.get("drill"):
+                    check_drills(ck, daemon, step, year, center, step["name"])
                 if spec.get("hover"):
                     check_hovers(ck, step.get("hovers", []) + [h for a in step.get("rotation", [])
                                                                 for h in a.get("hovers", [])], step["name"])

@@ -9,7 +9,9 @@
  *    message that jansson accepts (valid UTF-8: a refusal must never turn
  *    into a failed json_pack and a NULL reply), or accepts a known metric,
  *    real dates from <= to in canonical form, a known step, at most
- *    max_points periods, and only labels the metric has. */
+ *    max_points periods, and only labels the metric has;
+ *  - rows_cursor_decode (the rows API's `after`) either refuses or gives a
+ *    sort key that encodes to a cursor decoding to the same key. */
 #include <event2/http.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -20,6 +22,7 @@
 #include "days.h"
 #include "fuzz.h"
 #include "query.h"
+#include "rows_cursor.h"
 #include "series_params.h"
 #include "utf8.h"
 
@@ -103,6 +106,19 @@ static void check_query(const char *query)
 	evhttp_clear_headers(&q);
 }
 
+static void check_cursor(const char *text)
+{
+	struct rows_cursor c, again;
+	if (!rows_cursor_decode(text, &c))
+		return;
+	CHECK(c.stream >= 1 && c.stream <= 32767);
+	char *back = rows_cursor_encode(c.source, c.stream, c.key);
+	CHECK(rows_cursor_decode(back, &again));
+	CHECK(strcmp(c.source, again.source) == 0 && c.stream == again.stream &&
+	      strcmp(c.key, again.key) == 0);
+	free(back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *query = malloc(size + 1);
@@ -111,6 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_series(query, 10000);
 	check_series(query, 1 + (long)(size % 400)); /* small limits too */
 	check_query(query);
+	check_cursor(query);
 	char scrubbed[512];
 	snprintf(scrubbed, sizeof(scrubbed), "%s", query);
 	utf8_scrub(scrubbed);

@@ -248,6 +248,9 @@ def main():
             "/api/v1/series": ("metric=deal_amount&from=2021-01-01&to=2021-12-31&step=month",
                                ["metric", "from", "to", "step", "center", "category", "kind", "scope",
                                 "role", "cumulative"]),
+            "/api/v1/rows": ("metric=deal_amount&from=2021-01-01&to=2021-12-31",
+                             ["metric", "from", "to", "center", "category", "kind", "scope", "role",
+                              "format", "limit", "after"]),
             "/api/v1/report": ("year=2021", ["year", "center", "format"]),
             "/api/v1/alerts": ("", ["year"]),
         }
@@ -272,6 +275,9 @@ def main():
                         # A centre code is open-ended and a category
                         # unknown: an empty series, never an error or a row.
                         ck.eq(body.get("points"), [], "%s: an unknown label value is an empty series" % what)
+                    elif status == 200 and path == "/api/v1/rows" and param in ("center", "category"):
+                        ck.eq((body.get("rows"), body.get("count")), ([], 0),
+                              "%s: an unknown label value has no rows" % what)
                     else:
                         ck.true(False, "%s: status %s %r" % (what, status, body))
         # Endpoints without parameters ignore a query string, hostile or not.
