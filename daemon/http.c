@@ -23,6 +23,8 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/metrics", api_catalog},
     {EVHTTP_REQ_GET, "/api/v1/series", api_series},
     {EVHTTP_REQ_GET, "/api/v1/report", api_report},
+    {EVHTTP_REQ_POST, "/api/v1/report/publish", api_publish},
+    {EVHTTP_REQ_GET, "/api/v1/report/changes", api_report_changes},
     {EVHTTP_REQ_GET, "/api/v1/statistics", api_statistics},
     {EVHTTP_REQ_GET, "/api/v1/feeds", api_feeds},
     {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts},
