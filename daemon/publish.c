@@ -133,6 +133,11 @@ static void on_published(PGresult *res, const char *error, void *arg)
 		return;
 	}
 	struct publish_result r = {.status = 200, .version = atoi(PQgetvalue(res, 0, 0))};
+	if (r.version == 0) {
+		publish_fail(j, 409, "loading",
+			     "a source is still loading its history: publish once it is loaded");
+		return;
+	}
 	wallclock_format_local((time_t)atof(PQgetvalue(res, 0, 1)), r.published_at,
 			       sizeof(r.published_at));
 	snprintf(r.sha256, sizeof(r.sha256), "%s", PQgetvalue(res, 0, 2));

@@ -11,8 +11,12 @@
 -- until this transaction ends, and the snapshot shows exactly the images
 -- the documents were made from. Versions of a year are numbered under a
 -- lock of that year, so they are consecutive.
+-- A stream still loading its history is refused: its images are not yet
+-- its figures (ggzy.finish_load makes them so), so no snapshot could show
+-- what the report shows.
 -- Returns the version, published_at (epoch seconds) and the SHA-256 (hex)
--- of the JSON document; no row when the figures moved meanwhile.
+-- of the JSON document; no row when the figures moved meanwhile; version 0
+-- when a stream is loading.
 CREATE OR REPLACE FUNCTION ggzy.publish_report(p_year integer, p_center text, p_json bytea,
                                                p_csv bytea, p_md bytea, p_xlsx bytea,
                                                p_store_version bigint)
@@ -29,6 +33,11 @@ BEGIN
     PERFORM pg_advisory_xact_lock(747013, p_year);
     SELECT s.version INTO v_now FROM ggzy.store_version s FOR SHARE;
     IF v_now IS DISTINCT FROM p_store_version THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM ggzy.stream_state WHERE state = 'loading') THEN
+        version := 0;
+        RETURN NEXT;
         RETURN;
     END IF;
     SELECT coalesce(max(r.version), 0) + 1 INTO v_version

@@ -12,6 +12,7 @@ format, its snapshot), numbered without gaps, and the earlier ones unchanged."""
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,8 +23,7 @@ import urllib.request
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
-                     SOURCE_DIR, DAEMON)
+from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql, SOURCE_DIR
 
 NOW = "2022-06-15T10:00:00"  # 2022 is the current year, 2021 closed
 TOKEN = "publish-s3cret"
@@ -198,6 +198,13 @@ def main():
         # The hard delete is seen by a reconciliation: --once (its figures
         # are the store's), the daemon stopped meanwhile; then a restart.
         ck.eq(daemon.stop(), 0, "clean stop")
+        # A stream loading its history (its images are not its figures yet)
+        # is not published.
+        pg.psql("store", "UPDATE ggzy.stream_state SET state = 'loading' WHERE stream = 1")
+        code, out, err = run_daemon(daemon.config, "--now", NOW, "report", "--year", "2021", "--publish")
+        ck.eq((code, "still loading" in err), (1, True), "no publication while a stream loads: %s" % err)
+        pg.psql("store", "UPDATE ggzy.stream_state SET state = 'loaded' WHERE stream = 1")
+        ck.eq(len(versions(pg, 2021)), 2, "nothing stored while loading")
         code, _, err = run_daemon(daemon.config, "--once", "--now", NOW)
         ck.eq(code, 0, "--once: %s" % err[-500:])
         daemon = Daemon(work, cfg, args=["--now", NOW])
@@ -332,6 +339,8 @@ def main():
         if daemon:
             daemon.stop()
         pg.close()
+        if not os.environ.get("GGZY_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
     ck.finish()
 
 
