@@ -52,6 +52,11 @@ BEGIN
         n := n + v_put;
         RETURN;
     END IF;
+    -- Taken before the published years are read: a publication
+    -- (ggzy.publish_report, EXCLUSIVE) either waits for this transaction,
+    -- and its snapshot shows these changes, or ran first, and its year is
+    -- read here, so a change it does not show is noted.
+    LOCK TABLE ggzy.image_change IN ROW EXCLUSIVE MODE;
     SELECT array_agg(DISTINCT year) INTO v_years FROM ggzy.published_report;
     WITH staged AS MATERIALIZED (
         SELECT DISTINCT ON (key) * FROM pg_temp.ggzy_stage ORDER BY key, deleted

@@ -10,7 +10,8 @@
 -- no row comes back, and the daemon makes the documents again) or waits
 -- until this transaction ends, and the snapshot shows exactly the images
 -- the documents were made from. Versions of a year are numbered under a
--- lock of that year, so they are consecutive.
+-- lock of that year, so they are consecutive. Merges of images wait while
+-- the snapshot is taken (the lock of ggzy.image_change below).
 -- A stream still loading its history is refused: its images are not yet
 -- its figures (ggzy.finish_load makes them so), so no snapshot could show
 -- what the report shows.
@@ -31,6 +32,11 @@ DECLARE
     v_sha text;
 BEGIN
     PERFORM pg_advisory_xact_lock(747013, p_year);
+    -- No merge of images runs meanwhile (each holds ROW EXCLUSIVE from
+    -- before it reads the published years: ggzy.merge_images), so every
+    -- change committed after this snapshot is noted in ggzy.image_change.
+    -- Taken before the row of ggzy.store_version, which merges update last.
+    LOCK TABLE ggzy.image_change IN EXCLUSIVE MODE;
     SELECT s.version INTO v_now FROM ggzy.store_version s FOR SHARE;
     IF v_now IS DISTINCT FROM p_store_version THEN
         RETURN;

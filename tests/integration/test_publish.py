@@ -311,7 +311,12 @@ def main():
         threads = [threading.Thread(target=hammer) for _ in range(3)]
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        # Once publications are answered (the restarted daemon's first
+        # reconciliation is done), kill it in the middle of the next ones.
+        deadline = time.time() + 60
+        while len(results) < 3 and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.15)
         killed.set()
         daemon.kill9()
         for t in threads:
