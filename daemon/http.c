@@ -40,8 +40,9 @@ static const struct http_route routes[] = {
  * below). Their handlers must answer through http_reply_text, which ends the
  * run. /metrics is not one: it keeps its own figures cache with waiters
  * (api_metrics.c) and replies with a referenced, possibly gzipped buffer. */
-static const char *const coalescing_paths[] = {
-    "/api/v1/series", "/api/v1/report", "/api/v1/statistics", "/api/v1/ranking", "/api/v1/alerts"};
+static const char *const coalescing_paths[] = {"/api/v1/series",	 "/api/v1/report",
+					       "/api/v1/report/changes", "/api/v1/statistics",
+					       "/api/v1/ranking",	 "/api/v1/alerts"};
 
 static bool coalescing(const char *path)
 {
