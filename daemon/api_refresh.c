@@ -18,7 +18,6 @@ static bool token_matches(const char *given, const char *expected)
 	return diff == 0;
 }
 
-bool api_authorised(struct evhttp_request *req, const struct app *app);
 bool api_authorised(struct evhttp_request *req, const struct app *app)
 {
 	if (!app->api_token)

@@ -24,6 +24,8 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/series", api_series},
     {EVHTTP_REQ_GET, "/api/v1/rows", api_rows},
     {EVHTTP_REQ_GET, "/api/v1/report", api_report},
+    {EVHTTP_REQ_POST, "/api/v1/report/publish", api_publish},
+    {EVHTTP_REQ_GET, "/api/v1/report/changes", api_report_changes},
     {EVHTTP_REQ_GET, "/api/v1/statistics", api_statistics},
     {EVHTTP_REQ_GET, "/api/v1/feeds", api_feeds},
     {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts},
@@ -39,9 +41,9 @@ static const struct http_route routes[] = {
  * below). Their handlers must answer through http_reply_text, which ends the
  * run. /metrics is not one: it keeps its own figures cache with waiters
  * (api_metrics.c) and replies with a referenced, possibly gzipped buffer. */
-static const char *const coalescing_paths[] = {"/api/v1/series",  "/api/v1/rows",
-					       "/api/v1/report",  "/api/v1/statistics",
-					       "/api/v1/ranking", "/api/v1/alerts"};
+static const char *const coalescing_paths[] = {
+    "/api/v1/series",	  "/api/v1/rows",    "/api/v1/report", "/api/v1/report/changes",
+    "/api/v1/statistics", "/api/v1/ranking", "/api/v1/alerts"};
 
 static bool coalescing(const char *path)
 {

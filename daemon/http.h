@@ -66,7 +66,16 @@ void api_series(struct evhttp_request *req, struct app *app);
 /* GET /api/v1/rows: the source rows behind a figure (api_rows.c). */
 void api_rows(struct evhttp_request *req, struct app *app);
 void api_refresh(struct evhttp_request *req, struct app *app);
+/* Whether REQ carries the configured bearer token (or none is configured):
+ * every POST endpoint asks this (api_refresh.c). */
+bool api_authorised(struct evhttp_request *req, const struct app *app);
 void api_report(struct evhttp_request *req, struct app *app);
+/* Publishing and what moved after (api_publish.c), and the parameters they
+ * share with the report: a four-digit year, a version number from 1. */
+void api_publish(struct evhttp_request *req, struct app *app);
+void api_report_changes(struct evhttp_request *req, struct app *app);
+bool api_parse_year(const char *text, int *year) __attribute__((warn_unused_result));
+bool api_parse_version(const char *text, int *version) __attribute__((warn_unused_result));
 void api_statistics(struct evhttp_request *req, struct app *app);
 void api_feeds(struct evhttp_request *req, struct app *app);
 /* A feed as /api/v1/feeds and /api/v1/status write it (api_feeds.c). */

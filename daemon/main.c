@@ -18,6 +18,7 @@
 #include "http.h"
 #include "indicators.h"
 #include "log.h"
+#include "publish.h"
 #include "pg_array.h"
 #include "report.h"
 #include "scheduler.h"
@@ -39,6 +40,7 @@ static void usage(FILE *out)
 		"Usage: ggzy-metricsd -c FILE [--check | --once] [--now TIMESTAMP]\n"
 		"       ggzy-metricsd -c FILE report --year Y [--center C] [--format F]\n"
 		"       ggzy-metricsd -c FILE report --year Y [--center C] --verify FORM.csv\n"
+		"       ggzy-metricsd -c FILE report --year Y [--center C] --publish\n"
 		"       ggzy-metricsd -c FILE statistics --period P [--center C] [--format F]\n"
 		"       ggzy-metricsd --version | --help\n"
 		"\n"
@@ -63,6 +65,10 @@ static void usage(FILE *out)
 		"                      recomputed, figures compared with the store; one\n"
 		"                      line per disagreement; exit 0 when all agree, 1\n"
 		"                      otherwise, 2 when the form cannot be read\n"
+		"      --publish       store the report of a closed year as its next\n"
+		"                      immutable version; prints {\"version\",\n"
+		"                      \"published_at\", \"sha256\"}; exit 1 for the\n"
+		"                      current year\n"
 		"\n"
 		"  statistics          print the statistics table (月报, 季报, 半年报, 年报)\n"
 		"                      from the store to stdout; exit 0 on success\n"
@@ -164,7 +170,7 @@ static char *configured_sources(const struct config *cfg)
 
 struct options {
 	const char *config_path, *now_text;
-	bool check, once, report, statistics;
+	bool check, once, report, statistics, publish;
 	const char *year_text, *center, *format, *verify, *period;
 };
 
@@ -172,12 +178,19 @@ struct options {
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
-	    {"once", no_argument, NULL, 'o'},	      {"now", required_argument, NULL, 'n'},
-	    {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-	    {"year", required_argument, NULL, 'y'},   {"center", required_argument, NULL, 'C'},
-	    {"format", required_argument, NULL, 'f'}, {"verify", required_argument, NULL, 'v'},
-	    {"period", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", no_argument, NULL, 'k'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"now", required_argument, NULL, 'n'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"year", required_argument, NULL, 'y'},
+	    {"center", required_argument, NULL, 'C'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"verify", required_argument, NULL, 'v'},
+	    {"period", required_argument, NULL, 'p'},
+	    {"publish", no_argument, NULL, 'P'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -191,6 +204,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'f': o->format = optarg; break;
 		case 'v': o->verify = optarg; break;
 		case 'p': o->period = optarg; break;
+		case 'P': o->publish = true; break;
 		case 'V': printf("ggzy-metricsd %s\n", GGZY_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -215,6 +229,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->verify && !o->report) {
 		fprintf(stderr, "ggzy-metricsd: --verify belongs to 'report'\n");
+		return 2;
+	}
+	if (o->publish && (!o->report || o->verify || o->format)) {
+		fprintf(stderr, "ggzy-metricsd: --publish belongs to 'report', without --verify "
+				"or --format (every format is stored)\n");
 		return 2;
 	}
 	if (o->verify && o->format) {
@@ -254,6 +273,7 @@ struct runtime {
 	const char *report_center;
 	enum document_format report_format;
 	struct form *verify; /* report --verify: the form read */
+	bool publish;	     /* report --publish */
 	const char *verify_path;
 };
 
@@ -285,13 +305,13 @@ static int parse_report(const struct options *o, struct runtime *rt)
 	rt->report = true;
 	rt->report_year = (int)year;
 	rt->report_center = o->center;
+	rt->publish = o->publish;
 	if (o->format && !document_format_parse(o->format, &rt->report_format)) {
 		fprintf(stderr, "ggzy-metricsd: --format must be json, csv, md or xlsx\n");
 		return 2;
 	}
 	return -1;
 }
-
 
 static void on_report_done(const struct document *r, void *arg)
 {
@@ -307,6 +327,29 @@ static void on_report_done(const struct document *r, void *arg)
 		}
 	} else {
 		fprintf(stderr, "ggzy-metricsd: %s: %s\n", what, r->message);
+		rt->exit_code = r->status == 400 ? 2 : 1;
+	}
+	event_base_loopexit(rt->app.base, NULL);
+}
+
+/* The current JSON report says what moved since its latest published
+ * version, as the HTTP API's does. */
+static void on_report_json(const struct document *r, void *arg)
+{
+	struct runtime *rt = arg;
+	publish_annotate(rt->app.store, rt->report_year, rt->report_center, r, on_report_done, rt);
+}
+
+/* report --publish: the version's number, time and SHA-256 on stdout. */
+static void on_published(const struct publish_result *r, void *arg)
+{
+	struct runtime *rt = arg;
+	if (r->status == 200) {
+		printf("{\"version\":%d,\"published_at\":\"%s\",\"sha256\":\"%s\"}\n", r->version,
+		       r->published_at, r->sha256);
+		rt->exit_code = fflush(stdout) == 0 ? 0 : 1;
+	} else {
+		fprintf(stderr, "ggzy-metricsd: report --publish: %s\n", r->message);
 		rt->exit_code = r->status == 400 ? 2 : 1;
 	}
 	event_base_loopexit(rt->app.base, NULL);
@@ -363,10 +406,15 @@ static void on_store_ready(void *arg)
 				 on_report_done, rt);
 		return;
 	}
+	if (rt->report && rt->publish) {
+		struct report_context ctx = app_report_context(&rt->app);
+		publish_report(&ctx, rt->report_year, rt->report_center, on_published, rt);
+		return;
+	}
 	if (rt->report) {
 		struct report_context ctx = app_report_context(&rt->app);
 		report_build(&ctx, rt->report_year, rt->report_center, rt->report_format,
-			     on_report_done, rt);
+			     rt->report_format == DOC_JSON ? on_report_json : on_report_done, rt);
 		return;
 	}
 	scheduler_start(rt->app.sched);

@@ -1421,6 +1421,40 @@
 
 	/* ---- rendering ----------------------------------------------------- */
 
+	/* A closed year's latest published version (SPEC §11): its number and
+	 * date, its CSV as published, how many indicators moved since, and
+	 * (asked on its own, so the page never waits for it) how many source
+	 * rows changed after it, linking to the list. Hidden when nothing is
+	 * published. */
+	function renderPublished(d) {
+		const box = $("published");
+		const p = d.report.published;
+		box.replaceChildren();
+		box.hidden = !p;
+		if (!p) {
+			delete box.dataset.version;
+			return;
+		}
+		const q = query({year: d.year, center: d.center});
+		const vq = q + "&version=" + p.version;
+		box.dataset.version = String(p.version);
+		box.dataset.publishedAt = p.published_at;
+		box.dataset.changed = String(p.changed.length);
+		const rows = el("a", {class: "pub-rows", href: "/api/v1/report/changes?" + vq}, "变动明细 …");
+		box.append(
+			el("span", {class: "badge published"}, "已发布 第" + p.version + "版 (" + p.published_at.slice(0, 10) + ")"),
+			" ", en("published"), " ",
+			el("a", {href: "/api/v1/report?" + vq + "&format=csv", download: ""}, "原版 CSV"),
+			el("div", {class: "pub-moved", title: p.changed.map((c) => c.name).join("、")},
+				"发布后指标变动 " + p.changed.length + " 项 ", en("indicators moved since"), " · ", rows));
+		getJSON("/api/v1/report/changes?" + vq).then((c) => {
+			rows.textContent = "源数据变动 " + c.changes.length + " 行";
+			rows.dataset.count = String(c.changes.length);
+		}).catch(() => {
+			rows.textContent = "源数据变动 —";
+		});
+	}
+
 	function render(d) {
 		renderControls(d.status);
 		renderHeader(d);
@@ -1434,6 +1468,7 @@
 		renderAlerts(d);
 		renderSources(d);
 		renderFooter(d);
+		renderPublished(d);
 		renderCharts(d); /* last: drawn to the size the panels take */
 		const q = query({year: d.year, center: d.center});
 		$("dl-csv").href = "/api/v1/report?" + q + "&format=csv";

@@ -10,12 +10,17 @@
 -- rows, and the refs they had or have (an evaluation's deals). The callers
 -- (ggzy.apply_images for a source's rows, ggzy.derive_remote_evaluated for
 -- the store's own) hold the stream's lock and clean up after it.
+-- A change to a row whose old or new day falls in a year with a published
+-- report version is noted in ggzy.image_change (when the daemon saw it:
+-- /api/v1/report/changes); with nothing published that costs one look at
+-- the published years per batch.
 CREATE OR REPLACE FUNCTION ggzy.merge_images(p_stream smallint, p_source integer,
                                              p_loaded boolean, OUT n integer,
                                              OUT changed_keys text[], OUT changed_refs text[])
 LANGUAGE plpgsql AS $$
 DECLARE
     v_put integer;
+    v_years integer[];
 BEGIN
     IF NOT p_loaded THEN
         -- A load writes images only: each staged row replaces its key's
@@ -47,6 +52,12 @@ BEGIN
         n := n + v_put;
         RETURN;
     END IF;
+    -- Taken before the published years are read: a publication
+    -- (ggzy.publish_report, EXCLUSIVE) either waits for this transaction,
+    -- and its snapshot shows these changes, or ran first, and its year is
+    -- read here, so a change it does not show is noted.
+    LOCK TABLE ggzy.image_change IN ROW EXCLUSIVE MODE;
+    SELECT array_agg(DISTINCT year) INTO v_years FROM ggzy.published_report;
     WITH staged AS MATERIALIZED (
         SELECT DISTINCT ON (key) * FROM pg_temp.ggzy_stage ORDER BY key, deleted
     ),
@@ -138,6 +149,16 @@ BEGIN
                m10 = nullif(coalesce(t.m10, 0) + coalesce(EXCLUDED.m10, 0), 0),
                m11 = nullif(coalesce(t.m11, 0) + coalesce(EXCLUDED.m11, 0), 0),
                m12 = nullif(coalesce(t.m12, 0) + coalesce(EXCLUDED.m12, 0), 0)
+        RETURNING 1
+    ),
+    noted AS (
+        INSERT INTO ggzy.image_change AS l (stream, source, key, seen_at)
+        SELECT p_stream, p_source, key, clock_timestamp()
+          FROM changed
+         WHERE v_years IS NOT NULL
+           AND (extract(year FROM day)::integer = ANY (v_years)
+                OR extract(year FROM o_day)::integer = ANY (v_years))
+        ON CONFLICT (stream, source, key) DO UPDATE SET seen_at = EXCLUDED.seen_at
         RETURNING 1
     ),
     gone AS (

@@ -199,6 +199,9 @@ function scrape() {
 		pillText: Object.fromEntries(q("#health .pill[data-source]").map((e) => [e.dataset.source, e.textContent])),
 		csv: document.getElementById("dl-csv").getAttribute("href"),
 		md: document.getElementById("dl-md").getAttribute("href"),
+		// the published version of a closed year (hidden when none)
+		published: ((e) => (e && !e.hidden ? Object.assign(ds(e), { text: e.textContent }) : null))(
+			document.getElementById("published")),
 		banner: document.getElementById("banner").hidden ? "" : document.getElementById("banner").textContent,
 		overflowX: document.documentElement.scrollWidth > window.innerWidth,
 		scrollHeight: document.documentElement.scrollHeight,

@@ -89,6 +89,11 @@ def setup(pg, work):
     code, out, err = run_daemon(daemon.config, "--once", "--now", "2022-12-30T12:00:00")
     if code != 0:
         raise RuntimeError("--once: exit %s\n%s" % (code, err[-3000:]))
+    # 2021 of 433100 published (version 1): the page shows its badge there.
+    code, out, err = run_daemon(daemon.config, "--now", NOW, "report", "--year", "2021", "--center", "433100",
+                                "--publish")
+    if code != 0:
+        raise RuntimeError("report --publish: exit %s\n%s" % (code, err[-3000:]))
     daemon.start(wait_ready=True)
     settle(daemon, NOW)
     return daemon
@@ -1196,6 +1201,11 @@ def main():
                    results[2]["readings"].get("入场项目成交额")), ("met", "met", "missed"), "2021: which were met")
         ck.true(len(got) >= 3 and len(got[2]["targets"]) == 10 and len(got[2]["alerts"]) >= 5,
                 "2021/433100: the demo's 10 targets and its 5 alerts (the demo covers 2021 and 2022)")
+        if len(got) >= 3:
+            pub = got[2].get("published") or {}
+            ck.eq((pub.get("version"), pub.get("changed")), ("1", "0"), "2021/433100: its published version")
+            ck.true(pub.get("text", "").startswith("已发布 第1版 (20"), "the published badge: %r" % pub.get("text"))
+            ck.eq(got[0].get("published"), None, "2022 (current): nothing published shown")
         ck.true(len(got) >= 4 and got[3]["rotate"] == "off" and not got[3].get("page"),
                 "a laptop does not rotate: both pages follow each other")
         if len(got) >= 7:
