@@ -275,6 +275,12 @@ def main():
         targets = os.path.join(os.environ.get("GGZY_SOURCE_DIR", ""), "config", "targets.json")
         cfg = config_text(port, pg.conninfo("store"), {s: pg.conninfo(s) for s in ("trading", "deposit", "expert")},
                           extra_daemon="targets = %s\n" % targets)
+        # The daemon's workbooks are made in a TMPDIR of this test's own, so
+        # that another test's workbook in the making is not taken for one
+        # this daemon left behind.
+        xlsx_tmp = os.path.join(work, "tmp")
+        os.mkdir(xlsx_tmp)
+        os.environ["TMPDIR"] = xlsx_tmp
         daemon = Daemon(work, cfg, args=["--now", NOW])
         daemon.start()
 
@@ -361,7 +367,7 @@ def main():
                 _, _, http_raw = get_raw(daemon, base + "&format=" + fmt)
                 ck.eq((res.returncode, res.stderr), (0, b""), "%s: statistics --format %s" % (what, fmt))
                 ck.true(res.stdout == http_raw, "%s: statistics --format %s equals the HTTP body" % (what, fmt))
-        temp = [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("ggzy-xlsx-")]
+        temp = [n for n in os.listdir(xlsx_tmp) if n.startswith("ggzy-xlsx-")]
         ck.eq(temp, [], "no workbook left in the temporary directory")
 
         # The report's XLSX (config/targets.json: 433100's 2021 form).
