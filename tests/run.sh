@@ -2,17 +2,14 @@
 # Sets up and runs every test: installs packages, builds with -Werror, runs the
 # unit and integration tests (each integration test starts its own
 # PostgreSQL), then builds again with AddressSanitizer + UBSan and runs the
-# whole suite once more (but the benchmarks' smoke runs), then fuzzes.
+# whole suite once more (but the benchmarks' and the browser's), then fuzzes
+# every target for 10 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deploy/install-deps.sh test
 
 jobs=$(nproc 2>/dev/null || echo 2)
-# The integration tests mostly wait (for polls, servers, timeouts): the
-# suite kept two cores 45 % busy with one test per core, so ctest runs one
-# more test than there are cores.
-test_jobs=$((jobs + 1))
 # run_suite DIR "CTEST OPTIONS" CMAKE OPTIONS...
 run_suite() {
 	local dir=$1 ctest_options=$2
@@ -20,7 +17,7 @@ run_suite() {
 	cmake -S . -B "$dir" -DGGZY_WERROR=ON "$@" >/dev/null
 	cmake --build "$dir" -j"$jobs"
 	# shellcheck disable=SC2086 # the options are words
-	(cd "$dir" && ctest --output-on-failure -j"$test_jobs" --timeout 900 $ctest_options)
+	(cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900 $ctest_options)
 }
 
 echo "== build and test (RelWithDebInfo)"
@@ -29,8 +26,9 @@ tests/lint.sh build/test
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# The benchmarks' smoke runs measure nothing under the sanitizers and
-# repeat what the integration tests run there: not twice.
-run_suite build/asan "-LE bench" -DCMAKE_BUILD_TYPE=Debug -DGGZY_SANITIZE=ON
+# Not twice: the benchmarks' smoke runs measure nothing under the
+# sanitizers, and the browser test's part of the daemon (static files and
+# the APIs the page reads) is what the integration tests run there.
+run_suite build/asan "-LE bench|browser" -DCMAKE_BUILD_TYPE=Debug -DGGZY_SANITIZE=ON
 echo "== fuzz every tests/fuzz target for a bounded time (clang + libFuzzer)"
-tests/fuzz/run.sh "${GGZY_FUZZ_SECONDS:-20}"
+tests/fuzz/run.sh "${GGZY_FUZZ_SECONDS:-10}"
