@@ -24,6 +24,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql, SOURCE_DIR
+import sources_expect as se
 
 NOW = "2022-06-15T10:00:00"  # 2022 is the current year, 2021 closed
 TOKEN = "publish-s3cret"
@@ -76,14 +77,7 @@ def main():
         load(pg, "deposit", "deposit.sql", "deposit_data.sql", 1500)
         load(pg, "expert", "expert.sql", "expert_data.sql", 600)
         pg.createdb("store")
-        parents = {r[0]: r[1] or None for r in pg.rows("trading", "SELECT center_code, coalesce(parent_code, '') FROM centers")}
-
-        def subtree(c):
-            out = [c]
-            for k, p in parents.items():
-                if p == c:
-                    out += subtree(k)
-            return out
+        subtrees = se.subtrees(pg, "trading", "centers")
 
         targets = {"years": [{"year": 2021, "indicators": [
             {"metric": "deal_amount", "name": "成交额", "target": "1000000000.00", "weight": 20,
@@ -257,7 +251,7 @@ def main():
             ck.true(False, "the changes' before and after: %r" % e)
 
         # A centre's version: the rows of its subtree, before or after.
-        sub = set(subtree("433100"))
+        sub = set(subtrees["433100"])
         status, body = daemon.get("/api/v1/report/changes?year=2021&center=433100")
         ck.eq(body.get("version"), 1, "the centre's latest version")
         want = set()

@@ -20,6 +20,7 @@ from decimal import Decimal, ROUND_HALF_UP
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Checker, Daemon, PgServer, config_text, free_port, hold_lock, release_lock,
                      run_daemon, source_sql, wait_until, SOURCE_DIR)
+import sources_expect as se
 import spec_metrics as sm
 
 TZ = "Asia/Shanghai"
@@ -305,15 +306,8 @@ def main():
         load(pg, "deposit", "deposit.sql", "deposit_data.sql", 3000)
         load(pg, "expert", "expert.sql", "expert_data.sql", 1500)
         pg.createdb("store")
-        parents = {r[0]: r[1] or None for r in pg.rows("trading", "SELECT center_code, coalesce(parent_code, '') FROM centers")}
-
-        def subtree(c):
-            out = [c]
-            for k, p in parents.items():
-                if p == c:
-                    out += subtree(k)
-            return out
-        fig = Figures(pg, {c: subtree(c) for c in parents})
+        subtrees = se.subtrees(pg, "trading", "centers")
+        fig = Figures(pg, subtrees)
 
         # Targets derived from the data so that every branch is taken: met,
         # missed, a ceiling exceeded, a target of 0, manual and budget lines.

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DAEMON, Checker, PgServer, config_text, free_port, run_daemon
+import sources_expect as se
 from test_report import Figures, display, half_up, load, grade
 
 NOW = "2022-06-15T10:00:00"
@@ -62,12 +63,8 @@ def main():
     try:
         load(pg, "trading", "trading.sql", "trading_data.sql", 1500)
         pg.createdb("store")
-        parents = {r[0]: r[1] or None for r in
-                   pg.rows("trading", "SELECT center_code, coalesce(parent_code, '') FROM centers")}
-
-        def subtree(c):
-            return [c] + [x for k, p in parents.items() if p == c for x in subtree(k)]
-        fig = Figures(pg, {c: subtree(c) for c in parents}, fixed=True)
+        subtrees = se.subtrees(pg, "trading", "centers")
+        fig = Figures(pg, subtrees, fixed=True)
         amount, _ = fig.value("deal_amount", "433100", *Y21)
         ebid = fig.value("e_bid_rate", "433100", *Y21, {"category": "engineering"})
         target = half_up(amount * Decimal("1.2"))

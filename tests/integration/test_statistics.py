@@ -32,6 +32,7 @@ except ImportError:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon
+import sources_expect as se
 from test_report import BASE, RATES, Figures, half_up, json_figure, load, yoy
 
 NOW = "2024-06-15T10:00:00"
@@ -261,16 +262,8 @@ def main():
         pg.psql("trading", EDGE)
         pg.psql("deposit", EDGE_DEPOSITS)
         pg.createdb("store")
-        parents = {r[0]: r[1] or None for r in
-                   pg.rows("trading", "SELECT center_code, coalesce(parent_code, '') FROM centers")}
-
-        def subtree(c):
-            out = [c]
-            for k, p in parents.items():
-                if p == c:
-                    out += subtree(k)
-            return out
-        fig = Figures(pg, {c: subtree(c) for c in parents}, fixed=True)
+        subtrees = se.subtrees(pg, "trading", "centers")
+        fig = Figures(pg, subtrees, fixed=True)
         port = free_port()
         targets = os.path.join(os.environ.get("GGZY_SOURCE_DIR", ""), "config", "targets.json")
         cfg = config_text(port, pg.conninfo("store"), {s: pg.conninfo(s) for s in ("trading", "deposit", "expert")},
