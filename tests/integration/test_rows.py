@@ -19,6 +19,8 @@ source rows and the daemon polls between pages — no row twice, every row
 that exists throughout listed; CSV with its BOM adding up to the figure;
 rates, limit=10001 and bad parameters refused with 400; a metric whose
 relation the source lacks a 409, as in the series API."""
+import csv
+import io
 import json
 import os
 import re
@@ -284,6 +286,34 @@ def check_csv(ck, daemon):
         ck.eq(len(r.read().decode("utf-8-sig").split("\r\n")), 7, "5 rows, header, end")
 
 
+def check_csv_formulas(ck, daemon, pg):
+    """A source row whose key a spreadsheet would take for a formula is
+    listed as a text (an apostrophe, quoted); a negative amount stays a
+    number."""
+    keys = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)"]
+    pg.psql("trading", "".join("""
+        INSERT INTO deals (deal_id, project_code, center_code, category, method, budget_amount,
+                           reserve_price, deal_amount, deal_at, fully_electronic,
+                           remote_opening, status, service_fee)
+        VALUES ('%s', 'P-formula', '%s', 'engineering', 'open', 100, 100, -7.5,
+                '2021-06-30 10:00+08', true, false, 'awarded', 0);
+    """ % (k.replace("'", "''"), CENTER) for k in keys))
+    daemon.refresh()
+    q = {"metric": "deal_amount", "from": "2021-06-30", "to": "2021-06-30", "center": CENTER,
+         "format": "csv", "limit": "10000"}
+    url = "http://127.0.0.1:%d/api/v1/rows?%s" % (daemon.port, urllib.parse.urlencode(q))
+    with urllib.request.urlopen(url, timeout=60) as r:
+        text = r.read().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    by_id = {row[1]: row for row in rows[1:]}
+    for k in keys:
+        row = by_id.get("'" + k)
+        ck.true(row is not None, "%s listed as the text '%s" % (k, k))
+        if row:
+            ck.eq(row[-1], "-7.50", "%s: its negative amount stays a number" % k)
+    ck.true(not any(row[1] in keys for row in rows), "no key listed as a formula")
+
+
 def check_refusals(ck, daemon):
     base = {"metric": "deal_amount", "from": "2021-01-01", "to": "2021-12-31"}
     # (query, status, code, whether the series API refuses it alike)
@@ -380,6 +410,7 @@ def main():
         ck.true(len(text) > 100000, "answers looked at: %d bytes" % len(text))
 
         check_csv(ck, daemon)
+        check_csv_formulas(ck, daemon, pg)
         check_refusals(ck, daemon)
         paginate_while_writing(ck, daemon, pg)
 
