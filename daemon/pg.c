@@ -38,7 +38,8 @@ struct pg_conn {
 	int pending;
 	PGresult *last; /* last result of the running query */
 	char error[512];
-	bool drop_after; /* conninfo changed: reconnect after this query */
+	bool drop_after;	/* conninfo changed: reconnect after this query */
+	unsigned long sessions; /* connections made ready so far */
 };
 
 static void on_io(evutil_socket_t fd, short what, void *arg);
@@ -270,6 +271,7 @@ static void pump(struct pg_conn *c)
 static void run_setup(struct pg_conn *c)
 {
 	if (!c->setup_sql) {
+		c->sessions++;
 		c->state = PG_READY;
 		pump(c);
 		return;
@@ -325,6 +327,7 @@ static void finish_statement(struct pg_conn *c)
 			fail_connection(c);
 			return;
 		}
+		c->sessions++;
 		c->state = PG_READY;
 		pump(c);
 		return;
@@ -511,6 +514,8 @@ bool pg_conn_is_connected(const struct pg_conn *c)
 }
 
 int pg_conn_pending(const struct pg_conn *c) { return c->pending; }
+
+unsigned long pg_conn_sessions(const struct pg_conn *c) { return c->sessions; }
 
 void pg_conn_set_conninfo(struct pg_conn *c, const char *conninfo)
 {

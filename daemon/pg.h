@@ -48,6 +48,9 @@ void pg_copy_in(struct pg_conn *conn, const char *copy_sql, char *data, size_t l
 bool pg_conn_is_connected(const struct pg_conn *conn);
 /* Number of queries queued or running. */
 int pg_conn_pending(const struct pg_conn *conn);
+/* How many sessions have been set up so far: a value that moved means a new
+ * server session (what a session registered is to be registered again). */
+unsigned long pg_conn_sessions(const struct pg_conn *conn);
 /* Drops the connection after the running query (used on reload). */
 void pg_conn_set_conninfo(struct pg_conn *conn, const char *conninfo);
 

@@ -441,6 +441,7 @@ bool store_is_up(const struct store *st) { return st->up; }
 const char *store_last_error(const struct store *st) { return st->error; }
 int store_schema_version(const struct store *st) { return st->version; }
 unsigned long store_generation(const struct store *st) { return st->generation; }
+unsigned long store_session(const struct store *st) { return pg_conn_sessions(st->writer); }
 bool store_refused(const struct store *st) { return st->refused; }
 
 struct done_ctx {

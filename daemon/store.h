@@ -36,6 +36,9 @@ int store_schema_version(const struct store *st);
 /* Moves whenever this process committed days that changed a bucket, so that
  * readers can cache what they computed from the store (/metrics). */
 unsigned long store_generation(const struct store *st);
+/* The writer's session (pg_conn_sessions): moves when it reconnected, so
+ * that what callers registered in the store is registered again. */
+unsigned long store_session(const struct store *st);
 /* True when the store will not become ready by waiting: its schema is newer
  * than this binary, or its hashes were made with another identity key
  * (--once and report give up; store_last_error says why). */

@@ -451,19 +451,12 @@ static void submit(struct job *j, struct batch *b)
 
 /* ---- a load or a poll: a cursor over the stream's rows ---- */
 
-static void on_fetched(PGresult *res, const char *error, void *arg)
+/* A batch of rows read (j->source_done says whether it is the last): staged
+ * and sent to the store, then the next batch is asked for. */
+static void take_rows(struct job *j, PGresult *res)
 {
-	struct job *j = arg;
-	if (settle(j))
-		return;
-	j->fetching = false;
-	if (error) {
-		fail(j, FAULT_SOURCE, "fetch", error);
-		return;
-	}
 	int n = PQntuples(res);
 	j->rows_read += (unsigned long long)n;
-	j->source_done = n < FETCH_ROWS;
 	if (n > 0 || (j->source_done && !j->loading)) {
 		/* A poll's last batch carries the watermark, even if empty. */
 		struct columns c;
@@ -486,6 +479,20 @@ static void on_fetched(PGresult *res, const char *error, void *arg)
 		return;
 	}
 	fetch_next(j);
+}
+
+static void on_fetched(PGresult *res, const char *error, void *arg)
+{
+	struct job *j = arg;
+	if (settle(j))
+		return;
+	j->fetching = false;
+	if (error) {
+		fail(j, FAULT_SOURCE, "fetch", error);
+		return;
+	}
+	j->source_done = PQntuples(res) < FETCH_ROWS;
+	take_rows(j, res);
 }
 
 static void fetch_next(struct job *j)
@@ -569,6 +576,10 @@ static void on_committed(PGresult *res, const char *error, void *arg)
 static void stream_read(struct job *j)
 {
 	log_progress(j, true);
+	if (!j->in_txn) { /* a poll read in one statement */
+		on_committed(NULL, NULL, j);
+		return;
+	}
 	src_script(j, "COMMIT", on_committed);
 }
 
@@ -852,6 +863,28 @@ static void reconcile_done(struct job *j)
 
 /* ---- a poll ---- */
 
+static void begin_source_txn(struct job *j, const char *begin);
+
+/* A poll's rows in one statement outside a transaction when they fit in a
+ * batch (an idle poll costs the source two statements, not five); when
+ * they do not, the poll starts again through a cursor in a transaction. */
+static void on_polled(PGresult *res, const char *error, void *arg)
+{
+	struct job *j = arg;
+	if (settle(j))
+		return;
+	if (error) {
+		fail(j, FAULT_SOURCE, "rows", error);
+		return;
+	}
+	if (PQntuples(res) > FETCH_ROWS) {
+		begin_source_txn(j, "BEGIN READ ONLY");
+		return;
+	}
+	j->source_done = true;
+	take_rows(j, res);
+}
+
 static void on_poll_clock(PGresult *res, const char *error, void *arg)
 {
 	struct job *j = arg;
@@ -863,7 +896,17 @@ static void on_poll_clock(PGresult *res, const char *error, void *arg)
 	}
 	snprintf(j->clock, sizeof(j->clock), "%s", PQgetvalue(res, 0, 0));
 	const char *extra[1] = {j->bound[0] ? j->bound : "-infinity"};
-	declare_cursor(j, j->p->sql.changed, 1, extra);
+	if (j->in_txn) {
+		declare_cursor(j, j->p->sql.changed, 1, extra);
+		return;
+	}
+	/* At most a batch and one row: more go through the cursor. */
+	size_t len = strlen(j->p->sql.changed) + 64;
+	char *sql = xmalloc(len);
+	snprintf(sql, len, "SELECT * FROM (\n%s\n) ggzy_poll LIMIT %d", j->p->sql.changed,
+		 FETCH_ROWS + 1);
+	source_query(j, sql, 1, extra, on_polled);
+	free(sql);
 }
 
 static void on_txn(PGresult *res, const char *error, void *arg);
@@ -960,7 +1003,9 @@ static void on_position(PGresult *res, const char *error, void *arg)
 	bool images = atoll(PQgetvalue(res, 0, 4)) > 0;
 	if (strcmp(p->state, "loaded") == 0) {
 		if (j->kind == STREAM_POLL) {
-			begin_source_txn(j, "BEGIN READ ONLY");
+			/* The clock first, in a statement of its own: it is then
+			 * older than the snapshot the rows are read in. */
+			src_query(j, "SELECT now()", 0, NULL, on_poll_clock);
 			return;
 		}
 		reconcile_begin(j);

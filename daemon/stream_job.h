@@ -6,9 +6,10 @@
  *     writes the images batch by batch, and makes their totals visible at
  *     the end (ggzy.finish_load);
  *   - a poll reads the rows changed since the later of the watermark and
- *     the source's clock at the previous poll, minus the overlap, and
+ *     the source's clock at the previous poll, minus the overlap (in one
+ *     statement when they fit in a batch, else through a cursor), and
  *     applies each changed row's delta (ggzy.apply_images), the last batch
- *     with the new watermark;
+ *     with the new watermark; an idle poll only records its clock;
  *   - a reconciliation compares per month the rows and fingerprints of the
  *     source with the store's (the current and previous year, or every
  *     year), and for a month that differs compares keys and fingerprints

@@ -130,6 +130,20 @@ def part_load_poll_reconcile(ck, pg, work):
         ck.eq(metric(daemon, "ggzy_poll_rows_total", 'source="trading"'), rows_before,
               "idle polls read no row once past the overlap")
         ck.true("row(s) changed" not in daemon.read_log(), "polls that changed nothing log nothing")
+        # A poll of more rows than one statement reads (a batch, 20,000)
+        # goes through a cursor, to the fen; one of fewer reads them at once.
+        for n in (25000, 300):
+            changed = stream_of(daemon, "trading", "deals")["changed_total"]
+            pg.psql("trading", "UPDATE deals SET deal_amount = deal_amount + 0.01 WHERE deal_id "
+                               "IN (SELECT deal_id FROM deals ORDER BY deal_id LIMIT %d)" % n)
+            daemon.refresh()
+            awarded = int(pg.rows("trading", "SELECT count(*) FROM (SELECT status FROM deals "
+                                             "ORDER BY deal_id LIMIT %d) d "
+                                             "WHERE status = 'awarded'" % n)[0][0])
+            ck.true(awarded > n * 0.8, "most of them awarded: %d" % awarded)
+            ck.eq(stream_of(daemon, "trading", "deals")["changed_total"] - changed, awarded,
+                  "a poll of %d rows changes the images of the awarded ones" % n)
+            te.compare_years(ck, daemon, pg, "trading", YEARS, "after a poll of %d rows" % n)
 
         # (b) Reconciling an unchanged source repairs nothing.
         v = version(pg)
