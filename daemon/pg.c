@@ -20,6 +20,7 @@ struct pg_query_item {
 	char *copy_data;
 	size_t copy_len, copy_sent;
 	bool copy_ended;
+	int timeout_seconds; /* 0: the connection's */
 	pg_result_cb cb;
 	void *arg;
 };
@@ -61,9 +62,17 @@ static void arm(struct pg_conn *c, short what)
 	event_add(c->io, NULL);
 }
 
+/* The deadline of what runs now: a connect, the setup, or the queue's head. */
+static int deadline_seconds(const struct pg_conn *c)
+{
+	if (c->state == PG_BUSY && c->head && c->head->timeout_seconds > 0)
+		return c->head->timeout_seconds;
+	return c->timeout_seconds;
+}
+
 static void start_deadline(struct pg_conn *c)
 {
-	struct timeval tv = {.tv_sec = c->timeout_seconds, .tv_usec = 0};
+	struct timeval tv = {.tv_sec = deadline_seconds(c), .tv_usec = 0};
 	evtimer_add(c->timer, &tv);
 }
 
@@ -422,7 +431,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	snprintf(c->error, sizeof(c->error), "%s timed out after %ds",
-		 c->state == PG_CONNECTING ? "connect" : "query", c->timeout_seconds);
+		 c->state == PG_CONNECTING ? "connect" : "query", deadline_seconds(c));
 	fail_connection(c);
 }
 
@@ -454,10 +463,11 @@ void pg_conn_free(struct pg_conn *c)
 }
 
 static void enqueue(struct pg_conn *c, const char *sql, int nparams, const char *const *params,
-		    bool script, pg_result_cb cb, void *arg)
+		    bool script, int timeout_seconds, pg_result_cb cb, void *arg)
 {
 	struct pg_query_item *q = xcalloc(1, sizeof(*q));
 	q->sql = xstrdup(sql);
+	q->timeout_seconds = timeout_seconds;
 	q->nparams = nparams;
 	q->script = script;
 	q->cb = cb;
@@ -479,12 +489,18 @@ static void enqueue(struct pg_conn *c, const char *sql, int nparams, const char 
 void pg_query(struct pg_conn *c, const char *sql, int nparams, const char *const *params,
 	      pg_result_cb cb, void *arg)
 {
-	enqueue(c, sql, nparams, params, false, cb, arg);
+	enqueue(c, sql, nparams, params, false, 0, cb, arg);
+}
+
+void pg_query_timeout(struct pg_conn *c, int timeout_seconds, const char *sql, int nparams,
+		      const char *const *params, pg_result_cb cb, void *arg)
+{
+	enqueue(c, sql, nparams, params, false, timeout_seconds, cb, arg);
 }
 
 void pg_script(struct pg_conn *c, const char *sql, pg_result_cb cb, void *arg)
 {
-	enqueue(c, sql, 0, NULL, true, cb, arg);
+	enqueue(c, sql, 0, NULL, true, 0, cb, arg);
 }
 
 void pg_copy_in(struct pg_conn *c, const char *copy_sql, char *data, size_t len, pg_result_cb cb,

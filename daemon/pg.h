@@ -34,6 +34,10 @@ void pg_conn_free(struct pg_conn *conn);
 /* Queues a parameterised statement (text parameters, text results). */
 void pg_query(struct pg_conn *conn, const char *sql, int nparams, const char *const *params,
 	      pg_result_cb cb, void *arg);
+/* The same with its own deadline (seconds) instead of the connection's: a
+ * statement known to take long on a large store. */
+void pg_query_timeout(struct pg_conn *conn, int timeout_seconds, const char *sql, int nparams,
+		      const char *const *params, pg_result_cb cb, void *arg);
 /* Queues a parameterless script that may hold several statements (fixed text
  * from the binary only: migrations). */
 void pg_script(struct pg_conn *conn, const char *sql, pg_result_cb cb, void *arg);

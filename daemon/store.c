@@ -14,6 +14,12 @@
 #include "xmalloc.h"
 
 #define STORE_TIMEOUT 60
+/* The row store's work for a stream (ggzy.finish_load folding ten million
+ * images, ggzy.stream_months over every year, a batch under a checkpoint's
+ * I/O) takes minutes on a large store, where every other statement takes
+ * milliseconds: it gets a deadline of its own. A deadline of 60 s made a
+ * first load of 10 M deals start again, and time out again, forever. */
+#define STORE_JOB_TIMEOUT 3600
 #define BACKOFF_MAX 60
 /* Migration numbers are three digits (sql/store/NNN_name.sql). */
 #define STORE_MAX_MIGRATION 1000
@@ -398,15 +404,20 @@ struct store *store_new(struct event_base *base, const char *conninfo, const cha
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	st->identity_key_file = xstrdup_or_null(identity_key_file);
-	char setup[384];
+	char setup[640];
 	/* Day arithmetic in the store happens on dates only; the session time
 	 * zone matters for timestamps we print (watermarks, as_of). No JIT:
 	 * the report's sums were estimated costly enough to compile, ~370 ms
-	 * of compiling for a query of a few hundred. */
+	 * of compiling for a query of a few hundred. A statement whose
+	 * deadline passed (the connection dropped) is ended by the server
+	 * within 10 s (PostgreSQL 14: client_connection_check_interval), not
+	 * left running beside its retry. */
 	snprintf(setup, sizeof(setup),
 		 "SET application_name = 'ggzy-metricsd'; SET TimeZone = '%s';"
 		 "SELECT set_config('jit', 'off', false)"
-		 " WHERE current_setting('server_version_num')::int >= 110000",
+		 " WHERE current_setting('server_version_num')::int >= 110000;"
+		 "SELECT set_config('client_connection_check_interval', '10s', false)"
+		 " WHERE current_setting('server_version_num')::int >= 140000",
 		 time_zone);
 	st->base = base;
 	/* The writer stages batches in a temporary table of its session. */
@@ -505,7 +516,9 @@ int store_measure_position(const struct store *st, short stream, const char *met
 void store_call(struct store *st, const char *sql, int nparams, const char *const *params,
 		pg_result_cb cb, void *arg)
 {
-	run(st, st->writer, sql, nparams, params, NULL, cb, arg);
+	struct done_ctx *ctx = xmalloc(sizeof(*ctx));
+	*ctx = (struct done_ctx){st, st->writer, NULL, cb, arg, false};
+	pg_query_timeout(st->writer, STORE_JOB_TIMEOUT, sql, nparams, params, on_done, ctx);
 }
 
 /* One staged transaction: BEGIN, COPY into pg_temp.ggzy_stage, the call,
@@ -569,7 +582,7 @@ static void staged(struct store *st, char *data, size_t len, const char *sql, in
 	s->st = st;
 	pg_script(st->writer, "BEGIN", staged_step, s);
 	pg_copy_in(st->writer, copy_sql, data, len, staged_step, s);
-	pg_query(st->writer, sql, nparams, params, staged_call, s);
+	pg_query_timeout(st->writer, STORE_JOB_TIMEOUT, sql, nparams, params, staged_call, s);
 	pg_script(st->writer, "COMMIT", staged_commit, s);
 }
 
