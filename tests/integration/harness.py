@@ -254,7 +254,25 @@ class Checker:
         if len(self.failures) > 50:
             print("... and %d more" % (len(self.failures) - 50))
         print("%s: %d checks, %d failed" % (self.name, self.checks, len(self.failures)))
+        if self.failures or os.environ.get("GGZY_KEEP"):
+            for d in WORK_DIRS:
+                print("kept", d)
+        else:
+            for d in WORK_DIRS:
+                shutil.rmtree(d, ignore_errors=True)
         sys.exit(1 if self.failures else 0)
+
+
+WORK_DIRS = []
+
+
+def work_dir(name):
+    """A test's work directory (configurations, daemon logs): removed by
+    Checker.finish when every check passed, kept (and named) when one
+    failed or GGZY_KEEP is set."""
+    path = tempfile.mkdtemp(prefix="ggzy-%s-" % name)
+    WORK_DIRS.append(path)
+    return path
 
 
 def wait_until(cond, timeout=60, interval=0.2, what="condition"):

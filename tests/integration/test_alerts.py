@@ -19,6 +19,7 @@ import time
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
                      wait_until)
 
@@ -259,7 +260,7 @@ def check_prometheus_rules(ck):
 def main():
     ck = Checker("test_alerts")
     check_prometheus_rules(ck)
-    work = tempfile.mkdtemp(prefix="ggzy-alerts-")
+    work = work_dir("alerts")
     pg = PgServer("alerts")
     receiver = Receiver()
     try:

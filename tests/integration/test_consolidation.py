@@ -14,6 +14,7 @@ import urllib.parse
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
                      wait_until, SOURCE_DIR)
 import spec_metrics as sm
@@ -71,7 +72,7 @@ def main():
     a = PgServer("consol-a", settings=logical)
     b = PgServer("consol-b", settings=logical)
     c = PgServer("consol-c")
-    work = tempfile.mkdtemp(prefix="ggzy-consol-")
+    work = work_dir("consol")
     key = os.path.join(work, "identity.key")
     with open(key, "w") as f:  # one key for the stores whose people are counted together
         f.write("0123456789abcdef0123456789abcdef0123456789abcdef\n")

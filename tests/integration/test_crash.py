@@ -20,6 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
                      wait_until, SOURCE_DIR)
 import sources_expect as se
@@ -199,7 +200,7 @@ def main():
     rng = random.Random(seed)
     ck = Checker("test_crash")
     pg = PgServer("crash")
-    work = tempfile.mkdtemp(prefix="ggzy-crash-")
+    work = work_dir("crash")
     daemon = None
     t0 = time.time()
     try:

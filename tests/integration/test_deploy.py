@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import DAEMON, Checker, Daemon, PgServer, free_port, wait_until, SOURCE_DIR
 
 CI = os.environ.get("CI") == "true"
@@ -157,7 +158,7 @@ def check_dockerfile(ck):
     ck.true('ENTRYPOINT ["/usr/bin/ggzy-metricsd"]' in runtime, "entrypoint is the daemon")
     # The build stage's context, as its COPY lines make it, configures
     # (CMake checks that every source file it names is there).
-    ctx = tempfile.mkdtemp(prefix="ggzy-docker-ctx-")
+    ctx = work_dir("docker-ctx")
     try:
         for m in re.finditer(r"^COPY (?!--from)(\S+) (\S+)$", build, re.M):
             src, dst = os.path.join(SOURCE_DIR, m.group(1)), m.group(2)
@@ -363,7 +364,7 @@ def check_nginx(ck, work):
 
 def main():
     ck = Checker("test_deploy")
-    work = tempfile.mkdtemp(prefix="ggzy-deploy-")
+    work = work_dir("deploy")
     try:
         unit = check_install(ck, work)
         check_systemd(ck, unit)

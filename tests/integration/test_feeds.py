@@ -43,6 +43,7 @@ except ImportError:
     raise
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, wait_until
 from test_report import load
 
@@ -129,7 +130,7 @@ def make_cert(work):
 def main():
     ck = Checker("test_feeds")
     pg = PgServer("feeds")
-    work = tempfile.mkdtemp(prefix="ggzy-feeds-")
+    work = work_dir("feeds")
     daemon = None
     try:
         load(pg, "trading", "trading.sql", "trading_data.sql", 1500)

@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon,
                      source_sql, SOURCE_DIR)
 import trading_expect as te
@@ -41,7 +42,7 @@ INSERT INTO deals (deal_id, project_code, center_code, category, method, budget_
 def main():
     ck = Checker("test_figures")
     pg = PgServer("figures")
-    work = tempfile.mkdtemp(prefix="ggzy-figures-")
+    work = work_dir("figures")
     daemon = None
     try:
         pg.createdb("trading")

@@ -16,6 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
                      wait_until)
 from test_alerts import Receiver
@@ -48,7 +49,7 @@ def missed_posts(receiver):
 def main():
     ck = Checker("test_first_hour")
     pg = PgServer("firsthour")
-    work = tempfile.mkdtemp(prefix="ggzy-firsthour-")
+    work = work_dir("firsthour")
     receiver = Receiver()
     daemon = None
     try:

@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon,
                      source_sql, wait_until, SOURCE_DIR)
 
@@ -385,7 +386,7 @@ def main():
     ck.true(len(sqls) >= 10 and len(proms) >= 10, "dashboard queries: %d SQL, %d PromQL" % (len(sqls), len(proms)))
     ck.eq(dash["uid"], "ggzy-metricsd", "dashboard uid")
     promtool_checks(ck)
-    work = tempfile.mkdtemp(prefix="ggzy-grafana-")
+    work = work_dir("grafana")
     pg = PgServer("grafana")
     daemon = prom = None
     try:

@@ -23,6 +23,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import Checker, Daemon, PgServer, SOURCE_DIR, config_text, free_port, source_sql, wait_until
 
 PROBE_BOUND = 2.0           # seconds a /healthz may take, whatever else is going on
@@ -129,7 +130,7 @@ class Probe(threading.Thread):
 def main():
     raise_nofile()
     ck = Checker("test_hostile_http")
-    work = tempfile.mkdtemp(prefix="ggzy-hostile-")
+    work = work_dir("hostile")
     if UNDER_ASAN:
         # A small quarantine, so that RSS tracks what the daemon really holds.
         os.environ["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16"

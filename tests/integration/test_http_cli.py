@@ -8,6 +8,7 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (DAEMON, Checker, Daemon, PgServer, config_text, free_port, run_daemon,
                      source_sql, SOURCE_DIR)
 import subprocess
@@ -21,7 +22,7 @@ def cli(*args):
 
 def main():
     ck = Checker("test_http_cli")
-    work = tempfile.mkdtemp(prefix="ggzy-http-")
+    work = work_dir("http")
 
     # Command line.
     code, out, _ = cli("--version")
@@ -159,7 +160,7 @@ def main():
         port2 = free_port()
         cfg2 = config_text(port2, "host=%s port=1 user=postgres dbname=store connect_timeout=2" % work,
                            {"trading": pg.conninfo("trading")})
-        work2 = tempfile.mkdtemp(prefix="ggzy-http2-")
+        work2 = work_dir("http2")
         daemon = Daemon(work2, cfg2)
         daemon.start(wait_ready=False)
         status, body = daemon.get("/readyz")

@@ -20,6 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import DAEMON, Checker, Daemon, PgServer, SOURCE_DIR, config_text, free_port, source_sql
 
 CONNECTIONS = 200
@@ -103,7 +104,7 @@ def main():
     if not shutil.which("wrk"):
         print("wrk is not installed (deploy/install-deps.sh bench)")
         sys.exit(1)
-    work = tempfile.mkdtemp(prefix="ggzy-load-")
+    work = work_dir("load")
     if UNDER_ASAN:
         # A small quarantine (default 256 MB), so that RSS tracks what the
         # daemon holds rather than freed memory ASan keeps poisoned.
@@ -166,7 +167,7 @@ def main():
         if not UNDER_ASAN and shutil.which("valgrind"):
             vport = free_port()
             vcfg = cfg.replace("127.0.0.1:%d" % port, "127.0.0.1:%d" % vport)
-            vwork = tempfile.mkdtemp(prefix="ggzy-load-vg-")
+            vwork = work_dir("load-vg")
             vdaemon = Daemon(vwork, vcfg, args=["--now", NOW])
             vlog = os.path.join(vwork, "valgrind.log")
             real = vdaemon.start

@@ -23,6 +23,7 @@ import urllib.parse
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, source_sql, wait_until)
 
 PLATFORMS = ["p%02d" % i for i in range(1, 23)]
@@ -217,7 +218,7 @@ def part_two_daemons(ck, pg, work):
 def main():
     ck = Checker("test_many_sources")
     pg = PgServer("many", settings={"max_connections": "100"})
-    work = tempfile.mkdtemp(prefix="ggzy-many-")
+    work = work_dir("many")
     try:
         part_platforms(ck, pg, work)
         part_two_daemons(ck, pg, work)

@@ -24,6 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, hold_lock, release_lock,
                      source_sql, wait_until, SOURCE_DIR)
 import sources_expect as se
@@ -138,7 +139,7 @@ def main():
     trading = PgServer("out-trading", tcp=True)
     other = PgServer("out-other")
     store = PgServer("out-store")
-    work = tempfile.mkdtemp(prefix="ggzy-outages-")
+    work = work_dir("outages")
     daemon = None
     lockers = []
     sources = [(trading, "trading"), (other, "deposit"), (other, "expert")]

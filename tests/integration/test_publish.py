@@ -23,6 +23,7 @@ import urllib.request
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql, SOURCE_DIR
 import sources_expect as se
 
@@ -70,7 +71,7 @@ def versions(pg, year, center=""):
 def main():
     ck = Checker("test_publish")
     pg = PgServer("publish")
-    work = tempfile.mkdtemp(prefix="ggzy-publish-")
+    work = work_dir("publish")
     daemon = None
     try:
         load(pg, "trading", "trading.sql", "trading_data.sql", 2000)

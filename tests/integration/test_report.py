@@ -18,6 +18,7 @@ import urllib.request
 from decimal import Decimal, ROUND_HALF_UP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, hold_lock, release_lock,
                      run_daemon, source_sql, wait_until, SOURCE_DIR)
 import sources_expect as se
@@ -299,7 +300,7 @@ def check_report(ck, daemon, fig, year, center, targets_entry, periods, what):
 def main():
     ck = Checker("test_report")
     pg = PgServer("report")
-    work = tempfile.mkdtemp(prefix="ggzy-report-")
+    work = work_dir("report")
     daemon = None
     try:
         load(pg, "trading", "trading.sql", "trading_data.sql", 3000)

@@ -20,6 +20,7 @@ import tempfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import DAEMON, Checker, PgServer, config_text, free_port, run_daemon
 import sources_expect as se
 from test_report import Figures, display, half_up, load, grade
@@ -59,7 +60,7 @@ HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "�
 def main():
     ck = Checker("test_report_verify")
     pg = PgServer("verify")
-    work = tempfile.mkdtemp(prefix="ggzy-verify-")
+    work = work_dir("verify")
     try:
         load(pg, "trading", "trading.sql", "trading_data.sql", 1500)
         pg.createdb("store")

@@ -10,6 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, source_sql,
                      wait_until, SOURCE_DIR)
 import trading_expect as te
@@ -48,7 +49,7 @@ def main():
     ck = Checker("test_resilience")
     src = PgServer("src")
     store = PgServer("store")
-    work = tempfile.mkdtemp(prefix="ggzy-resilience-")
+    work = work_dir("resilience")
     daemon = None
     try:
         src.createdb("trading")

@@ -24,6 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
                      wait_until, SOURCE_DIR)
 import sources_expect as se
@@ -374,7 +375,7 @@ def part_upgrade(ck, pg, work):
 def main():
     ck = Checker("test_row_store")
     pg = PgServer("rowstore")
-    work = tempfile.mkdtemp(prefix="ggzy-rowstore-")
+    work = work_dir("rowstore")
     try:
         part_load_poll_reconcile(ck, pg, work)
         part_identity(ck, pg, work)

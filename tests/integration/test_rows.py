@@ -31,6 +31,7 @@ import urllib.request
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
                      SOURCE_DIR)
 import sources_expect as se
@@ -361,7 +362,7 @@ def check_refusals(ck, daemon):
 def main():
     ck = Checker("test_rows")
     pg = PgServer("rows")
-    work = tempfile.mkdtemp(prefix="ggzy-rows-")
+    work = work_dir("rows")
     daemon = None
     try:
         for db in ("trading", "expert", "deposit", "store"):

@@ -14,12 +14,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import DAEMON, Checker, Daemon, PgServer, SOURCE_DIR, config_text, free_port, source_sql, wait_until
 
 
 def main():
     ck = Checker("test_security")
-    work = tempfile.mkdtemp(prefix="ggzy-security-")
+    work = work_dir("security")
     tag = secrets.token_hex(6)
     SECRET_STORE = "S3cr3t-store-" + tag
     SECRET_SRC = "S3cr3t-src-" + tag
@@ -149,7 +150,7 @@ def main():
         seen.append(open(os.path.join(work, "daemon.log")).read())
 
         # ---- A source whose login fails (wrong password), from the start.
-        work2 = tempfile.mkdtemp(prefix="ggzy-security2-")
+        work2 = work_dir("security2")
         daemon = Daemon(work2, cfg({"trading": trading, "expert": bad_login},
                                    {"trading": {"interval": "1h", "reconcile_interval": "1h"},
                                     "expert": {"interval": "1s", "reconcile_interval": "1h"}}))

@@ -27,6 +27,7 @@ import urllib.parse
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql
 import spec_metrics as sm
 
@@ -217,7 +218,7 @@ def check_new_metrics(ck, daemon, src, what):
 def main():
     ck = Checker("test_seed_lines")
     pg = PgServer("seeds")
-    work = tempfile.mkdtemp(prefix="ggzy-seeds-")
+    work = work_dir("seeds")
     daemon = None
     try:
         for db, contract in (("trading", "trading.sql"), ("expert", "expert.sql"), ("deposit", "deposit.sql")):

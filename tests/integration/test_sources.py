@@ -10,6 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, run_daemon, source_sql,
                      wait_until, SOURCE_DIR)
 import sources_expect as se
@@ -34,7 +35,7 @@ def main():
     ck = Checker("test_sources")
     main_pg = PgServer("sources")
     expert_pg = PgServer("expert")
-    work = tempfile.mkdtemp(prefix="ggzy-sources-")
+    work = work_dir("sources")
     daemon = None
     try:
         load(main_pg, "trading", "trading.sql", "trading_data.sql", 500)

@@ -31,6 +31,7 @@ except ImportError:
     raise
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import Checker, Daemon, PgServer, config_text, free_port, run_daemon
 import sources_expect as se
 from test_report import BASE, RATES, Figures, half_up, json_figure, load, yoy
@@ -253,7 +254,7 @@ def check_report_xlsx(ck, raw, body, what):
 def main():
     ck = Checker("test_statistics")
     pg = PgServer("statistics")
-    work = tempfile.mkdtemp(prefix="ggzy-statistics-")
+    work = work_dir("statistics")
     daemon = None
     try:
         load(pg, "trading", "trading.sql", "trading_data.sql", 3000)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import work_dir
 from harness import Checker, PgServer, config_text, free_port, run_daemon, SOURCE_DIR
 
 VENDOR = r"""
@@ -71,7 +72,7 @@ def main():
     sql, ini = readme_block()
     conninfo = re.search(r"^conninfo = (.*)$", ini, re.M).group(1)
     ck.true("options='-c search_path=ggzy_views'" in conninfo, "the README's conninfo sets the search_path")
-    work = tempfile.mkdtemp(prefix="ggzy-vendor-")
+    work = work_dir("vendor")
     pg = PgServer("vendor")
     try:
         pg.createdb("zbxt")
