@@ -548,17 +548,9 @@ static void on_finished_load(PGresult *res, const char *error, void *arg)
 	finish(j, true, FAULT_SOURCE, NULL);
 }
 
-static void on_committed(PGresult *res, const char *error, void *arg)
+/* The source's part is over (its transaction, if any, committed). */
+static void source_read(struct job *j)
 {
-	struct job *j = arg;
-	(void)res;
-	if (settle(j))
-		return;
-	j->in_txn = false;
-	if (error) {
-		fail(j, FAULT_SOURCE, "commit", error);
-		return;
-	}
 	if (j->loading) {
 		const char *params[3] = {j->stream_id, j->source_id,
 					 j->watermark[0] ? j->watermark : NULL};
@@ -572,12 +564,26 @@ static void on_committed(PGresult *res, const char *error, void *arg)
 	finish(j, true, FAULT_SOURCE, NULL);
 }
 
+static void on_committed(PGresult *res, const char *error, void *arg)
+{
+	struct job *j = arg;
+	(void)res;
+	if (settle(j))
+		return;
+	j->in_txn = false;
+	if (error) {
+		fail(j, FAULT_SOURCE, "commit", error);
+		return;
+	}
+	source_read(j);
+}
+
 /* Every row the job meant to read is read and applied. */
 static void stream_read(struct job *j)
 {
 	log_progress(j, true);
-	if (!j->in_txn) { /* a poll read in one statement */
-		on_committed(NULL, NULL, j);
+	if (!j->in_txn) { /* a poll read in one statement: nothing to commit */
+		source_read(j);
 		return;
 	}
 	src_script(j, "COMMIT", on_committed);
