@@ -1,5 +1,6 @@
 #include "pg.h"
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,9 @@ struct pg_query_item {
 	int nparams;
 	char **params;
 	bool script;
-	/* COPY ... FROM STDIN: the data sent once the server asks for it. */
-	char *copy_data;
-	size_t copy_len, copy_sent;
+	/* COPY ... FROM STDIN: the data sent (and drained) once the server asks
+	 * for it. */
+	struct evbuffer *copy_data;
 	bool copy_ended;
 	int timeout_seconds; /* 0: the connection's */
 	pg_result_cb cb;
@@ -100,12 +101,14 @@ static void item_free(struct pg_query_item *q)
 		free(q->params[i]);
 	free(q->params);
 	free(q->sql);
-	free(q->copy_data);
+	if (q->copy_data)
+		evbuffer_free(q->copy_data);
 	free(q);
 }
 
-/* Copy data goes out in pieces of this, so that a batch of megabytes never
- * sits whole in libpq's output buffer besides ours. */
+/* Copy data goes out a chain of the buffer at a time (a few kB), and never
+ * more than this, so that a batch of megabytes never sits whole in libpq's
+ * output buffer besides ours. */
 #define COPY_CHUNK (256 * 1024)
 
 /* Pushes the running COPY's data, then its end, as far as the socket
@@ -113,11 +116,11 @@ static void item_free(struct pg_query_item *q)
 static void copy_push(struct pg_conn *c)
 {
 	struct pg_query_item *q = c->head;
-	while (q->copy_sent < q->copy_len) {
-		size_t n = q->copy_len - q->copy_sent;
-		if (n > COPY_CHUNK)
-			n = COPY_CHUNK;
-		int rc = PQputCopyData(c->pg, q->copy_data + q->copy_sent, (int)n);
+	while (evbuffer_get_length(q->copy_data) > 0) {
+		struct evbuffer_iovec chain;
+		evbuffer_peek(q->copy_data, -1, NULL, &chain, 1);
+		size_t n = chain.iov_len < COPY_CHUNK ? chain.iov_len : COPY_CHUNK;
+		int rc = PQputCopyData(c->pg, chain.iov_base, (int)n);
 		if (rc < 0) {
 			set_error_from_pg(c, "copy: ");
 			fail_connection(c);
@@ -127,7 +130,7 @@ static void copy_push(struct pg_conn *c)
 			arm(c, EV_READ | EV_WRITE);
 			return;
 		}
-		q->copy_sent += n;
+		evbuffer_drain(q->copy_data, n);
 	}
 	if (!q->copy_ended) {
 		int rc = PQputCopyEnd(c->pg, NULL);
@@ -503,7 +506,7 @@ void pg_script(struct pg_conn *c, const char *sql, pg_result_cb cb, void *arg)
 	enqueue(c, sql, 0, NULL, true, 0, cb, arg);
 }
 
-void pg_copy_in(struct pg_conn *c, const char *copy_sql, char *data, size_t len, pg_result_cb cb,
+void pg_copy_in(struct pg_conn *c, const char *copy_sql, struct evbuffer *data, pg_result_cb cb,
 		void *arg)
 {
 	/* Queued like a script, with its data attached before the pump can
@@ -511,8 +514,7 @@ void pg_copy_in(struct pg_conn *c, const char *copy_sql, char *data, size_t len,
 	struct pg_query_item *q = xcalloc(1, sizeof(*q));
 	q->sql = xstrdup(copy_sql);
 	q->script = true;
-	q->copy_data = data ? data : xstrdup("");
-	q->copy_len = data ? len : 0;
+	q->copy_data = data ? data : evbuffer_new();
 	q->cb = cb;
 	q->arg = arg;
 	if (c->tail)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 struct event_base;
+struct evbuffer;
 struct pg_conn;
 
 /* Called exactly once per query. On success res is the last result (status
@@ -43,10 +44,11 @@ void pg_query_timeout(struct pg_conn *conn, int timeout_seconds, const char *sql
 void pg_script(struct pg_conn *conn, const char *sql, pg_result_cb cb, void *arg);
 
 /* Queues COPY_SQL (a "COPY ... FROM STDIN", fixed text from the binary) and
- * sends DATA (LEN bytes of COPY text format, taken over: freed by pg) when
- * the server asks for it, in pieces, without blocking. cb gets the COPY's
- * result (its command tag says how many rows). */
-void pg_copy_in(struct pg_conn *conn, const char *copy_sql, char *data, size_t len, pg_result_cb cb,
+ * sends DATA (COPY text format, taken over: freed by pg; NULL: no rows) when
+ * the server asks for it, chain by chain, without blocking: a batch is never
+ * copied whole. cb gets the COPY's result (its command tag says how many
+ * rows). */
+void pg_copy_in(struct pg_conn *conn, const char *copy_sql, struct evbuffer *data, pg_result_cb cb,
 		void *arg);
 
 bool pg_conn_is_connected(const struct pg_conn *conn);

@@ -13,6 +13,7 @@
 #include "pg.h"
 
 struct event_base;
+struct evbuffer;
 struct store;
 
 typedef void (*store_done_cb)(bool ok, const char *error, void *arg);
@@ -55,18 +56,19 @@ int store_measure_position(const struct store *st, short stream, const char *met
 /* Calls a store function on the writer ("SELECT ggzy.begin_load($1, ...)"). */
 void store_call(struct store *st, const char *sql, int nparams, const char *const *params,
 		pg_result_cb cb, void *arg);
-/* ggzy.apply_images on a batch: DATA (LEN bytes of COPY text of
- * pg_temp.ggzy_stage's columns, taken over) copied and applied in one
- * transaction; params: stream id, source id, rows in DATA, watermark and
- * source clock (NULL but for a poll's last batch). cb(ok, error, count)
- * after the COMMIT, count the images written or retracted. */
+/* ggzy.apply_images on a batch: DATA (COPY text of pg_temp.ggzy_stage's
+ * columns, taken over) copied and applied in one transaction; params: stream
+ * id, source id, rows in DATA, watermark and source clock (NULL but for a
+ * poll's last batch). cb(ok, error, count) after the COMMIT, count the images
+ * written or retracted. */
 typedef void (*store_count_cb)(bool ok, const char *error, long long count, void *arg);
-void store_apply_staged(struct store *st, char *data, size_t len, const char *const params[5],
+void store_apply_staged(struct store *st, struct evbuffer *data, const char *const params[5],
 			store_count_cb cb, void *arg);
-/* ggzy.diff_keys of the source's keys and fingerprints in DATA (COPY text,
- * taken over); params: stream id, source id, the months (date[]). cb gets
- * the keys to fetch again (key, may_delete). */
-void store_diff_staged(struct store *st, char *data, size_t len, const char *const params[3],
+/* ggzy.diff_keys of the source's keys and fingerprints in DATA (COPY text of
+ * two columns, key and fingerprint; taken over); params: stream id, source
+ * id, the months (date[]). cb gets the keys to fetch again (key,
+ * may_delete). */
+void store_diff_staged(struct store *st, struct evbuffer *data, const char *const params[3],
 		       pg_result_cb cb, void *arg);
 void store_replace_centers(struct store *st, const char *source, const char *rows_json,
 			   store_done_cb cb, void *arg);

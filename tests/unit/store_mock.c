@@ -1,5 +1,6 @@
 #include "store_mock.h"
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,19 +175,19 @@ void store_call(struct store *st, const char *sql, int nparams, const char *cons
 	later(st, sql, nparams, params, true, cb, NULL, arg);
 }
 
-void store_apply_staged(struct store *st, char *data, size_t len, const char *const params[5],
+void store_apply_staged(struct store *st, struct evbuffer *data, const char *const params[5],
 			store_count_cb cb, void *arg)
 {
-	(void)st, (void)len, (void)params;
-	free(data);
+	(void)st, (void)params;
+	evbuffer_free(data);
 	cb(false, "mock: no writes", 0, arg);
 }
 
-void store_diff_staged(struct store *st, char *data, size_t len, const char *const params[3],
+void store_diff_staged(struct store *st, struct evbuffer *data, const char *const params[3],
 		       pg_result_cb cb, void *arg)
 {
-	(void)st, (void)len, (void)params;
-	free(data);
+	(void)st, (void)params;
+	evbuffer_free(data);
 	cb(NULL, "mock: no writes", arg);
 }
 
