@@ -100,14 +100,23 @@ BEGIN
           FROM changed
          WHERE had AND p_loaded
     ),
+    day_delta AS MATERIALIZED (
+        -- Summed once per day and label set; the months sum these few rows,
+        -- not every row's delta again (the numeric sums are most of a
+        -- poll's cost).
+        SELECT day, center, category, kind, scope, role, sum(rows) AS rows,
+               sum(fingerprint) AS fingerprint, sum(m1) AS m1, sum(m2) AS m2, sum(m3) AS m3,
+               sum(m4) AS m4, sum(m5) AS m5, sum(m6) AS m6, sum(m7) AS m7, sum(m8) AS m8,
+               sum(m9) AS m9, sum(m10) AS m10, sum(m11) AS m11, sum(m12) AS m12
+          FROM delta
+         GROUP BY day, center, category, kind, scope, role
+    ),
     day_moved AS (
         INSERT INTO ggzy.day_total AS t (stream, day, center, category, kind, scope, role, source,
                                          rows, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12)
-        SELECT p_stream, day, center, category, kind, scope, role, p_source, sum(rows),
-               sum(m1), sum(m2), sum(m3), sum(m4), sum(m5), sum(m6), sum(m7), sum(m8),
-               sum(m9), sum(m10), sum(m11), sum(m12)
-          FROM delta
-         GROUP BY day, center, category, kind, scope, role
+        SELECT p_stream, day, center, category, kind, scope, role, p_source, rows, m1, m2, m3,
+               m4, m5, m6, m7, m8, m9, m10, m11, m12
+          FROM day_delta
         ON CONFLICT (stream, day, center, category, kind, scope, role, source) DO UPDATE
            SET rows = t.rows + EXCLUDED.rows,
                m1 = nullif(coalesce(t.m1, 0) + coalesce(EXCLUDED.m1, 0), 0),
@@ -132,7 +141,7 @@ BEGIN
                scope, role, p_source, sum(rows), sum(fingerprint), sum(m1), sum(m2), sum(m3),
                sum(m4), sum(m5), sum(m6), sum(m7), sum(m8), sum(m9), sum(m10), sum(m11),
                sum(m12)
-          FROM delta
+          FROM day_delta
          GROUP BY 2, center, category, kind, scope, role
         ON CONFLICT (stream, month, center, category, kind, scope, role, source) DO UPDATE
            SET rows = t.rows + EXCLUDED.rows,
