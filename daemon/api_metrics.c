@@ -165,13 +165,18 @@ struct figures {
 	char text[];
 };
 
-/* Past this age the figures are recomputed even if this process committed
- * nothing (another daemon on the same store, or migrations). */
+/* Past this age a scrape asks the store's figures version (one row) before
+ * it is answered, even if this process committed nothing (another daemon on
+ * the same store); the figures are computed again only if it moved: on a
+ * store of millions of rows they cost seconds (the distinct counts read the
+ * year's images), far too much for every scrape of an idle store. */
 #define FIGURES_MAX_AGE 10.0
 
 static struct {
 	struct figures *figures;	   /* NULL until the first query answered */
 	unsigned long generation;	   /* store_generation() it was computed at */
+	long long version;		   /* ggzy.store_version read before it */
+	unsigned long availability;	   /* availability_signature() it was made with */
 	char from[16], to[16];		   /* its period */
 	struct timespec at;		   /* when it was computed */
 	bool querying;			   /* a query is in flight */
@@ -240,8 +245,23 @@ static void reply_metrics(struct evhttp_request *req, struct app *app)
 struct metrics_query {
 	struct app *app;
 	unsigned long generation;
+	long long version;
+	unsigned long availability;
 	char from[16], to[16];
 };
+
+/* Which metrics are unavailable (not configured, a missing relation), as a
+ * hash: figures made under another answer are not served again. */
+static unsigned long availability_signature(struct app *app)
+{
+	unsigned long h = 5381;
+	for (size_t k = 0; k < catalog_nmetrics; k++) {
+		char why[256];
+		bool unavailable = app_unavailable(&catalog_metrics[k], why, sizeof(why), app);
+		h = h * 33 + (unavailable ? 1 : 0);
+	}
+	return h;
+}
 
 static void on_figures(PGresult *res, const char *error, void *arg);
 
@@ -252,20 +272,45 @@ static void period(struct app *app, char *from, char *to)
 	snprintf(from, 16, "%04d-01-01", year);
 }
 
-static void start_query(struct app *app)
+static void reply_waiting(struct app *app, unsigned long gen, bool failed);
+
+/* The version is read first, on the same connection: the figures read after
+ * it are at least as new as it says. */
+static void on_version(bool ok, long long version, void *arg)
 {
+	struct metrics_query *mq = arg;
+	struct app *app = mq->app;
+	if (ok && cache.figures && version == cache.version &&
+	    mq->availability == cache.availability && strcmp(cache.from, mq->from) == 0 &&
+	    strcmp(cache.to, mq->to) == 0) {
+		/* Nothing moved: the figures kept are today's. Their age stays
+		 * what it was, so that every later scrape asks again (one row)
+		 * and another process's commit shows at the next one. */
+		cache.querying = false;
+		cache.generation = mq->generation;
+		reply_waiting(app, mq->generation, false);
+		free(mq);
+		return;
+	}
 	static struct figure_arrays arrays;
 	if (arrays.name[0] == '\0')
 		api_figure_arrays(&arrays);
+	mq->version = ok ? version : -1;
+	const char *params[] = {arrays.name,  arrays.num, arrays.den, arrays.excl, arrays.labels,
+				arrays.scale, mq->from,	  mq->to,     arrays.total};
+	store_query(app->store, sql_text("queries/figures.sql"), 9, params, on_figures, mq);
+}
+
+static void start_query(struct app *app)
+{
 	struct metrics_query *mq = xmalloc(sizeof(*mq));
 	mq->app = app;
 	mq->generation = store_generation(app->store);
+	mq->availability = availability_signature(app);
 	period(app, mq->from, mq->to);
-	const char *params[] = {arrays.name,  arrays.num, arrays.den, arrays.excl, arrays.labels,
-				arrays.scale, mq->from,	  mq->to,     arrays.total};
 	cache.querying = true;
 	cache.querying_generation = mq->generation;
-	store_query(app->store, sql_text("queries/figures.sql"), 9, params, on_figures, mq);
+	store_version(app->store, on_version, mq);
 }
 
 /* Answers the scrapes that the figures just computed (at generation gen)
@@ -350,6 +395,8 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 	figures_unref(cache.figures);
 	cache.figures = f;
 	cache.generation = mq->generation;
+	cache.version = mq->version;
+	cache.availability = mq->availability;
 	memcpy(cache.from, mq->from, sizeof(cache.from));
 	memcpy(cache.to, mq->to, sizeof(cache.to));
 	clock_gettime(CLOCK_MONOTONIC, &cache.at);
@@ -367,12 +414,14 @@ void api_metrics(struct evhttp_request *req, struct app *app)
 	period(app, from, to);
 	unsigned long generation = store_generation(app->store);
 	if (cache.figures && cache.generation == generation && strcmp(cache.from, from) == 0 &&
-	    strcmp(cache.to, to) == 0 && age_of(&cache.at) < FIGURES_MAX_AGE) {
+	    strcmp(cache.to, to) == 0 && age_of(&cache.at) < FIGURES_MAX_AGE &&
+	    cache.availability == availability_signature(app)) {
 		reply_metrics(req, app);
 		return;
 	}
-	/* Stale or missing: one query answers every scrape that arrives
-	 * while it runs, as long as the store did not change meanwhile. */
+	/* Stale or missing: one check (and, if the figures moved, one query)
+	 * answers every scrape that arrives while it runs, as long as the
+	 * store did not change meanwhile. */
 	struct waiter *w = xmalloc(sizeof(*w));
 	w->req = req;
 	w->generation = generation;

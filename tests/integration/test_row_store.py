@@ -68,8 +68,9 @@ def version(pg):
     return pg.rows("store", "SELECT version FROM ggzy.store_version")[0][0]
 
 
-def part_load_poll_reconcile(ck, pg, work):
-    """(a), (b), (c) on one trading source of 45,000 deals."""
+def part_load_poll_reconcile(ck, pg, work, meanwhile):
+    """(a), (b), (c) on one trading source of 45,000 deals; MEANWHILE (a
+    part on other databases) runs while the load waits for the store."""
     load_demo(pg, "trading", "trading.sql", "trading_data.sql", 45000)
     # The demo covers 2021-2022: some deals of an old year (2020) too.
     pg.psql("trading", """
@@ -102,10 +103,10 @@ def part_load_poll_reconcile(ck, pg, work):
         wait_until(lambda: stream_of(daemon, "trading", "deals")["rows_loaded"] > 0, timeout=60,
                    what="the load's first batch")
         d = stream_of(daemon, "trading", "deals")
-        ck.eq((d["state"], d["rows_loaded"], d["rows_expected"]), ("loading", 20000, 45050),
+        ck.eq((d["state"], d["rows_loaded"], d["rows_expected"]), ("loading", 10000, 45050),
               "/api/v1/status: the load's progress while its first batch waits")
         status, body = daemon.get("/readyz")
-        ck.true(status == 503 and any("loading the row images of deals: 20000 of 45050 rows" in r
+        ck.true(status == 503 and any("loading the row images of deals: 10000 of 45050 rows" in r
                                       for r in body["reasons"]), "/readyz says what is loading: %s" % body)
         ck.eq(metric(daemon, "ggzy_stream_load_rows_expected", 'source="trading",stream="deals"'), 45050,
               "/metrics: the load's rows expected")
@@ -113,6 +114,7 @@ def part_load_poll_reconcile(ck, pg, work):
         # (ggzy.finish_load of 10 M images): held past the writer's
         # ordinary 60 s deadline, the batch waits, it is not cut off and the
         # load does not start again.
+        meanwhile()
         while time.time() - held_at < 65:
             time.sleep(1)
         release(pg, "store", holder)
@@ -140,7 +142,7 @@ def part_load_poll_reconcile(ck, pg, work):
         ck.eq(metric(daemon, "ggzy_poll_rows_total", 'source="trading"'), rows_before,
               "idle polls read no row once past the overlap")
         ck.true("row(s) changed" not in daemon.read_log(), "polls that changed nothing log nothing")
-        # A poll of more rows than one statement reads (a batch, 20,000)
+        # A poll of more rows than one statement reads (a batch, 10,000)
         # goes through a cursor, to the fen; one of fewer reads them at once.
         for n in (25000, 300):
             changed = stream_of(daemon, "trading", "deals")["changed_total"]
@@ -226,7 +228,7 @@ def hold_share(pg, db, table):
     p = subprocess.Popen(["psql", "-X", "-q", "-h", pg.sock, "-p", str(pg.port), "-U", "postgres", "-d", db,
                           "-c", "BEGIN; LOCK TABLE %s IN SHARE MODE; SELECT pg_sleep(120);" % table],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         env=dict(os.environ, PGAPPNAME="ggzy-test-share"))
+                         env=dict(os.environ, PGAPPNAME="ggzy-test-share-" + db))
     wait_until(lambda: pg.rows(db, "SELECT count(*) FROM pg_locks WHERE mode = 'ShareLock' AND granted "
                                    "AND relation = '%s'::regclass" % table)[0][0] == "1", timeout=10,
                what="the share lock")
@@ -234,8 +236,9 @@ def hold_share(pg, db, table):
 
 
 def release(pg, db, p):
+    # Its own holder only: (a)'s and (e)'s hold their stores at once.
     pg.psql(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = 'ggzy-test-share'")
+                "WHERE application_name = 'ggzy-test-share-%s'" % db)
     p.wait(timeout=10)
 
 
@@ -293,7 +296,7 @@ def part_identity(ck, pg, work):
           "the store's own key (%d bytes) hashes the experts" % len(k2))
 
 
-def legacy_store(pg, db):
+def legacy_store(pg, db, source):
     """A store as version 8 left it: migrations 001-008 and the trading
     figures as buckets, monthly totals, day states and a watermark."""
     pg.createdb(db)
@@ -316,7 +319,7 @@ def legacy_store(pg, db):
                "remote_opening_count": "count(*) FILTER (WHERE a AND opened_at IS NOT NULL AND remote_opening)",
                "service_fee_amount": "coalesce(sum(service_fee) FILTER (WHERE a), 0)",
                "cancelled_count": "count(*) FILTER (WHERE NOT a)"}
-    rows = pg.rows("trading", "SELECT (deal_at AT TIME ZONE 'Asia/Shanghai')::date, center_code, category, %s "
+    rows = pg.rows(source, "SELECT (deal_at AT TIME ZONE 'Asia/Shanghai')::date, center_code, category, %s "
                               "FROM (SELECT *, status = 'awarded' AS a FROM deals) d GROUP BY 1, 2, 3"
                    % ", ".join(metrics.values()))
     values = []
@@ -334,13 +337,14 @@ def legacy_store(pg, db):
 
 
 def part_upgrade(ck, pg, work):
-    """(e): the trading source of part (a) (45,000 deals), a version-8 store."""
-    legacy_store(pg, "store_v8")
+    """(e): a trading source of its own (45,000 deals), a version-8 store."""
+    load_demo(pg, "trading_v8", "trading.sql", "trading_data.sql", 45000)
+    legacy_store(pg, "store_v8", "trading_v8")
     legacy = pg.rows("store_v8", "SELECT sum(value) FROM ggzy.bucket WHERE metric = 'deal_amount'")[0][0]
-    src = pg.rows("trading", "SELECT sum(deal_amount) FROM deals WHERE status = 'awarded'")[0][0]
+    src = pg.rows("trading_v8", "SELECT sum(deal_amount) FROM deals WHERE status = 'awarded'")[0][0]
     ck.eq(legacy, src, "the version-8 store holds the source's figures")
     port = free_port()
-    cfg = config_text(port, pg.conninfo("store_v8"), {"trading": pg.conninfo("trading")})
+    cfg = config_text(port, pg.conninfo("store_v8"), {"trading": pg.conninfo("trading_v8")})
     # Migrate first (no source), then hold the images' writes.
     bare = cfg_path_of(work, config_text(port, pg.conninfo("store_v8"), {}))
     code, _, err = run_daemon(bare, "--once")
@@ -364,7 +368,8 @@ def part_upgrade(ck, pg, work):
         wait_until(lambda: daemon.get("/readyz")[0] == 200, timeout=120, what="ready after the upgrade")
         ck.eq(pg.rows("store_v8", "SELECT count(*) FROM ggzy.bucket"), [["0"]], "the old buckets are gone")
         ck.eq(pg.rows("store_v8", "SELECT count(*) FROM ggzy.watermark"), [["0"]], "and the old watermark")
-        te.compare_years(ck, daemon, pg, "trading", YEARS, "after the upgrade")
+        te.compare_years(ck, daemon, pg, "trading_v8", YEARS, "after the upgrade")
+        check_metrics_kept(ck, pg, "store_v8", daemon)
         ck.eq(daemon.stop(), 0, "clean exit")
         daemon = None
     finally:
@@ -372,14 +377,42 @@ def part_upgrade(ck, pg, work):
             daemon.stop()
 
 
+def check_metrics_kept(ck, pg, db, daemon):
+    """/metrics keeps its figures while the store's figures version stays:
+    past 10 s a scrape reads the version and computes the figures again only
+    if it moved (another process wrote the store). A month's total is
+    changed behind the version's back to tell which happened."""
+    center, category = pg.rows(db, "SELECT center, category FROM ggzy.month_total "
+                                   "WHERE stream = 1 AND month = '2022-06-01' AND m2 IS NOT NULL "
+                                   "ORDER BY m2 DESC LIMIT 1")[0]
+    labels = 'center="%s",category="%s"' % (center, category)
+
+    def amount():
+        _, text = daemon.get("/metrics")
+        m = re.search(r"^ggzy_deal_amount_yuan\{%s\} (\S+)$" % re.escape(labels), text, re.M)
+        return te.Decimal(m.group(1)) if m else None
+    before = amount()
+    at = time.time()
+    shift = ("UPDATE ggzy.month_total SET m2 = m2 + %s WHERE stream = 1 AND month = '2022-06-01' "
+             "AND center = '%s' AND category = '%s';" % ("%s", center, category))
+    pg.psql(db, shift % "1000")
+    time.sleep(max(0, at + 10.5 - time.time()))
+    ck.eq(amount(), before,
+          "/metrics past 10 s, the figures version unchanged: the figures kept, not computed again")
+    pg.psql(db, "UPDATE ggzy.store_version SET version = version + 1")
+    ck.eq(amount(), before + 1000,
+          "the version moved by another process: the next scrape computes them again")
+    pg.psql(db, shift % "-1000" + " UPDATE ggzy.store_version SET version = version + 1;")
+
+
 def main():
     ck = Checker("test_row_store")
     pg = PgServer("rowstore")
     work = work_dir("rowstore")
     try:
-        part_load_poll_reconcile(ck, pg, work)
-        part_identity(ck, pg, work)
-        part_upgrade(ck, pg, work)
+        # (d) and (e) fill the minute (a)'s load waits for the store.
+        part_load_poll_reconcile(ck, pg, work, lambda: (part_identity(ck, pg, work),
+                                                        part_upgrade(ck, pg, work)))
     finally:
         pg.close()
     ck.finish()
