@@ -582,7 +582,7 @@ SERVE = [
 ]
 
 
-def measure_serving(pg, daemon, seconds):
+def measure_serving(pg, daemon, seconds, store_db="store"):
     out = {}
     for name, path in SERVE:
         # Prometheus asks for gzip; the plain text is measured too.
@@ -595,10 +595,23 @@ def measure_serving(pg, daemon, seconds):
             with urllib.request.urlopen(req) as resp:
                 r["gzip_bytes"] = len(resp.read())
         dbt = pg.db_time()
-        r["store_ms_per_req"] = (dbt.get("store", (0, 0))[0] /
+        r["store_ms_per_req"] = (dbt.get(store_db, (0, 0))[0] /
                                  max(r["rps"] * seconds, 1))
         r["bytes"] = len(body.encode())
         out[name] = r
+    # A Prometheus scrape every 15 s: past the daemon's 10 s it asks the
+    # store whether the figures moved; and a scrape after they did (another
+    # process's commit, here a bump of the version) computes them again.
+    for name, bump in (("idle", False), ("moved", True)):
+        time.sleep(10.5)
+        if bump:
+            pg.psql(store_db, "UPDATE ggzy.store_version SET version = version + 1")
+        pg.reset_stats()
+        t0 = time.time()
+        daemon.get("/metrics", gzipped=True)
+        wall = (time.time() - t0) * 1000
+        out["scrape past 10 s, " + name] = {"wall_ms": wall,
+                                             "store_ms": pg.db_time().get(store_db, (0, 0))[0]}
     return out
 
 
@@ -689,9 +702,17 @@ def parse_metrics(text, names):
 def check_figures(pg, daemon):
     """/metrics against a GROUP BY over the sources for the current year."""
     names = {m["exposition"]: m["name"] for m in json.loads(daemon.get("/api/v1/metrics"))["metrics"]}
+    mark, t0 = daemon.log_mark(), time.time()
     got = parse_metrics(daemon.get("/metrics"), names)
-    if parse_metrics(daemon.get("/metrics", gzipped=True), names) != got:
-        return 1, ["/metrics with gzip differs from the plain text"]
+    t1 = time.time()
+    zipped = parse_metrics(daemon.get("/metrics", gzipped=True), names)
+    log("  /metrics: %.2f s, with gzip %.2f s" % (t1 - t0, time.time() - t1))
+    if zipped != got:
+        diff = sorted(k for k in set(got) | set(zipped) if got.get(k) != zipped.get(k))
+        said = [l for l in daemon.log_since(mark).splitlines() if "/metrics" in l]
+        return 1, ["/metrics with gzip differs from the plain text: %d and %d series, %d differ "
+                   "(%s); the daemon said: %s" % (len(got), len(zipped), len(diff),
+                                                  diff[:3], said[-3:])]
     bad, n = [], 0
     for db, metric, expr, table, at, labels in CHECKS:
         rows = pg.rows(db, """
@@ -1050,6 +1071,11 @@ def print_report(results, out=sys.stdout):
         row("%s: p99 (ms)" % name, g("serving", name, "p99_ms"), "", 2, "<= today")
         row("%s: store db time per request (ms)" % name,
             g("serving", name, "store_ms_per_req"), "", 3)
+    for name, what in (("idle", "the store unchanged"), ("moved", "the figures moved")):
+        row("/metrics 10 s after the last, %s: wall (ms)" % what,
+            g("serving", "scrape past 10 s, " + name, "wall_ms"), "", 1)
+        row("/metrics 10 s after the last, %s: store db (ms)" % what,
+            g("serving", "scrape past 10 s, " + name, "store_ms"), "", 2)
     row("/metrics size (kB)", lambda s: s["serving"]["/metrics"]["bytes"] / 1024, "", 0)
     row("/metrics size, gzip (kB)", lambda s: s["serving"]["/metrics"].get("gzip_bytes", 0) / 1024,
         "", 0)
@@ -1137,8 +1163,25 @@ def run_scale(args, deals, pg_shared_buffers):
         log("floor")
         res["floor"] = measure_floor(pg, args.heavy_reps)
         checkpoint()
-        log("cold backfill")
         timeout = 300 if args.smoke else 7200
+        if args.noidx_only:
+            log("cold backfill without the event-time indexes")
+            drop_event_indexes(pg)
+            res["backfill_noidx"], daemon = measure_backfill(pg, args.daemon, work,
+                                                             args.heavy_reps, "store_noidx",
+                                                             timeout)
+            res["check_noidx"] = check_figures(pg, daemon)
+            checkpoint()
+            log("serving")
+            res["serving"] = measure_serving(pg, daemon, args.wrk_seconds, "store_noidx")
+            res["rss_kb"] = daemon.hwm_kb()
+            checkpoint()
+            if args.keep:
+                restore_event_indexes(pg)
+                log("kept %s and %s (server on socket %s, port %d)" % (pg.dir, work, pg.sock,
+                                                                      pg.port))
+            return res
+        log("cold backfill")
         res["backfill"], daemon = measure_backfill(pg, args.daemon, work, args.heavy_reps,
                                                    timeout=timeout)
         res["sizes"] = store_sizes(pg, "store")
@@ -1218,6 +1261,11 @@ def main():
                     help="log the plans of the store's statements slower than MS ms "
                          "(auto_explain, nested statements, ANALYZE without timing) to the "
                          "server log (with --keep: <cluster>/server.log); slows the store")
+    ap.add_argument("--noidx-only", action="store_true",
+                    help="generate, measure the floor and only the cold backfill without "
+                         "event-time indexes (its figures checked, then the serving measured); "
+                         "--report with an earlier run's JSON of the same scale fills in what "
+                         "that run missed")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny and quick (CI): 2,000 deals, 1 repetition, wrk 1 s")
     args = ap.parse_args()
@@ -1240,9 +1288,15 @@ def main():
                      "scales": [r]}
             if merged is None:
                 merged = r
-            else:
-                merged["scales"] += r["scales"]
-                merged["loadavg_end"] = r.get("loadavg_end", [])
+                continue
+            for s in r["scales"]:
+                same = [m for m in merged["scales"] if m["label"] == s["label"]]
+                if same:  # a later run of some phases: what the earlier missed
+                    for k, v in s.items():
+                        same[0].setdefault(k, v)
+                else:
+                    merged["scales"].append(s)
+            merged["loadavg_end"] = r.get("loadavg_end", [])
         print_report(merged)
         return
     if not os.path.exists(args.daemon):
