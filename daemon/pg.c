@@ -506,6 +506,12 @@ void pg_script(struct pg_conn *c, const char *sql, pg_result_cb cb, void *arg)
 	enqueue(c, sql, 0, NULL, true, 0, cb, arg);
 }
 
+void pg_script_timeout(struct pg_conn *c, int timeout_seconds, const char *sql, pg_result_cb cb,
+		       void *arg)
+{
+	enqueue(c, sql, 0, NULL, true, timeout_seconds, cb, arg);
+}
+
 void pg_copy_in(struct pg_conn *c, const char *copy_sql, struct evbuffer *data, pg_result_cb cb,
 		void *arg)
 {

@@ -42,6 +42,9 @@ void pg_query_timeout(struct pg_conn *conn, int timeout_seconds, const char *sql
 /* Queues a parameterless script that may hold several statements (fixed text
  * from the binary only: migrations). */
 void pg_script(struct pg_conn *conn, const char *sql, pg_result_cb cb, void *arg);
+/* The same with its own deadline (seconds), as pg_query_timeout. */
+void pg_script_timeout(struct pg_conn *conn, int timeout_seconds, const char *sql, pg_result_cb cb,
+		       void *arg);
 
 /* Queues COPY_SQL (a "COPY ... FROM STDIN", fixed text from the binary) and
  * sends DATA (COPY text format, taken over: freed by pg; NULL: no rows) when

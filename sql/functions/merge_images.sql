@@ -3,7 +3,8 @@
 -- caller's transaction: per changed row, the totals move by its new image
 -- minus its stored one (a row that moved to another day, centre or
 -- category, or stopped counting, retracts exactly what it had added), and
--- the images are replaced. Unchanged rows (the same fingerprint) cost a
+-- so do the people of its distinct counts (ggzy.person_year); the images
+-- are replaced. Unchanged rows (the same fingerprint) cost a
 -- lookup and nothing else. Without p_loaded (a stream still loading) only
 -- the images are written: ggzy.finish_load makes their totals at the end.
 -- Returns the number of images written or retracted (n), the keys of those
@@ -21,6 +22,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_put integer;
     v_years integer[];
+    v_people smallint[];
 BEGIN
     IF NOT p_loaded THEN
         -- A load writes images only: each staged row replaces its key's
@@ -58,6 +60,8 @@ BEGIN
     -- read here, so a change it does not show is noted.
     LOCK TABLE ggzy.image_change IN ROW EXCLUSIVE MODE;
     SELECT array_agg(DISTINCT year) INTO v_years FROM ggzy.published_report;
+    SELECT array_agg(position) INTO v_people FROM ggzy.measure
+     WHERE stream = p_stream AND people;
     WITH staged AS MATERIALIZED (
         SELECT DISTINCT ON (key) * FROM pg_temp.ggzy_stage ORDER BY key, deleted
     ),
@@ -77,7 +81,7 @@ BEGIN
                s.day, s.center, s.category, s.kind, s.scope, s.role, s.person, s.ref,
                s.fingerprint, s.m1, s.m2, s.m3, s.m4, s.m5, s.m6, s.m7, s.m8, s.m9, s.m10,
                s.m11, s.m12,
-               o.ref AS o_ref, o.day AS o_day, o.center AS o_center, o.category AS o_category,
+               o.person AS o_person, o.ref AS o_ref, o.day AS o_day, o.center AS o_center, o.category AS o_category,
                o.kind AS o_kind, o.scope AS o_scope, o.role AS o_role,
                o.fingerprint AS o_fingerprint, o.m1 AS o_m1, o.m2 AS o_m2, o.m3 AS o_m3,
                o.m4 AS o_m4, o.m5 AS o_m5, o.m6 AS o_m6, o.m7 AS o_m7, o.m8 AS o_m8,
@@ -160,6 +164,40 @@ BEGIN
                m12 = nullif(coalesce(t.m12, 0) + coalesce(EXCLUDED.m12, 0), 0)
         RETURNING 1
     ),
+    people AS (
+        -- The people of the stream's distinct counts (ggzy.person_year):
+        -- per year, centre and person, +1 for a new image with the measure
+        -- and -1 for the old one it replaces.
+        SELECT p.position, extract(year FROM x.day)::smallint AS year, x.center, x.person,
+               sum(x.n)::integer AS images
+          FROM (SELECT day, center, person, 1 AS n, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
+                       m11, m12
+                  FROM changed
+                 WHERE NOT deleted
+                UNION ALL
+                SELECT o_day, o_center, o_person, -1, o_m1, o_m2, o_m3, o_m4, o_m5, o_m6, o_m7,
+                       o_m8, o_m9, o_m10, o_m11, o_m12
+                  FROM changed
+                 WHERE had) x
+          JOIN unnest(v_people) AS p(position)
+            ON (CASE p.position WHEN 1 THEN x.m1 WHEN 2 THEN x.m2 WHEN 3 THEN x.m3
+                                WHEN 4 THEN x.m4 WHEN 5 THEN x.m5 WHEN 6 THEN x.m6
+                                WHEN 7 THEN x.m7 WHEN 8 THEN x.m8 WHEN 9 THEN x.m9
+                                WHEN 10 THEN x.m10 WHEN 11 THEN x.m11
+                                WHEN 12 THEN x.m12 END) IS NOT NULL
+         WHERE x.person IS NOT NULL
+         GROUP BY 1, 2, 3, 4
+        HAVING sum(x.n) <> 0
+    ),
+    people_moved AS (
+        INSERT INTO ggzy.person_year AS t (stream, source, position, year, center, person, images)
+        SELECT p_stream, p_source, people.position, people.year, people.center, people.person,
+               people.images
+          FROM people
+        ON CONFLICT (stream, position, year, center, person, source) DO UPDATE
+           SET images = t.images + EXCLUDED.images
+        RETURNING 1
+    ),
     noted AS (
         INSERT INTO ggzy.image_change AS l (stream, source, key, seen_at)
         SELECT p_stream, p_source, key, clock_timestamp()
@@ -197,7 +235,8 @@ BEGIN
         RETURNING 1
     )
     SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put)
-           + 0 * (SELECT count(*) FROM day_moved) + 0 * (SELECT count(*) FROM month_moved),
+           + 0 * (SELECT count(*) FROM day_moved) + 0 * (SELECT count(*) FROM month_moved)
+           + 0 * (SELECT count(*) FROM people_moved),
            (SELECT array_agg(key) FROM changed),
            (SELECT array_agg(DISTINCT r)
               FROM changed c, LATERAL (VALUES (c.ref), (c.o_ref)) AS v(r)
@@ -208,5 +247,9 @@ BEGIN
         -- rows = 0 make this a probe, not a scan).
         DELETE FROM ggzy.day_total WHERE stream = p_stream AND source = p_source AND rows = 0;
         DELETE FROM ggzy.month_total WHERE stream = p_stream AND source = p_source AND rows = 0;
+        IF v_people IS NOT NULL THEN
+            DELETE FROM ggzy.person_year
+             WHERE stream = p_stream AND source = p_source AND images = 0;
+        END IF;
     END IF;
 END $$;

@@ -1,5 +1,6 @@
 -- ggzy.total_images: the day and month totals of a stream of a source
--- made anew from its images in one pass, in the caller's transaction (the
+-- made anew from its images in one pass, and the people of its distinct
+-- counts (ggzy.person_year) in another, in the caller's transaction (the
 -- end of a load, a rebuild of a derived stream). Returns the day totals.
 CREATE OR REPLACE FUNCTION ggzy.total_images(p_stream smallint, p_source integer)
 RETURNS integer LANGUAGE plpgsql AS $$
@@ -42,5 +43,20 @@ BEGIN
         RETURNING 1
     )
     SELECT (SELECT count(*) FROM by_day) + 0 * (SELECT count(*) FROM by_month) INTO n;
+    DELETE FROM ggzy.person_year WHERE stream = p_stream AND source = p_source;
+    INSERT INTO ggzy.person_year (stream, source, position, year, center, person, images)
+    SELECT p_stream, p_source, m.position, extract(year FROM i.day)::smallint, i.center,
+           i.person, count(*)
+      FROM ggzy.measure m
+      JOIN ggzy.image i ON i.stream = m.stream AND i.source = p_source
+     WHERE m.stream = p_stream AND m.people AND i.person IS NOT NULL
+       AND (CASE m.position WHEN 1 THEN i.m1 WHEN 2 THEN i.m2 WHEN 3 THEN i.m3 WHEN 4 THEN i.m4
+                            WHEN 5 THEN i.m5 WHEN 6 THEN i.m6 WHEN 7 THEN i.m7 WHEN 8 THEN i.m8
+                            WHEN 9 THEN i.m9 WHEN 10 THEN i.m10 WHEN 11 THEN i.m11
+                            WHEN 12 THEN i.m12 END) IS NOT NULL
+     GROUP BY 3, 4, 5, 6
+     -- In the primary key's order: the index grows at its end (61 s for
+     -- 15 M images at 10 M deals, 230 s in hash order).
+     ORDER BY 3, 4, 5, 6;
     RETURN n;
 END $$;

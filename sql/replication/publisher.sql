@@ -8,7 +8,8 @@
 -- Not published: the identity key, alert state, leases, claims, the
 -- store's version (each store keeps its own).
 CREATE PUBLICATION ggzy_figures FOR TABLE
-    ggzy.source, ggzy.stream_state, ggzy.image, ggzy.day_total, ggzy.month_total;
+    ggzy.source, ggzy.stream_state, ggzy.image, ggzy.day_total, ggzy.month_total,
+    ggzy.person_year;
 
 -- The centre hierarchy is reference data: publish it from the one store
 -- that holds the whole tree (the province's own), not from each (a parent

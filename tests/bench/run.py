@@ -735,8 +735,9 @@ def check_figures(pg, daemon):
 
 # What a store holds, stream by stream, in a form two stores can be compared
 # in: rows and an order-free digest of the totals (every column but the
-# fingerprints, which are salted per store) and of the images (neither the
-# fingerprint nor the person, a keyed hash of the store's identity key).
+# fingerprints, which are salted per store), of the images (neither the
+# fingerprint nor the person, a keyed hash of the store's identity key) and
+# of the people of the distinct counts (not the person either).
 STORE_DIGEST = """
 SELECT 'day_total', stream, count(*),
        coalesce(sum(hashtextextended(ROW(day, center, category, kind, scope, role, source, rows,
@@ -752,6 +753,10 @@ SELECT 'image', stream, count(*),
        coalesce(sum(hashtextextended(ROW(key, day, center, category, kind, scope, role, ref,
                     m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12)::text, 0)::numeric), 0)
   FROM ggzy.image GROUP BY stream
+UNION ALL
+SELECT 'person_year', stream, count(*),
+       coalesce(sum(hashtextextended(ROW(position, year, center, images)::text, 0)::numeric), 0)
+  FROM ggzy.person_year GROUP BY stream
  ORDER BY 1, 2"""
 
 

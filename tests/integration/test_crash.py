@@ -193,6 +193,25 @@ def wait_phase(daemon, since, want, timeout):
     return False
 
 
+# ggzy.person_year against the images it is made of: rows missing or
+# extra (an independent GROUP BY of the assignments attended).
+PEOPLE_DRIFT = """
+WITH want AS (
+    SELECT i.stream, i.source, 2::smallint AS position, extract(year FROM i.day)::smallint AS year,
+           i.center, i.person, count(*)::integer AS images
+      FROM ggzy.image i
+     WHERE i.stream = 3 AND i.m2 IS NOT NULL AND i.person IS NOT NULL
+     GROUP BY 1, 2, 3, 4, 5, 6),
+have AS (SELECT stream, source, position, year, center, person, images FROM ggzy.person_year)
+SELECT 'missing', count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have) a
+UNION ALL
+SELECT 'extra', count(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want) b"""
+
+
+def people_drift(pg):
+    return [r for r in pg.rows("store", PEOPLE_DRIFT) if r[1] != "0"]
+
+
 def main():
     seed = int(os.environ.get("GGZY_CRASH_SEED", random.randrange(1 << 30)))
     kills = int(os.environ.get("GGZY_CRASH_KILLS", "32"))
@@ -291,6 +310,22 @@ def main():
         # once, the deals remotely evaluated (two sources joined).
         se.compare_extra(ck, daemon, pg.rows, se.subtrees(pg, "trading", "centers"), [2021, 2022],
                          "after the last changes")
+        # The people a distinct count of a year reads (ggzy.person_year) are
+        # the images' after every kill, move and delete; migration 014 makes
+        # the same from the images of a store that lacks them.
+        ck.true(int(pg.rows("store", "SELECT count(*) FROM ggzy.person_year")[0][0]) > 100,
+                "the store holds the people of the experts' years")
+        ck.eq(people_drift(pg), [], "ggzy.person_year after %d kills" % kills)
+        ck.eq(daemon.stop(), 0, "clean exit")
+        pg.psql("store", "DROP TABLE ggzy.person_year; ALTER TABLE ggzy.measure DROP COLUMN people; "
+                         "DELETE FROM ggzy.schema_version WHERE version = 14")
+        since = len(daemon.read_log())
+        daemon.start()
+        ck.true("applying migration store/014_people.sql" in daemon.read_log()[since:],
+                "migration 014 applied again")
+        ck.eq(people_drift(pg), [], "ggzy.person_year made by migration 014")
+        se.compare_extra(ck, daemon, pg.rows, se.subtrees(pg, "trading", "centers"), [2021, 2022],
+                         "after migration 014")
         ck.eq(daemon.stop(), 0, "clean exit")
         daemon = None
     finally:
