@@ -180,11 +180,8 @@ BEGIN
                   FROM changed
                  WHERE had) x
           JOIN unnest(v_people) AS p(position)
-            ON (CASE p.position WHEN 1 THEN x.m1 WHEN 2 THEN x.m2 WHEN 3 THEN x.m3
-                                WHEN 4 THEN x.m4 WHEN 5 THEN x.m5 WHEN 6 THEN x.m6
-                                WHEN 7 THEN x.m7 WHEN 8 THEN x.m8 WHEN 9 THEN x.m9
-                                WHEN 10 THEN x.m10 WHEN 11 THEN x.m11
-                                WHEN 12 THEN x.m12 END) IS NOT NULL
+            ON ggzy.measure_value(p.position, x.m1, x.m2, x.m3, x.m4, x.m5, x.m6, x.m7,
+                                  x.m8, x.m9, x.m10, x.m11, x.m12) IS NOT NULL
          WHERE x.person IS NOT NULL
          GROUP BY 1, 2, 3, 4
         HAVING sum(x.n) <> 0

@@ -83,23 +83,21 @@ totals AS MATERIALIZED (
                AND day BETWEEN date_trunc('month', $8::date::timestamp)::date AND $8::date) t
      GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
--- Per metric and label set (the measure's labels kept), as ggzy.cells_month
--- and ggzy.cells_day make them, with version 8's totals (ggzy.bucket_month,
+-- Per metric and label set (the measure's labels kept), split as
+-- ggzy.cells_month and ggzy.cells_day split them (ggzy.measure_value,
+-- ggzy.label_kept; migration 015) but after the sums, with version 8's totals (ggzy.bucket_month,
 -- ggzy.bucket) that an upgraded store serves while it loads the images.
 base AS MATERIALIZED (
     SELECT c.stock, c.metric, c.center, c.category, c.kind, c.scope, c.role,
            sum(c.value) AS value
       FROM (SELECT t.stock, m.metric,
-                   CASE WHEN m.labels & 1 <> 0 THEN t.center ELSE '' END AS center,
-                   CASE WHEN m.labels & 2 <> 0 THEN t.category ELSE '' END AS category,
-                   CASE WHEN m.labels & 4 <> 0 THEN t.kind ELSE '' END AS kind,
-                   CASE WHEN m.labels & 8 <> 0 THEN t.scope ELSE '' END AS scope,
-                   CASE WHEN m.labels & 16 <> 0 THEN t.role ELSE '' END AS role,
-                   coalesce(CASE m.position WHEN 1 THEN t.m1 WHEN 2 THEN t.m2 WHEN 3 THEN t.m3
-                                            WHEN 4 THEN t.m4 WHEN 5 THEN t.m5 WHEN 6 THEN t.m6
-                                            WHEN 7 THEN t.m7 WHEN 8 THEN t.m8 WHEN 9 THEN t.m9
-                                            WHEN 10 THEN t.m10 WHEN 11 THEN t.m11
-                                            WHEN 12 THEN t.m12 END,
+                   ggzy.label_kept(m.labels, 1, t.center) AS center,
+                   ggzy.label_kept(m.labels, 2, t.category) AS category,
+                   ggzy.label_kept(m.labels, 4, t.kind) AS kind,
+                   ggzy.label_kept(m.labels, 8, t.scope) AS scope,
+                   ggzy.label_kept(m.labels, 16, t.role) AS role,
+                   coalesce(ggzy.measure_value(m.position, t.m1, t.m2, t.m3, t.m4, t.m5, t.m6,
+                                                t.m7, t.m8, t.m9, t.m10, t.m11, t.m12),
                             0) AS value
               FROM totals t
               JOIN ggzy.measure m ON m.stream = t.stream
@@ -129,11 +127,11 @@ base AS MATERIALIZED (
      GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 SELECT d.name,
-       CASE WHEN d.labels & 1 <> 0 THEN b.center ELSE '' END AS center,
-       CASE WHEN d.labels & 2 <> 0 THEN b.category ELSE '' END AS category,
-       CASE WHEN d.labels & 4 <> 0 THEN b.kind ELSE '' END AS kind,
-       CASE WHEN d.labels & 8 <> 0 THEN b.scope ELSE '' END AS scope,
-       CASE WHEN d.labels & 16 <> 0 THEN b.role ELSE '' END AS role,
+       ggzy.label_kept(d.labels, 1, b.center) AS center,
+       ggzy.label_kept(d.labels, 2, b.category) AS category,
+       ggzy.label_kept(d.labels, 4, b.kind) AS kind,
+       ggzy.label_kept(d.labels, 8, b.scope) AS scope,
+       ggzy.label_kept(d.labels, 16, b.role) AS role,
        CASE WHEN d.den IS NULL
             THEN round(coalesce(sum(b.value) FILTER (WHERE b.metric = d.num
                                    AND b.kind IS DISTINCT FROM d.excl), 0),

@@ -32,10 +32,8 @@ WITH centers AS MATERIALIZED (
 img AS (
     SELECT i.stream, i.source, i.key, i.day, i.center, i.category, i.kind, i.scope, i.role,
            i.person,
-           CASE ms.position WHEN 1 THEN i.m1 WHEN 2 THEN i.m2 WHEN 3 THEN i.m3
-                            WHEN 4 THEN i.m4 WHEN 5 THEN i.m5 WHEN 6 THEN i.m6
-                            WHEN 7 THEN i.m7 WHEN 8 THEN i.m8 WHEN 9 THEN i.m9
-                            WHEN 10 THEN i.m10 WHEN 11 THEN i.m11 WHEN 12 THEN i.m12 END AS value
+           ggzy.measure_value(ms.position, i.m1, i.m2, i.m3, i.m4, i.m5, i.m6, i.m7, i.m8,
+                              i.m9, i.m10, i.m11, i.m12) AS value
       FROM ggzy.measure ms
       JOIN ggzy.image i ON i.stream = ms.stream
      WHERE ms.metric = $1::text
