@@ -180,6 +180,7 @@ static struct {
 	char from[16], to[16];		   /* its period */
 	struct timespec at;		   /* when it was computed */
 	bool querying;			   /* a query is in flight */
+	bool failed;			   /* the last attempt to compute them failed */
 	unsigned long querying_generation; /* the generation it reads */
 	struct waiter {
 		struct evhttp_request *req;
@@ -229,6 +230,15 @@ static void reply_metrics(struct evhttp_request *req, struct app *app)
 	alerts_write_metrics(app->alerts, tail);
 	feeds_write_metrics(app->feeds, tail);
 	health_series(tail, app);
+	/* Without it a scrape after a failed computation looks like a good
+	 * one: the figures above are the last computed, or none before the
+	 * first. */
+	evbuffer_add_printf(tail,
+			    "# HELP ggzy_figures_up 1 when the figures served are the last the"
+			    " store answered (0: the store did not answer their query; the"
+			    " figures are older, or absent)\n"
+			    "# TYPE ggzy_figures_up gauge\nggzy_figures_up %d\n",
+			    f && !cache.failed ? 1 : 0);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -287,6 +297,7 @@ static void on_version(bool ok, long long version, void *arg)
 		 * what it was, so that every later scrape asks again (one row)
 		 * and another process's commit shows at the next one. */
 		cache.querying = false;
+		cache.failed = false;
 		cache.generation = mq->generation;
 		reply_waiting(app, mq->generation, false);
 		free(mq);
@@ -343,6 +354,7 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 	if (error) {
 		log_warn("/metrics: store query failed: %s", error);
 		/* Keep serving the last figures while the store is away. */
+		cache.failed = true;
 		reply_waiting(app, mq->generation, true);
 		free(mq);
 		return;
@@ -394,6 +406,7 @@ static void on_figures(PGresult *res, const char *error, void *arg)
 	evbuffer_free(out);
 	figures_unref(cache.figures);
 	cache.figures = f;
+	cache.failed = false;
 	cache.generation = mq->generation;
 	cache.version = mq->version;
 	cache.availability = mq->availability;

@@ -11,7 +11,8 @@ step:
  (a) the source server stopped with `pg_ctl -m immediate` while the daemon's
      query runs on it, then restarted: down, then up again, figures exact;
  (c) the store stopped while the sources change: polls pause, /metrics keeps
-     serving the last figures, ggzy_store_up 0; after it comes back the store
+     serving the last figures, ggzy_store_up 0, and ggzy_figures_up 0 once
+     they could not be made afresh; after it comes back the store
      catches up, every figure equal to the sources, to the fen.
 
 Trading is on its own server (reached over TCP), deposit and expert on a
@@ -55,7 +56,7 @@ def gauge(text, name, source=None):
 def figures(text):
     """The figure lines of /metrics (not the daemon's own health series)."""
     return sorted(l for l in text.splitlines()
-                  if l.startswith("ggzy_") and not re.match(r"ggzy_(source|store|stream|poll|reconcile|alert|feed)", l))
+                  if l.startswith("ggzy_") and not re.match(r"ggzy_(source|store|stream|poll|reconcile|alert|feed|figures_up)", l))
 
 
 def readyz(daemon):
@@ -175,6 +176,7 @@ def main():
         ck.true(time.time() - t < 0.5, "(d) /healthz answered at once")
         watch.expect("(d) store and trading down at start-up", {s: 0 for s in SOURCES}, 0,
                      ["store:", "source trading:", "source deposit:", "source expert:"])
+        ck.eq(gauge(metrics(daemon), "ggzy_figures_up"), 0.0, "(d) ggzy_figures_up 0 before any figures")
         time.sleep(1.5)
         store.start()
         st = watch.expect("(d) store up, trading still refusing", {"trading": 0, "deposit": 1, "expert": 1}, 1,
@@ -271,6 +273,10 @@ def main():
         time.sleep(3)  # several polls meet the store outage
         watch.expect("(c) store still down", {s: 1 for s in SOURCES}, 0, ["store:"], timeout=5)
         ck.eq(figures(metrics(daemon)), figs, "(c) /metrics keeps serving the last figures")
+        # Past their 10 s the daemon tries to make them again and cannot.
+        wait_until(lambda: gauge(metrics(daemon), "ggzy_figures_up") == 0, timeout=30,
+                   what="(c) ggzy_figures_up 0 with the store down")
+        ck.eq(figures(metrics(daemon)), figs, "(c) the last figures still served, marked not up")
         ck.eq(daemon.get("/healthz", timeout=2)[0], 200, "(c) /healthz with the store down")
         change(trading, other, "c2")
         store.start()
@@ -278,6 +284,7 @@ def main():
         watch.expect("(c) store back", {s: 1 for s in SOURCES}, 1, [], timeout=60)
         wait_reconciled(daemon, SOURCES, t_back)
         se.compare_store(ck, store, "store", sources, "(c) after the store outage")
+        ck.eq(gauge(metrics(daemon), "ggzy_figures_up"), 1.0, "(c) ggzy_figures_up 1 with the store back")
         ck.true(figures(metrics(daemon)) != figs, "(c) /metrics shows the changes made during the outage")
         ck.eq(daemon.stop(), 0, "clean exit")
         daemon = None
