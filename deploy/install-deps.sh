@@ -15,8 +15,8 @@ build=(build-essential cmake pkg-config libevent-dev libjansson-dev libpq-dev zl
 # smoke run, which starts the generic exporters too; clang-format and cppcheck
 # for tests/lint.sh; nginx for the reverse-proxy configuration's test;
 # python3-openpyxl, an independent reader of the XLSX workbooks; openssl
-# for the HTTPS feed's certificate.
-test=(procps chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev clang-format cppcheck
+# for the HTTPS feed's certificate; time for the benchmark's --once peak RSS.
+test=(procps time chromium fonts-wqy-microhei nodejs wrk clang libclang-rt-14-dev clang-format cppcheck
       valgrind prometheus nginx python3-openpyxl openssl
       docker-compose systemd prometheus-alertmanager prometheus-postgres-exporter prometheus-sql-exporter)
 bench=(hyperfine linux-perf)
