@@ -117,6 +117,20 @@ static void copy_push(struct pg_conn *c)
 {
 	struct pg_query_item *q = c->head;
 	while (evbuffer_get_length(q->copy_data) > 0) {
+		/* A chunk at a time, each once libpq has sent the last: in
+		 * nonblocking mode PQputCopyData grows libpq's output buffer to
+		 * hold whatever it is given faster than the socket takes it (a
+		 * month's keys at 10 M deals took it to 16 MB). */
+		int pending = PQflush(c->pg);
+		if (pending < 0) {
+			set_error_from_pg(c, "copy: ");
+			fail_connection(c);
+			return;
+		}
+		if (pending == 1) {
+			arm(c, EV_READ | EV_WRITE);
+			return;
+		}
 		struct evbuffer_iovec chain;
 		evbuffer_peek(q->copy_data, -1, NULL, &chain, 1);
 		size_t n = chain.iov_len < COPY_CHUNK ? chain.iov_len : COPY_CHUNK;
