@@ -111,61 +111,55 @@ static void item_free(struct pg_query_item *q)
  * output buffer besides ours. */
 #define COPY_CHUNK (256 * 1024)
 
+/* Whether the COPY may go on after a libpq step that answered RC (1 done,
+ * 0 the socket is full, -1 failed): on 0 the connection waits to be
+ * writable, on -1 it fails. */
+static bool copy_went(struct pg_conn *c, int rc)
+{
+	if (rc < 0) {
+		set_error_from_pg(c, "copy: ");
+		fail_connection(c);
+		return false;
+	}
+	if (rc == 0) {
+		arm(c, EV_READ | EV_WRITE);
+		return false;
+	}
+	return true;
+}
+
+/* PQflush in copy_went's terms: 1 all sent, 0 some still queued. */
+static int flushed(PGconn *pg)
+{
+	int f = PQflush(pg);
+	return f < 0 ? -1 : f == 0;
+}
+
 /* Pushes the running COPY's data, then its end, as far as the socket
- * takes them; re-armed for writing when it is full. */
+ * takes them; re-armed for writing when it is full. A chunk at a time,
+ * each once libpq has sent the last: in nonblocking mode PQputCopyData
+ * grows libpq's output buffer to hold whatever it is given faster than
+ * the socket takes it (a month's keys at 10 M deals took it to 16 MB). */
 static void copy_push(struct pg_conn *c)
 {
 	struct pg_query_item *q = c->head;
 	while (evbuffer_get_length(q->copy_data) > 0) {
-		/* A chunk at a time, each once libpq has sent the last: in
-		 * nonblocking mode PQputCopyData grows libpq's output buffer to
-		 * hold whatever it is given faster than the socket takes it (a
-		 * month's keys at 10 M deals took it to 16 MB). */
-		int pending = PQflush(c->pg);
-		if (pending < 0) {
-			set_error_from_pg(c, "copy: ");
-			fail_connection(c);
+		if (!copy_went(c, flushed(c->pg)))
 			return;
-		}
-		if (pending == 1) {
-			arm(c, EV_READ | EV_WRITE);
-			return;
-		}
 		struct evbuffer_iovec chain;
 		evbuffer_peek(q->copy_data, -1, NULL, &chain, 1);
 		size_t n = chain.iov_len < COPY_CHUNK ? chain.iov_len : COPY_CHUNK;
-		int rc = PQputCopyData(c->pg, chain.iov_base, (int)n);
-		if (rc < 0) {
-			set_error_from_pg(c, "copy: ");
-			fail_connection(c);
+		if (!copy_went(c, PQputCopyData(c->pg, chain.iov_base, (int)n)))
 			return;
-		}
-		if (rc == 0) { /* would block */
-			arm(c, EV_READ | EV_WRITE);
-			return;
-		}
 		evbuffer_drain(q->copy_data, n);
 	}
 	if (!q->copy_ended) {
-		int rc = PQputCopyEnd(c->pg, NULL);
-		if (rc < 0) {
-			set_error_from_pg(c, "copy: ");
-			fail_connection(c);
+		if (!copy_went(c, PQputCopyEnd(c->pg, NULL)))
 			return;
-		}
-		if (rc == 0) {
-			arm(c, EV_READ | EV_WRITE);
-			return;
-		}
 		q->copy_ended = true;
 	}
-	int f = PQflush(c->pg);
-	if (f < 0) {
-		set_error_from_pg(c, "copy: ");
-		fail_connection(c);
-		return;
-	}
-	arm(c, (short)(EV_READ | (f == 1 ? EV_WRITE : 0)));
+	if (copy_went(c, flushed(c->pg)))
+		arm(c, EV_READ);
 }
 
 static struct pg_query_item *pop(struct pg_conn *c)
