@@ -162,15 +162,24 @@ static void once_finished(struct runner *r, bool ok)
 
 /* A poll that loaded every stream of R (a first start) compared all of
  * them with the source as it went: the reconciliations are not due until
- * their intervals from now, rather than straight after. */
-static void loads_reconciled(struct runner *r, double took)
+ * their intervals from now, rather than straight after. No other poll
+ * counts as a reconciliation (a test on whole seconds of last_reconcile_all
+ * once took the poll after one for another, and the gauge then said a
+ * reconciliation had ended that never ran). */
+static void loads_reconciled(struct runner *r)
 {
-	time_t now = time(NULL), began = now - (time_t)took - 1;
+	bool loaded = false;
 	for (size_t k = 0; k < r->col->nstreams; k++) {
 		const struct stream_progress *p = &r->streams[k];
-		if (strcmp(p->state, "unavailable") != 0 && p->last_reconcile_all < began)
+		if (strcmp(p->state, "unavailable") == 0)
+			continue;
+		if (!p->loaded_by_job)
 			return;
+		loaded = true;
 	}
+	if (!loaded)
+		return;
+	time_t now = time(NULL);
 	r->last_reconcile = r->last_reconcile_all = now;
 	r->next_reconcile = now + r->reconcile_interval;
 	r->next_reconcile_all = now + r->reconcile_old_interval;
@@ -217,14 +226,17 @@ static void job_finish(struct runner *r, bool ok, enum fault fault, const char *
 			r->poll_duration = took;
 			if (first && s->on_loaded)
 				s->on_loaded(r->name, s->loaded_arg);
-			loads_reconciled(r, took);
+			loads_reconciled(r);
 		}
 		if (kind == JOB_RECONCILE) {
-			r->next_reconcile = time(NULL) + r->reconcile_interval;
-			r->last_reconcile = time(NULL);
+			/* One clock reading: with equal intervals both are due
+			 * in the same second, every reconciliation then all years. */
+			time_t now = time(NULL);
+			r->next_reconcile = now + r->reconcile_interval;
+			r->last_reconcile = now;
 			if (r->reconcile_all) {
-				r->last_reconcile_all = time(NULL);
-				r->next_reconcile_all = time(NULL) + r->reconcile_old_interval;
+				r->last_reconcile_all = now;
+				r->next_reconcile_all = now + r->reconcile_old_interval;
 			}
 		}
 		log_debug("source %s: %s done in %.3fs (%llu rows)", r->name,
@@ -441,6 +453,8 @@ static void job_run(struct runner *r, enum job_kind kind)
 	r->sched->active++;
 	r->job = kind;
 	r->job_rows = 0;
+	for (size_t k = 0; k < r->col->nstreams; k++)
+		r->streams[k].loaded_by_job = false;
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (!store_is_ready(r->sched->store)) {
 		fail(r, FAULT_STORE, "store", store_last_error(r->sched->store));

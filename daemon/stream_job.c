@@ -544,6 +544,7 @@ static void on_finished_load(PGresult *res, const char *error, void *arg)
 		 j->p->rows_loaded, seconds_since(&j->started));
 	time(&j->p->last_reconcile);
 	j->p->last_reconcile_all = j->p->last_reconcile;
+	j->p->loaded_by_job = true;
 	finish(j, true, FAULT_SOURCE, NULL);
 }
 

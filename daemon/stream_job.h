@@ -42,6 +42,9 @@ struct stream_progress {
 	long long rows_expected;
 	time_t last_reconcile; /* 0: none by this process */
 	time_t last_reconcile_all;
+	/* The job in hand loaded it, comparing every row (the scheduler
+	 * clears it as each job starts). */
+	bool loaded_by_job;
 	long long repaired_last; /* rows repaired by the last reconciliation */
 	long long repaired_total;
 	long long changed_total; /* rows changed by polls */

@@ -8,6 +8,7 @@ Environment:
   GGZY_KEEP        keep temporary directories for inspection
 """
 import json
+import re
 import os
 import shutil
 import signal
@@ -282,3 +283,27 @@ def wait_until(cond, timeout=60, interval=0.2, what="condition"):
             return
         time.sleep(interval)
     raise RuntimeError("timed out waiting for %s" % what)
+
+
+def reconciled_at(daemon, source):
+    """ggzy_reconcile_last_success_timestamp_seconds of SOURCE (None: none yet)."""
+    status, text = daemon.get("/metrics", timeout=10)
+    assert status == 200, (status, text)
+    m = re.search(r'^ggzy_reconcile_last_success_timestamp_seconds\{source="%s"\} (\S+)$'
+                  % re.escape(source), text, re.M)
+    return float(m.group(1)) if m else None
+
+
+def wait_reconciled(daemon, sources, after, timeout=60):
+    """Until every source of SOURCES had a successful reconciliation that
+    started after AFTER (a time.time()). The gauge says when the last one
+    ended: one that ended after AFTER may have read the source before it (CI
+    once saw hard deletes left unrepaired that way), so wait for the next one
+    too; a source runs one job at a time, so that one began later."""
+    def ended_after(t):
+        return lambda: all((reconciled_at(daemon, s) or 0) > t[s] for s in sources)
+    wait_until(ended_after({s: after for s in sources}), timeout=timeout,
+               what="a reconciliation of %s ending after the changes" % (sources,))
+    ended = {s: reconciled_at(daemon, s) for s in sources}
+    wait_until(ended_after(ended), timeout=timeout,
+               what="a reconciliation of %s starting after the changes" % (sources,))

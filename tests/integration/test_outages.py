@@ -27,7 +27,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, hold_lock, release_lock,
-                     source_sql, wait_until, SOURCE_DIR)
+                     source_sql, wait_reconciled, wait_until, SOURCE_DIR)
 import sources_expect as se
 
 SOURCES = ("trading", "deposit", "expert")
@@ -96,16 +96,6 @@ class Watch:
         self.ck.true(matches(st), "%s: want up=%s store_up=%s readyz reasons %s; got %s" % (
             what, up, store_up, reasons, st))
         return st
-
-
-def wait_reconciled(daemon, sources, after):
-    """Until every source had a successful reconciliation that started after
-    AFTER (the gauge has one-second resolution)."""
-    def done():
-        text = metrics(daemon)
-        return all((gauge(text, "ggzy_reconcile_last_success_timestamp_seconds", s) or 0) >= after + 1
-                   for s in sources)
-    wait_until(done, timeout=60, what="a reconciliation of %s after the changes" % (sources,))
 
 
 def change(trading, other, tag):
