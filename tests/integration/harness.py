@@ -8,8 +8,8 @@ Environment:
   GGZY_KEEP        keep temporary directories for inspection
 """
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import socket

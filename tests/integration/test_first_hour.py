@@ -109,10 +109,11 @@ def main():
         def last_missed():
             return [a for _, p in receiver.posts for a in p
                     if a["labels"]["alertname"] == "GgzyTargetMissed"][-1]
-        # The state is stored before the outbox is sent: the POST may follow
-        # (a firing alert's endsAt is null).
+
         def now_utc():
             return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        # The state is stored before the outbox is sent: the POST may follow
+        # (a firing alert's endsAt is null).
         wait_until(lambda: (last_missed()["endsAt"] or "9") <= now_utc(), timeout=30,
                    what="the receiver to hear the resolution")
         last = last_missed()

@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import work_dir
 from harness import (Checker, Daemon, PgServer, config_text, free_port, source_sql,
-                     wait_reconciled, wait_until, SOURCE_DIR)
+                     reconciled_at, wait_reconciled, wait_until, SOURCE_DIR)
 import trading_expect as te
 
 YEARS = [2021, 2022]
@@ -76,7 +76,7 @@ def main():
         # reconcile_interval (2 s) at most, not with the poll (1 s) after one.
         seen, t = [], time.time()
         while time.time() - t < 7:
-            v = metric_value(daemon, "ggzy_reconcile_last_success_timestamp_seconds")
+            v = reconciled_at(daemon, "trading")
             if v is not None and (not seen or v != seen[-1]):
                 seen.append(v)
             time.sleep(0.1)
