@@ -20,6 +20,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pq
+
 SOURCE_DIR = os.environ.get("GGZY_SOURCE_DIR",
                             os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DAEMON = os.environ.get("GGZY_DAEMON", os.path.join(SOURCE_DIR, "build", "ggzy-metricsd"))
@@ -83,6 +85,15 @@ class PgServer:
         return "host=%s port=%d user=postgres dbname=%s" % (host, self.port, db)
 
     def psql(self, db, sql, check=True):
+        """Runs SQL as psql -A -t would and returns what it prints: libpq
+        in-process (tests/integration/pq.py), or psql itself for a script
+        with meta-commands."""
+        if not re.search(r"^\s*\\", sql, re.M):
+            out, err = pq.run_script("host=%s port=%d user=postgres dbname=%s"
+                                     % (self.sock, self.port, db), sql)
+            if check and err:
+                raise RuntimeError("psql failed: %s\n%s" % (err, sql[:2000]))
+            return out
         res = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
                               "-h", self.sock, "-p", str(self.port), "-U", "postgres", "-d", db],
                              input=sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

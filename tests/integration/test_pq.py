@@ -1,0 +1,81 @@
+"""The harness's SQL client (pq.py) against psql itself: the statement
+splitter on quoting, comments and parentheses, then scripts run both ways on
+one server -- the same output byte for byte (NULLs, booleans, UTF-8, an
+embedded newline, several results, statements that refuse a transaction
+block), the first error ending a script with what ran before it committed,
+and a script with meta-commands still handed to psql."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checker, PgServer
+import pq
+
+SPLITS = [
+    ("select 1; select 2", ["select 1;", "select 2"]),
+    ("select ';'; select $$a;b$$; select $t$x;$t$;", ["select ';';", "select $$a;b$$;", "select $t$x;$t$;"]),
+    ("-- c;\n select 1 /* ; /* ; */ */; ; ", ["-- c;\n select 1 /* ; /* ; */ */;"]),
+    ("select E'a\\';b'; select 'it''s;'", ["select E'a\\';b';", "select 'it''s;'"]),
+    ('select "a;""b" from t; create rule r as on insert to t do (insert into u values (1); '
+     'insert into u values (2));',
+     ['select "a;""b" from t;', "create rule r as on insert to t do (insert into u values (1); "
+      "insert into u values (2));"]),
+    ("select $1::int; select 2", ["select $1::int;", "select 2"]),
+    ("DO $body$ BEGIN PERFORM 1; END $body$; select x$y;", ["DO $body$ BEGIN PERFORM 1; END $body$;", "select x$y;"]),
+]
+
+SCRIPTS = [
+    "SELECT 1, NULL, 'a b', true; SELECT 'x' WHERE false; CREATE TABLE t (a int, b text); "
+    "INSERT INTO t VALUES (1, '湘'), (2, NULL); SELECT * FROM t ORDER BY a",
+    "BEGIN; INSERT INTO t VALUES (3, 'three'); SELECT count(*) FROM t; COMMIT; SELECT E'two\\nlines'",
+    "DO $$BEGIN RAISE NOTICE 'said'; END$$; SELECT 1 AS a;  -- trailing comment",
+    # Refused inside a transaction block: psql sends each statement alone.
+    "CREATE DATABASE DB; SELECT datname FROM pg_database WHERE datname = 'DB'; VACUUM t; DROP DATABASE DB",
+]
+
+
+def psql(pg, db, sql):
+    return subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                           "-h", pg.sock, "-p", str(pg.port), "-U", "postgres", "-d", db],
+                          input=sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def main():
+    c = Checker("test_pq")
+    for sql, want in SPLITS:
+        c.eq(pq.split_statements(sql), want, "split %r" % sql)
+    pg = PgServer()
+    try:
+        # The same scripts in two databases: psql's output is the reference.
+        pg.createdb("by_psql")
+        pg.createdb("by_pq")
+        for sql in SCRIPTS:
+            ref = psql(pg, "by_psql", sql.replace("DB", "made_by_psql"))
+            c.eq(ref.returncode, 0, "psql ran %r: %s" % (sql, ref.stderr))
+            got = pg.psql("by_pq", sql.replace("DB", "made_by_pq"))
+            c.eq(got, ref.stdout.replace("made_by_psql", "made_by_pq"), "output of %r" % sql)
+        # The first error ends the script; what ran before it stays.
+        conninfo = "host=%s port=%d user=postgres dbname=by_pq" % (pg.sock, pg.port)
+        out, err = pq.run_script(conninfo, "INSERT INTO t VALUES (9, 'a'); SELECT 9; SELECT 1/0; "
+                                           "INSERT INTO t VALUES (10, 'b')")
+        c.eq(out, "9\n", "rows printed before the error")
+        c.true(err and "division by zero" in err, "the error: %r" % err)
+        c.eq(pg.rows("by_pq", "SELECT a FROM t WHERE a >= 9"), [["9"]], "committed before the error")
+        try:
+            pg.psql("by_pq", "SELECT nosuch")
+            c.true(False, "an error raises")
+        except RuntimeError as e:
+            c.true('column "nosuch" does not exist' in str(e), "the raised error: %s" % e)
+        # A left-open transaction is rolled back when the session ends.
+        pg.psql("by_pq", "BEGIN; INSERT INTO t VALUES (11, 'open')")
+        c.eq(pg.rows("by_pq", "SELECT count(*) FROM t WHERE a = 11"), [["0"]], "open transaction rolled back")
+        # Meta-commands: psql's.
+        c.eq(pg.rows("by_pq", "\\set n 41\nSELECT :n + 1"), [["42"]], "a script with \\set")
+    finally:
+        pg.close()
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
