@@ -10,7 +10,8 @@
 #   tests/fuzz/run.sh SECONDS NAME...      only those (e.g. 600 money)
 #
 # Environment: GGZY_FUZZ_BUILD (build directory, default build/fuzz),
-# GGZY_FUZZ_JOBS (build parallelism), GGZY_FUZZ_KEEP=1 keeps the scratch dir.
+# GGZY_FUZZ_JOBS (build parallelism, and how many targets fuzz at once, one
+# per core by default), GGZY_FUZZ_KEEP=1 keeps the scratch dir.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -45,25 +46,44 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-failed=()
-for n in "${names[@]}"; do
-	seed=tests/fuzz/corpus/$n
-	if [ ! -d "$seed" ]; then
-		echo "fuzz: $n has no corpus directory $seed" >&2
-		failed+=("$n")
-		continue
-	fi
+# fuzz_one NAME: fuzzes one target into $scratch/NAME (log, artifacts) and
+# leaves its outcome in $scratch/NAME/ok (absent: it failed).
+fuzz_one() {
+	local n=$1 seed=tests/fuzz/corpus/$1
 	mkdir -p "$scratch/$n/corpus" "$scratch/$n/artifacts"
+	if [ ! -d "$seed" ]; then
+		echo "fuzz: $n has no corpus directory $seed" >"$scratch/$n/log"
+		return
+	fi
 	cp -R "$seed/." "$scratch/$n/corpus/"
-	dict=()
+	local dict=()
 	[ -f "tests/fuzz/$n.dict" ] && dict=(-dict="tests/fuzz/$n.dict")
-	echo "== fuzz: $n for ${seconds}s ($(ls "$seed" | wc -l) seed inputs)"
 	if "$build/tests/fuzz/fuzz_$n" "$scratch/$n/corpus" "${dict[@]}" \
 		-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="$scratch/$n/artifacts/" \
-		>"$scratch/$n/log" 2>&1; then
-		grep -E '^stat::(number_of_executed_units|new_units_added)' "$scratch/$n/log" | tr '\n' ' '
-		echo
+		>>"$scratch/$n/log" 2>&1; then
+		touch "$scratch/$n/ok"
+	fi
+}
+
+# One target per core at a time: each still gets SECONDS of a core.
+echo "== fuzz: ${#names[@]} target(s) for ${seconds}s each, $jobs at a time"
+running=0
+for n in "${names[@]}"; do
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+	fuzz_one "$n" &
+	running=$((running + 1))
+done
+wait
+
+failed=()
+for n in "${names[@]}"; do
+	seed=tests/fuzz/corpus/$n
+	if [ -e "$scratch/$n/ok" ]; then
+		echo "fuzz: $n ($(ls "$seed" | wc -l) seed inputs): $(grep -E '^stat::(number_of_executed_units|new_units_added)' "$scratch/$n/log" | tr '\n' ' ')"
 	else
 		echo "fuzz: $n FAILED; the end of its log:" >&2
 		tail -n 60 "$scratch/$n/log" >&2
