@@ -55,6 +55,7 @@ class PgServer:
         self.tcp = tcp  # also listen on 127.0.0.1:port (stopped: "connection refused")
         # extra server settings ({"wal_level": "logical"}), after the defaults
         self.settings = dict({"max_connections": "50"}, **(settings or {}))
+        self._pq = pq.Client()
         self.as_user = []
         if os.geteuid() == 0:
             self.as_user = ["runuser", "-u", "postgres", "--"]
@@ -89,8 +90,8 @@ class PgServer:
         in-process (tests/integration/pq.py), or psql itself for a script
         with meta-commands."""
         if not re.search(r"^\s*\\", sql, re.M):
-            out, err = pq.run_script("host=%s port=%d user=postgres dbname=%s"
-                                     % (self.sock, self.port, db), sql)
+            out, err = self._pq.run("host=%s port=%d user=postgres dbname=%s"
+                                    % (self.sock, self.port, db), sql)
             if check and err:
                 raise RuntimeError("psql failed: %s\n%s" % (err, sql[:2000]))
             return out
@@ -109,6 +110,7 @@ class PgServer:
         self.psql("postgres", "CREATE DATABASE %s" % db)
 
     def close(self):
+        self._pq.close()
         try:
             self.stop("immediate")
         except Exception:
