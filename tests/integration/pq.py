@@ -195,7 +195,7 @@ class _Session:
 class Client:
     """Runs scripts as psql would, each in a session of its own as far as
     it can tell: a session is kept between scripts (a connection costs
-    ~15 ms, a statement ~0.03) and reset after each (Session.reset), a few
+    ~15 ms, a statement ~0.03) and reset after each (_Session.reset), a few
     per thread (threads of a test poll while others write). A kept
     session found dead (the server restarted, the backend terminated) is
     replaced, and the script, which then ran nowhere, run again."""
@@ -216,7 +216,7 @@ class Client:
         after which nothing more ran."""
         statements = split_statements(sql)
         kept = self._kept()
-        for attempt in (1, 2):
+        for _ in range(2):
             s = kept.pop(conninfo, None)
             reused = s is not None
             if s is None:
