@@ -84,7 +84,7 @@ def main():
         ref = psql(pg, "postgres", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
         c.eq(ref.stdout, "0\n", "a session's advisory lock released with its script")
         # A kept session that died is replaced, and the script runs once.
-        psql(pg, "postgres", "SELECT pg_terminate_backend(%s)" % pid)
+        psql(pg, "postgres", "SELECT pg_terminate_backend(%s, 5000)" % pid)  # gone on return
         pg.psql("by_pq", "INSERT INTO t VALUES (12, 'after a kill')")
         c.eq(pg.rows("by_pq", "SELECT count(*) FROM t WHERE a = 12"), [["1"]], "run once after a kill")
         # (immediate: no goodbye to the session; the harness's servers
