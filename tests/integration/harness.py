@@ -95,12 +95,16 @@ class PgServer:
             if check and err:
                 raise RuntimeError("psql failed: %s\n%s" % (err, sql[:2000]))
             return out
-        res = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                              "-h", self.sock, "-p", str(self.port), "-U", "postgres", "-d", db],
-                             input=sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        res = self.psql_process(db, sql)
         if check and res.returncode != 0:
             raise RuntimeError("psql failed: %s\n%s" % (res.stderr, sql[:2000]))
         return res.stdout
+
+    def psql_process(self, db, sql):
+        """SQL run by psql itself, as psql() runs it (test_pq's reference)."""
+        return subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                               "-h", self.sock, "-p", str(self.port), "-U", "postgres", "-d", db],
+                              input=sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def rows(self, db, sql):
         out = self.psql(db, sql)

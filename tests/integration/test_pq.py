@@ -7,7 +7,6 @@ the session kept between scripts with nothing of one script's left for
 the next, replaced when it died, one per thread; and a script with
 meta-commands still handed to psql."""
 import os
-import subprocess
 import sys
 import threading
 
@@ -38,12 +37,6 @@ SCRIPTS = [
 ]
 
 
-def psql(pg, db, sql):
-    return subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                           "-h", pg.sock, "-p", str(pg.port), "-U", "postgres", "-d", db],
-                          input=sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def main():
     c = Checker("test_pq")
     for sql, want in SPLITS:
@@ -54,7 +47,7 @@ def main():
         pg.createdb("by_psql")
         pg.createdb("by_pq")
         for sql in SCRIPTS:
-            ref = psql(pg, "by_psql", sql.replace("DB", "made_by_psql"))
+            ref = pg.psql_process("by_psql", sql.replace("DB", "made_by_psql"))
             c.eq(ref.returncode, 0, "psql ran %r: %s" % (sql, ref.stderr))
             got = pg.psql("by_pq", sql.replace("DB", "made_by_pq"))
             c.eq(got, ref.stdout.replace("made_by_psql", "made_by_pq"), "output of %r" % sql)
@@ -81,10 +74,10 @@ def main():
         c.eq(pg.rows("by_pq", "SELECT pg_backend_pid()")[0][0], pid, "the session kept")
         c.eq(pg.rows("by_pq", "SHOW statement_timeout; SELECT to_regclass('scratch') IS NULL"),
              [["0"], ["t"]], "a setting and a temporary table do not outlive their script")
-        ref = psql(pg, "postgres", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        ref = pg.psql_process("postgres", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
         c.eq(ref.stdout, "0\n", "a session's advisory lock released with its script")
         # A kept session that died is replaced, and the script runs once.
-        psql(pg, "postgres", "SELECT pg_terminate_backend(%s, 5000)" % pid)  # gone on return
+        pg.psql_process("postgres", "SELECT pg_terminate_backend(%s, 5000)" % pid)  # gone on return
         pg.psql("by_pq", "INSERT INTO t VALUES (12, 'after a kill')")
         c.eq(pg.rows("by_pq", "SELECT count(*) FROM t WHERE a = 12"), [["1"]], "run once after a kill")
         # (immediate: no goodbye to the session; the harness's servers
